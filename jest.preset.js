@@ -1,0 +1,23 @@
+// Shared Jest settings: NestJS 12, @nats-io and jose ship ESM only, so @swc/jest compiles them
+// to CommonJS together with our TypeScript (legacy decorators + metadata, as Nest needs).
+const { readFileSync } = require('node:fs');
+const path = require('node:path');
+
+const swcrc = JSON.parse(readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
+delete swcrc.$schema;
+swcrc.jsc.baseUrl = __dirname;
+swcrc.swcrc = false;
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swcrc] },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@nats-io|jose|cookie|uuid)/)'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  moduleNameMapper: {
+    '^@tessera/auth$': '<rootDir>/../../libs/auth/src/index.ts',
+    '^@tessera/auth/testing$': '<rootDir>/../../libs/auth/src/testing.ts',
+    '^@tessera/contracts$': '<rootDir>/../../libs/contracts/src/index.ts',
+    '^@tessera/platform$': '<rootDir>/../../libs/platform/src/index.ts',
+    '^@tessera/platform/testing$': '<rootDir>/../../libs/platform/src/testing.ts',
+  },
+};

@@ -1,0 +1,30 @@
+/** Options of AuthModule: what this service accepts and where its keys come from. */
+export interface AuthModuleOptions {
+  /** This service's name; a token is accepted only when its `aud` names it. */
+  audience: string;
+  /** The issuer every token must carry in `iss`. */
+  issuer: string;
+  /** HTTP JWKS fallback, used when the NATS KV bucket has no key for a `kid`. */
+  jwksUrl?: string;
+  /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. Default 5. */
+  clockToleranceSeconds?: number;
+  /** Longest accepted `exp - iat`, in seconds. Default 3600. */
+  maxTokenLifetimeSeconds?: number;
+  /** Minimum seconds between two refreshes of the key set triggered by unknown `kid`s. Default 30. */
+  keyRefreshIntervalSeconds?: number;
+}
+
+export const AUTH_MODULE_OPTIONS = Symbol('AUTH_MODULE_OPTIONS');
+
+export interface ResolvedAuthOptions extends Required<Omit<AuthModuleOptions, 'jwksUrl'>> {
+  jwksUrl?: string;
+}
+
+export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {
+  return {
+    clockToleranceSeconds: 5,
+    maxTokenLifetimeSeconds: 3600,
+    keyRefreshIntervalSeconds: 30,
+    ...options,
+  };
+}

@@ -1,0 +1,55 @@
+import type { CanActivate, ExecutionContext } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { NatsContext } from '@nestjs/microservices';
+import { IS_PUBLIC_KEY } from '@tessera/platform';
+import type { FastifyRequest } from 'fastify';
+
+import { InsufficientScopeError } from '../auth.errors';
+import { ROLES_KEY, SCOPES_KEY } from '../decorators/auth.decorators';
+import type { Principal } from '../principal';
+import { TokenVerifier } from '../verification/token-verifier';
+import { setPrincipal } from './principal-holder';
+import { tokenFromHttp, tokenFromNats } from './token-extraction';
+
+/**
+ * The global guard: every HTTP route and NATS handler needs a valid access token unless it is
+ * `@Public()`. Only the token's source differs by transport; verification is TokenVerifier.
+ */
+@Injectable()
+export class AccessTokenGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: TokenVerifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) {
+      return true;
+    }
+    const type = context.getType();
+    if (type !== 'http' && type !== 'rpc') {
+      return false;
+    }
+    const token =
+      type === 'http'
+        ? tokenFromHttp(context.switchToHttp().getRequest<FastifyRequest>())
+        : tokenFromNats(context.switchToRpc().getContext<NatsContext>());
+    const principal = await this.verifier.verify(token);
+    this.authorize(principal, targets);
+    setPrincipal(context, principal);
+    return true;
+  }
+
+  private authorize(principal: Principal, targets: Parameters<Reflector['getAllAndOverride']>[1]): void {
+    const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, targets);
+    if (roles?.length && !roles.some((r) => principal.roles.includes(r))) {
+      throw new InsufficientScopeError(roles.join(' '));
+    }
+    const scopes = this.reflector.getAllAndOverride<string[] | undefined>(SCOPES_KEY, targets);
+    if (scopes?.length && !scopes.some((s) => principal.scopes.includes(s))) {
+      throw new InsufficientScopeError(scopes.join(' '));
+    }
+  }
+}

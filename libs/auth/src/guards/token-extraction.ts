@@ -1,0 +1,42 @@
+import type { NatsContext } from '@nestjs/microservices';
+import { Headers } from '@tessera/contracts';
+import type { FastifyRequest } from 'fastify';
+
+import { InvalidAuthRequestError, InvalidTokenError, MissingTokenError } from '../auth.errors';
+
+const BEARER = /^Bearer +([^\s]+) *$/i;
+
+function fromAuthorizationValues(values: string[]): string {
+  if (values.length === 0) {
+    throw new MissingTokenError();
+  }
+  if (values.length > 1) {
+    throw new InvalidAuthRequestError('Send exactly one Authorization header.');
+  }
+  const match = BEARER.exec(values[0] ?? '');
+  if (!match?.[1]) {
+    throw new InvalidTokenError('The Authorization header must be "Bearer <token>".', 'not_bearer');
+  }
+  return match[1];
+}
+
+/**
+ * Design step 1 over HTTP. Node keeps only the first of repeated Authorization headers, so
+ * they are counted on the raw header list: two of them is a 400, not a guess.
+ */
+export function tokenFromHttp(request: FastifyRequest): string {
+  const raw = request.raw.rawHeaders;
+  const values: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]?.toLowerCase() === Headers.Authorization) {
+      values.push(raw[i + 1] ?? '');
+    }
+  }
+  return fromAuthorizationValues(values);
+}
+
+/** Design step 1 over NATS: the message's `authorization` header. */
+export function tokenFromNats(context: NatsContext): string {
+  const headers = context.getHeaders() as { values(k: string): string[] } | undefined;
+  return fromAuthorizationValues(headers?.values(Headers.Authorization) ?? []);
+}

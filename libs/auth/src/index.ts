@@ -1,0 +1,12 @@
+export { Public, IS_PUBLIC_KEY } from '@tessera/platform';
+export * from './auth.errors';
+export * from './auth.options';
+export * from './auth.module';
+export * from './principal';
+export * from './decorators/auth.decorators';
+export * from './guards/access-token.guard';
+export * from './keys/key-store';
+export * from './keys/keys-bucket';
+export * from './keys/public-jwk';
+export * from './verification/token-precheck';
+export * from './verification/token-verifier';

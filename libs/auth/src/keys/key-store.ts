@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+
+import type { VerificationKey } from './public-jwk';
+
+/** Something that can be asked to fetch the key set again (the HTTP JWKS fallback). */
+export interface KeyRefresher {
+  refresh(): Promise<void>;
+}
+
+/**
+ * The in-memory key cache verification reads from: fed by the NATS KV watch and the HTTP JWKS
+ * fallback. An unknown `kid` triggers at most one refresh per interval, however many tokens
+ * with made-up `kid`s arrive, so a flood cannot turn into a flood of JWKS fetches.
+ */
+@Injectable()
+export class KeyStore {
+  private readonly keys = new Map<string, VerificationKey>();
+  private refresher?: KeyRefresher;
+  private lastRefreshAt = Number.NEGATIVE_INFINITY;
+  private inflight?: Promise<void>;
+  private refreshIntervalMs = 30_000;
+  /** Number of refreshes actually started (observable for tests and metrics). */
+  refreshCount = 0;
+
+  configure(refresher: KeyRefresher | undefined, refreshIntervalMs: number): void {
+    this.refresher = refresher;
+    this.refreshIntervalMs = refreshIntervalMs;
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  put(key: VerificationKey): void {
+    this.keys.set(key.kid, key);
+  }
+
+  remove(kid: string): void {
+    this.keys.delete(kid);
+  }
+
+  /** The key for `kid`, refreshing the set (rate-limited) when it is unknown. */
+  async find(kid: string): Promise<VerificationKey | undefined> {
+    const known = this.keys.get(kid);
+    if (known) {
+      return known;
+    }
+    await this.refreshLimited();
+    return this.keys.get(kid);
+  }
+
+  /** Refreshes now unless a refresh ran within the interval; concurrent callers share one. */
+  async refreshLimited(): Promise<void> {
+    if (!this.refresher) {
+      return;
+    }
+    if (this.inflight) {
+      return this.inflight;
+    }
+    const now = Date.now();
+    if (now - this.lastRefreshAt < this.refreshIntervalMs) {
+      return;
+    }
+    this.lastRefreshAt = now;
+    this.refreshCount++;
+    this.inflight = this.refresher.refresh().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+}

@@ -1,0 +1,45 @@
+import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { Buckets } from '@tessera/contracts';
+import { NatsConnectionService, ReadinessService } from '@tessera/platform';
+
+import { AUTH_MODULE_OPTIONS, type ResolvedAuthOptions } from '../auth.options';
+import { JwksHttpSource } from './jwks-http.source';
+import { KeyStore } from './key-store';
+import { openKeysBucket } from './keys-bucket';
+import { KvKeySource } from './kv-key.source';
+
+/**
+ * Feeds the key store: the NATS KV watch first (no call to the issuer), the HTTP JWKS as the
+ * fallback. The service is not ready until at least one key is known.
+ */
+@Injectable()
+export class KeySyncService implements OnModuleInit, OnModuleDestroy {
+  private kvSource?: KvKeySource;
+
+  constructor(
+    @Inject(AUTH_MODULE_OPTIONS) options: ResolvedAuthOptions,
+    private readonly store: KeyStore,
+    private readonly nats: NatsConnectionService,
+    readiness: ReadinessService,
+  ) {
+    const http = options.jwksUrl ? new JwksHttpSource(options.jwksUrl, store) : undefined;
+    store.configure(http, options.keyRefreshIntervalSeconds * 1000);
+    readiness.register('keys', async () => {
+      if (store.size === 0) {
+        await store.refreshLimited();
+      }
+      return store.size > 0 ? true : 'no public keys loaded yet';
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    const kv = await openKeysBucket(this.nats.nc, this.nats.bucket(Buckets.Keys));
+    this.kvSource = new KvKeySource(kv, this.store);
+    await this.kvSource.start();
+  }
+
+  onModuleDestroy(): void {
+    this.kvSource?.stop();
+  }
+}

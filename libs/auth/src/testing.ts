@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+
+import type { CryptoKey, JWK, JWTPayload } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
+
+/** A signing key for tests, with the public JWK a key set would publish. */
+export interface TestSigningKey {
+  kid: string;
+  alg: 'RS256' | 'ES256';
+  privateKey: CryptoKey;
+  publicJwk: JWK & { kid: string; alg: string; use: 'sig' };
+}
+
+export async function createTestSigningKey(alg: 'RS256' | 'ES256' = 'RS256'): Promise<TestSigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const jwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(jwk);
+  return { kid, alg, privateKey, publicJwk: { ...jwk, kid, alg, use: 'sig' } };
+}
+
+export interface TestTokenOptions {
+  issuer: string;
+  audience: string | string[];
+  sub?: string;
+  roles?: string[];
+  scope?: string;
+  /** Seconds from now; negative for an expired token. Default 900. */
+  expiresIn?: number;
+  /** Overrides or additions to the header (`typ`, `kid`, `alg`, ...). */
+  header?: Record<string, unknown>;
+  /** Overrides or additions to the claims; `undefined` removes a claim. */
+  claims?: Record<string, unknown>;
+}
+
+/** Signs an access token shaped exactly like the issuer's, then applies the test's changes. */
+export async function signTestToken(key: TestSigningKey, options: TestTokenOptions): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const claims: JWTPayload = {
+    iss: options.issuer,
+    sub: options.sub ?? randomUUID(),
+    aud: options.audience,
+    iat: now,
+    nbf: now,
+    exp: now + (options.expiresIn ?? 900),
+    jti: randomUUID(),
+    roles: options.roles ?? ['user'],
+    scope: options.scope ?? '',
+  };
+  for (const [name, value] of Object.entries(options.claims ?? {})) {
+    if (value === undefined) {
+      delete claims[name];
+    } else {
+      claims[name] = value;
+    }
+  }
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...options.header } as never)
+    .sign(key.privateKey);
+}
+
+/** An unsigned `alg: none` token, as an attacker would send it. */
+export function unsignedToken(header: Record<string, unknown>, claims: Record<string, unknown>): string {
+  const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  return `${part(header)}.${part(claims)}.`;
+}

@@ -1,0 +1,48 @@
+import { InvalidTokenError } from '../auth.errors';
+
+/** Longest token we look at; anything longer is refused before any parsing. */
+export const MAX_TOKEN_LENGTH = 8192;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const KID = /^[A-Za-z0-9_-]{1,128}$/;
+/** Header parameters that would let the token choose its own key (RFC 8725 §3.10) or demand unknown processing. */
+const FORBIDDEN_HEADERS = ['crit', 'jku', 'x5u', 'jwk', 'x5c', 'x5t', 'x5t#S256'] as const;
+
+export interface PrecheckedToken {
+  kid: string;
+  alg: unknown;
+}
+
+/**
+ * Design step 2: reject cheaply before any crypto. Every failure is the same 401 to the
+ * caller; `reason` only reaches tests and metrics.
+ */
+export function precheckToken(token: string): PrecheckedToken {
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new InvalidTokenError(undefined, 'too_long');
+  }
+  if (!COMPACT_JWS.test(token)) {
+    throw new InvalidTokenError(undefined, 'malformed');
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidTokenError(undefined, 'malformed_header');
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw new InvalidTokenError(undefined, 'malformed_header');
+  }
+  const h = header as Record<string, unknown>;
+  if (h.typ !== 'at+jwt') {
+    throw new InvalidTokenError(undefined, 'wrong_typ');
+  }
+  for (const name of FORBIDDEN_HEADERS) {
+    if (name in h) {
+      throw new InvalidTokenError(undefined, `forbidden_header_${name}`);
+    }
+  }
+  if (typeof h.kid !== 'string' || !KID.test(h.kid)) {
+    throw new InvalidTokenError(undefined, 'bad_kid');
+  }
+  return { kid: h.kid, alg: h.alg };
+}

@@ -1,0 +1,41 @@
+/**
+ * Every NATS subject, stream and KV bucket name in one place (STYLE: "subjects in one place").
+ * Subjects follow `<owner>.<thing>.<verb>.v<N>`; a published `v1` is never edited in place.
+ */
+export const Subjects = {
+  ProfileGet: 'profile.get.v1',
+  OrdersSummary: 'orders.summary.v1',
+  UserRegistered: 'auth.user.registered.v1',
+  UserDisabled: 'auth.user.disabled.v1',
+  SessionRevoked: 'auth.session.revoked.v1',
+  OrderPlaced: 'orders.order.placed.v1',
+} as const;
+export type Subject = (typeof Subjects)[keyof typeof Subjects];
+
+export const Buckets = {
+  Keys: 'tessera_keys',
+  Revocations: 'tessera_revocations',
+} as const;
+export type Bucket = (typeof Buckets)[keyof typeof Buckets];
+
+/** Queue groups are named after the app that owns the handlers, so replicas share the load. */
+export const QueueGroups = {
+  Auth: 'auth',
+  Orders: 'orders',
+  Profile: 'profile',
+} as const;
+
+/** Letters, digits, `_` and `-` only: it is used both in subjects and in stream/bucket names. */
+export const NAMESPACE_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
+/**
+ * With a namespace every subject becomes `<ns>.<subject>` and every stream or bucket
+ * `<ns>_<name>`, so several deployments (and test runs) can share one NATS server.
+ */
+export function namespacedSubject(namespace: string | undefined, subject: string): string {
+  return namespace ? `${namespace}.${subject}` : subject;
+}
+
+export function namespacedBucket(namespace: string | undefined, bucket: string): string {
+  return namespace ? `${namespace}_${bucket}` : bucket;
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import { ConsoleLogger, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { CustomStrategy } from '@nestjs/microservices';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+
+import type { PlatformOptions } from '../config/service.config';
+import { ProblemFilter } from '../errors/problem.filter';
+import { NamespacedServerNats } from '../nats/namespaced-nats';
+
+/** Request bodies above this are refused with 413 before any parsing or hashing work. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface CreateServiceOptions extends PlatformOptions {
+  logger?: LoggerService | false;
+}
+
+/**
+ * Builds a hybrid service: Fastify HTTP plus a NATS microservice in a queue group named after
+ * the service, sharing one validation pipe and one error filter (`inheritAppConfig`), so a
+ * handler behaves the same whichever transport reached it.
+ */
+export async function createService(
+  module: unknown,
+  options: CreateServiceOptions,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Keep a caller's correlation id when it is sane; otherwise make one up.
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const logger =
+    options.logger ??
+    new ConsoleLogger(options.serviceName, { json: options.jsonLogs ?? false, colors: !options.jsonLogs });
+  const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
+    logger,
+    bufferLogs: false,
+  });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      transform: true,
+      validationError: { target: false, value: false },
+    }),
+  );
+  app.useGlobalFilters(new ProblemFilter());
+  app.connectMicroservice<CustomStrategy>(
+    {
+      strategy: new NamespacedServerNats(
+        {
+          servers: options.natsUrl.split(','),
+          queue: options.serviceName,
+          name: `${options.serviceName}-server`,
+          maxReconnectAttempts: -1,
+        },
+        options.natsNamespace,
+      ),
+    },
+    { inheritAppConfig: true },
+  );
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** Starts both transports; resolves once HTTP listens and the NATS handlers are subscribed. */
+export async function startService(app: INestApplication, options: PlatformOptions): Promise<void> {
+  await app.startAllMicroservices();
+  await app.listen(options.port, options.host);
+}

@@ -1,0 +1,54 @@
+import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
+import { Catch, Logger } from '@nestjs/common';
+import type { RpcErrorReply } from '@tessera/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { throwError } from 'rxjs';
+
+import { toProblem } from './problem';
+
+/**
+ * The one place errors leave a service. HTTP gets an RFC 9457 problem body; NATS gets an
+ * RpcErrorReply with the same status and code, so a 401/403/404 survives a hop. Unknown
+ * errors become a bare 500, logged with the request id and never described to the caller.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost) {
+    const { problem, headers, unexpected } = toProblem(exception);
+    const type = host.getType();
+    if (type === 'http') {
+      const request = host.switchToHttp().getRequest<FastifyRequest>();
+      const reply = host.switchToHttp().getResponse<FastifyReply>();
+      if (unexpected) {
+        this.logger.error(
+          { msg: 'unhandled error', requestId: request.id, error: errorSummary(exception) },
+          exception instanceof Error ? exception.stack : undefined,
+        );
+      }
+      void reply
+        .status(problem.status)
+        .headers(headers)
+        .header('content-type', 'application/problem+json; charset=utf-8')
+        .send(problem);
+      return;
+    }
+    if (unexpected) {
+      this.logger.error(
+        { msg: 'unhandled error in message handler', error: errorSummary(exception) },
+        exception instanceof Error ? exception.stack : undefined,
+      );
+    }
+    const reply: RpcErrorReply = {
+      status: problem.status,
+      code: problem.code,
+      message: problem.detail ?? problem.title,
+    };
+    return throwError(() => reply);
+  }
+}
+
+function errorSummary(exception: unknown): string {
+  return exception instanceof Error ? `${exception.name}: ${exception.message}` : typeof exception;
+}

@@ -1,0 +1,44 @@
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { HealthIndicatorResult } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
+
+import { Public } from '../public.decorator';
+import { ReadinessService } from './readiness.service';
+
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly readiness: ReadinessService,
+  ) {}
+
+  /** Liveness: the process answers. Never depends on NATS or the database. */
+  @Get('live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const { checks } = await this.readiness.evaluate();
+    const indicators = Object.entries(checks).map(
+      ([name, result]) => (): HealthIndicatorResult => {
+        const session = this.indicators.check(name);
+        return result === true ? session.up() : session.down({ reason: result });
+      },
+    );
+    try {
+      return await this.health.check(indicators);
+    } catch (e) {
+      if (e instanceof ServiceUnavailableException) {
+        void reply.status(503);
+        return e.getResponse();
+      }
+      throw e;
+    }
+  }
+}

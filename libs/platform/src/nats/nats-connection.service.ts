@@ -1,0 +1,81 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
+import { namespacedBucket, namespacedSubject } from '@tessera/contracts';
+
+import { ReadinessService } from '../health/readiness.service';
+
+export interface NatsConnectionOptions {
+  servers: string;
+  name: string;
+  namespace?: string;
+}
+
+/**
+ * The service's own NATS connection for JetStream and KV (the microservice transport keeps its
+ * own). Reconnects forever; readiness follows the connection state.
+ */
+@Injectable()
+export class NatsConnectionService implements OnApplicationShutdown {
+  private readonly logger = new Logger('Nats');
+  private connection?: NatsConnection;
+  private connected = false;
+
+  constructor(
+    readonly options: NatsConnectionOptions,
+    readiness: ReadinessService,
+  ) {
+    readiness.register('nats', () => (this.connected ? true : 'not connected to NATS'));
+  }
+
+  async connect(): Promise<NatsConnection> {
+    if (this.connection) {
+      return this.connection;
+    }
+    const nc = await connect({
+      servers: this.options.servers.split(','),
+      name: this.options.name,
+      maxReconnectAttempts: -1,
+    });
+    this.connection = nc;
+    this.connected = true;
+    void this.followStatus(nc);
+    return nc;
+  }
+
+  get nc(): NatsConnection {
+    if (!this.connection) {
+      throw new Error('NATS is not connected yet');
+    }
+    return this.connection;
+  }
+
+  subject(subject: string): string {
+    return namespacedSubject(this.options.namespace, subject);
+  }
+
+  bucket(name: string): string {
+    return namespacedBucket(this.options.namespace, name);
+  }
+
+  private async followStatus(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') {
+        this.connected = false;
+        this.logger.warn('disconnected from NATS');
+      } else if (status.type === 'reconnect') {
+        this.connected = true;
+        this.logger.log('reconnected to NATS');
+      }
+    }
+    this.connected = false;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const nc = this.connection;
+    this.connection = undefined;
+    this.connected = false;
+    await nc?.drain().catch(() => nc.close());
+  }
+}

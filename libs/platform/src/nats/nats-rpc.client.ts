@@ -1,0 +1,70 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { NatsRecordBuilder } from '@nestjs/microservices';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { Headers, isRpcErrorReply } from '@tessera/contracts';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+
+import { TesseraError } from '../errors/tessera-error';
+import { NamespacedClientNats } from './namespaced-nats';
+import type { NatsConnectionOptions } from './nats-connection.service';
+
+export interface RpcCallOptions {
+  /** A full `Bearer <token>` value to send in the `authorization` header. */
+  authorization?: string;
+  requestId?: string;
+  timeoutMs?: number;
+}
+
+/** The error a caller sees when the service it asked did not answer. */
+export class UpstreamUnavailableError extends TesseraError {
+  constructor(subject: string) {
+    super('upstream_unavailable', 503, `The service behind ${subject} did not answer in time.`);
+  }
+}
+
+/**
+ * Request/reply over the NATS transport. A structured error reply from the other side comes
+ * back as a TesseraError with the same status and code, so a 401/403/404 stays itself.
+ */
+@Injectable()
+export class NatsRpcClient implements OnApplicationShutdown {
+  private readonly logger = new Logger('NatsRpc');
+  private readonly client: NamespacedClientNats;
+
+  constructor(options: NatsConnectionOptions) {
+    this.client = new NamespacedClientNats(
+      { servers: options.servers.split(','), name: `${options.name}-rpc`, maxReconnectAttempts: -1 },
+      options.namespace,
+    );
+  }
+
+  async request<TReply>(subject: string, payload: object, options: RpcCallOptions = {}): Promise<TReply> {
+    const h = natsHeaders();
+    if (options.authorization) {
+      h.set(Headers.Authorization, options.authorization);
+    }
+    if (options.requestId) {
+      h.set(Headers.RequestId, options.requestId);
+    }
+    const record = new NatsRecordBuilder(payload).setHeaders(h).build();
+    try {
+      return await firstValueFrom(
+        this.client.send<TReply>(subject, record).pipe(timeout(options.timeoutMs ?? 5000)),
+      );
+    } catch (e) {
+      if (isRpcErrorReply(e)) {
+        throw new TesseraError(e.code, e.status, e.message);
+      }
+      if (e instanceof TimeoutError) {
+        throw new UpstreamUnavailableError(subject);
+      }
+      this.logger.warn(`request on ${subject} failed: ${e instanceof Error ? e.message : String(e)}`);
+      throw new UpstreamUnavailableError(subject);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+}

@@ -1,0 +1,47 @@
+import type { DynamicModule } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+
+import type { PlatformOptions } from './config/service.config';
+import { HealthController } from './health/health.controller';
+import { ReadinessService } from './health/readiness.service';
+import { NatsConnectionService } from './nats/nats-connection.service';
+import { NatsRpcClient } from './nats/nats-rpc.client';
+
+export const PLATFORM_OPTIONS = Symbol('PLATFORM_OPTIONS');
+
+/**
+ * What every service gets: health endpoints, readiness registry, its NATS connection (KV,
+ * JetStream) and a request/reply client, all namespaced by NATS_NAMESPACE.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const natsOptions = {
+      servers: options.natsUrl,
+      name: options.serviceName,
+      namespace: options.natsNamespace,
+    };
+    return {
+      module: PlatformModule,
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController],
+      providers: [
+        { provide: PLATFORM_OPTIONS, useValue: options },
+        ReadinessService,
+        {
+          provide: NatsConnectionService,
+          inject: [ReadinessService],
+          useFactory: async (readiness: ReadinessService) => {
+            const service = new NatsConnectionService(natsOptions, readiness);
+            await service.connect();
+            return service;
+          },
+        },
+        { provide: NatsRpcClient, useFactory: () => new NatsRpcClient(natsOptions) },
+      ],
+      exports: [PLATFORM_OPTIONS, ReadinessService, NatsConnectionService, NatsRpcClient],
+    };
+  }
+}
