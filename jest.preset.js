@@ -10,6 +10,7 @@ swcrc.swcrc = false;
 
 module.exports = {
   testEnvironment: 'node',
+  setupFiles: ['reflect-metadata'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swcrc] },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@nats-io|jose|cookie|uuid)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],

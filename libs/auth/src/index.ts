@@ -1,4 +1,5 @@
 export { Public, IS_PUBLIC_KEY } from '@tessera/platform';
+export * from './auth.config';
 export * from './auth.errors';
 export * from './auth.options';
 export * from './auth.module';

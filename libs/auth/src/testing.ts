@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { Buckets, namespacedBucket } from '@tessera/contracts';
+
+import { openKeysBucket } from './keys/keys-bucket';
 
 /** A signing key for tests, with the public JWK a key set would publish. */
 export interface TestSigningKey {
@@ -62,4 +65,19 @@ export async function signTestToken(key: TestSigningKey, options: TestTokenOptio
 export function unsignedToken(header: Record<string, unknown>, claims: Record<string, unknown>): string {
   const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
   return `${part(header)}.${part(claims)}.`;
+}
+
+/**
+ * Publishes a test key's public JWK in the namespaced key bucket, as the issuer would, so a
+ * service under test trusts it without an auth app running.
+ */
+export async function publishTestKey(natsUrl: string, namespace: string, key: TestSigningKey): Promise<void> {
+  const { connect } = await import('@nats-io/transport-node');
+  const nc = await connect({ servers: natsUrl });
+  try {
+    const kv = await openKeysBucket(nc, namespacedBucket(namespace, Buckets.Keys));
+    await kv.put(key.kid, JSON.stringify(key.publicJwk));
+  } finally {
+    await nc.close();
+  }
 }

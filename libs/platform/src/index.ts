@@ -12,3 +12,4 @@ export * from './database/database.module';
 export * from './bootstrap/create-service';
 export * from './platform.module';
 export * from './public.decorator';
+export * from './bootstrap/run-main';

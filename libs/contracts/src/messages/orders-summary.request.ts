@@ -1,4 +1,4 @@
-import { IsUUID } from 'class-validator';
+import { IsInt, IsUUID, Min } from 'class-validator';
 
 /** `orders.summary.v1` request: whose orders to summarise. */
 export class OrdersSummaryRequest {
@@ -6,8 +6,13 @@ export class OrdersSummaryRequest {
   userId!: string;
 }
 
-/** `orders.summary.v1` reply. */
-export interface OrdersSummaryReply {
-  count: number;
-  totalCents: number;
+/** `orders.summary.v1` reply: orders that are not cancelled. */
+export class OrdersSummaryReply {
+  @IsInt()
+  @Min(0)
+  count!: number;
+
+  @IsInt()
+  @Min(0)
+  totalCents!: number;
 }

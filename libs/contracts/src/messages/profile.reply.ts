@@ -1,8 +1,19 @@
-import type { ShippingAddress } from './shipping-address';
+import { Type } from 'class-transformer';
+import { IsOptional, IsString, IsUUID, ValidateNested } from 'class-validator';
+
+import { ShippingAddress } from './shipping-address';
 
 /** `profile.get.v1` reply. */
-export interface ProfileReply {
-  userId: string;
-  displayName: string | null;
-  shippingAddress: ShippingAddress | null;
+export class ProfileReply {
+  @IsUUID()
+  userId!: string;
+
+  @IsOptional()
+  @IsString()
+  displayName!: string | null;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ShippingAddress)
+  shippingAddress!: ShippingAddress | null;
 }

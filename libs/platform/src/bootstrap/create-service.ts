@@ -42,6 +42,8 @@ export async function createService(
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger,
     bufferLogs: false,
+    // Let the caller (runMain, a test) see the boot error instead of Nest exiting the process.
+    abortOnError: false,
   });
   app.useGlobalPipes(
     new ValidationPipe({

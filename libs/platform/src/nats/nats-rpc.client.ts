@@ -3,6 +3,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { NatsRecordBuilder } from '@nestjs/microservices';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { Headers, isRpcErrorReply } from '@tessera/contracts';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 
 import { TesseraError } from '../errors/tessera-error';
@@ -23,6 +25,13 @@ export class UpstreamUnavailableError extends TesseraError {
   }
 }
 
+/** The other side answered, but not with the contract's reply. */
+export class UpstreamInvalidReplyError extends TesseraError {
+  constructor(subject: string) {
+    super('upstream_invalid_reply', 502, `The service behind ${subject} sent an invalid reply.`);
+  }
+}
+
 /**
  * Request/reply over the NATS transport. A structured error reply from the other side comes
  * back as a TesseraError with the same status and code, so a 401/403/404 stays itself.
@@ -39,7 +48,22 @@ export class NatsRpcClient implements OnApplicationShutdown {
     );
   }
 
-  async request<TReply>(subject: string, payload: object, options: RpcCallOptions = {}): Promise<TReply> {
+  /** Sends `payload` and returns the reply, validated against the contract's reply class. */
+  async request<TReply extends object>(
+    subject: string,
+    payload: object,
+    replyType: new () => TReply,
+    options: RpcCallOptions = {},
+  ): Promise<TReply> {
+    const raw = await this.send(subject, payload, options);
+    const reply = plainToInstance(replyType, raw);
+    if (typeof raw !== 'object' || raw === null || (await validate(reply, { forbidUnknownValues: true })).length > 0) {
+      throw new UpstreamInvalidReplyError(subject);
+    }
+    return reply;
+  }
+
+  private async send(subject: string, payload: object, options: RpcCallOptions): Promise<unknown> {
     const h = natsHeaders();
     if (options.authorization) {
       h.set(Headers.Authorization, options.authorization);
@@ -50,7 +74,7 @@ export class NatsRpcClient implements OnApplicationShutdown {
     const record = new NatsRecordBuilder(payload).setHeaders(h).build();
     try {
       return await firstValueFrom(
-        this.client.send<TReply>(subject, record).pipe(timeout(options.timeoutMs ?? 5000)),
+        this.client.send<unknown>(subject, record).pipe(timeout(options.timeoutMs ?? 5000)),
       );
     } catch (e) {
       if (isRpcErrorReply(e)) {

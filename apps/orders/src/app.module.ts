@@ -1,0 +1,36 @@
+import path from 'node:path';
+
+import type { DynamicModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { AuthModule, authModuleOptions } from '@tessera/auth';
+import { DatabaseModule, PlatformModule, platformOptions } from '@tessera/platform';
+
+import { OrdersConfig } from './config/orders.config';
+import { schema } from './database/schema';
+import { OrdersModule } from './orders/orders.module';
+
+export const SERVICE_NAME = 'orders';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: OrdersConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot(platformOptions(SERVICE_NAME, config)),
+        DatabaseModule.forRootAsync({
+          inject: [],
+          useFactory: () => ({
+            url: config.ORDERS_DATABASE_URL,
+            dataDir: config.ORDERS_DATA_DIR,
+            migrationsFolder: path.join(__dirname, '..', 'migrations'),
+            schema,
+          }),
+        }),
+        AuthModule.forRoot(authModuleOptions(SERVICE_NAME, config)),
+        OrdersModule,
+      ],
+      providers: [{ provide: OrdersConfig, useValue: config }],
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { VerifyingServiceConfig } from '@tessera/auth';
+import { loadConfig } from '@tessera/platform';
+
+export class OrdersConfig extends VerifyingServiceConfig {
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  override PORT = 3002;
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'ORDERS_DATABASE_URL must be a postgres:// URL' })
+  ORDERS_DATABASE_URL?: string;
+
+  @IsString()
+  ORDERS_DATA_DIR = '.data/orders';
+}
+
+export function loadOrdersConfig(env: Record<string, string | undefined> = process.env): OrdersConfig {
+  return loadConfig(OrdersConfig, env, (c) =>
+    c.production && !c.ORDERS_DATABASE_URL
+      ? ['ORDERS_DATABASE_URL: required in production (embedded PGlite is a development default)']
+      : [],
+  );
+}

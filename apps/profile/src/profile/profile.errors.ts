@@ -1,0 +1,12 @@
+import { TesseraError } from '@tessera/platform';
+
+export enum ProfileErrorCode {
+  AccessDenied = 'profile_access_denied',
+}
+
+/** A caller asked for someone else's profile without the `profile:read` scope. */
+export class ProfileAccessDeniedError extends TesseraError {
+  constructor() {
+    super(ProfileErrorCode.AccessDenied, 403, 'This token may not read that profile.');
+  }
+}

@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Principal } from '@tessera/auth';
+import { OrdersSummaryReply, type ProfileReply, Subjects } from '@tessera/contracts';
+import type { Database } from '@tessera/platform';
+import { DATABASE, NatsRpcClient, TesseraError } from '@tessera/platform';
+import { eq } from 'drizzle-orm';
+
+import { profiles, type ProfileSchema } from '../database/schema';
+import type { UpdateProfileDto } from './dto/update-profile.dto';
+import { ProfileAccessDeniedError } from './profile.errors';
+
+/** Scope a service token needs to read any user's profile (orders uses it for addresses). */
+export const PROFILE_READ_SCOPE = 'profile:read';
+
+export interface MyProfile extends ProfileReply {
+  /** The caller's order summary from orders, or null when orders could not answer. */
+  orders: OrdersSummaryReply | null;
+}
+
+@Injectable()
+export class ProfileService {
+  constructor(
+    @Inject(DATABASE) private readonly db: Database<ProfileSchema>,
+    private readonly rpc: NatsRpcClient,
+  ) {}
+
+  async find(userId: string): Promise<ProfileReply> {
+    const [row] = await this.db.select().from(profiles).where(eq(profiles.userId, userId));
+    return {
+      userId,
+      displayName: row?.displayName ?? null,
+      shippingAddress: row?.shippingAddress ?? null,
+    };
+  }
+
+  /** `profile.get.v1`: the user themself, or a token with the `profile:read` scope. */
+  async findFor(caller: Principal, userId: string): Promise<ProfileReply> {
+    if (caller.sub !== userId && !caller.scopes.includes(PROFILE_READ_SCOPE)) {
+      throw new ProfileAccessDeniedError();
+    }
+    return this.find(userId);
+  }
+
+  /** The caller's profile plus their order summary, asked of orders on the caller's behalf. */
+  async findMine(caller: Principal, requestId?: string): Promise<MyProfile> {
+    const [profile, orders] = await Promise.all([this.find(caller.sub), this.ordersSummary(caller, requestId)]);
+    return { ...profile, orders };
+  }
+
+  async update(userId: string, changes: UpdateProfileDto): Promise<ProfileReply> {
+    const values = {
+      ...(changes.displayName !== undefined ? { displayName: changes.displayName } : {}),
+      ...(changes.shippingAddress !== undefined ? { shippingAddress: { ...changes.shippingAddress } } : {}),
+    };
+    await this.db
+      .insert(profiles)
+      .values({ userId, ...values })
+      .onConflictDoUpdate({ target: profiles.userId, set: { ...values, updatedAt: new Date() } });
+    return this.find(userId);
+  }
+
+  private async ordersSummary(caller: Principal, requestId?: string): Promise<OrdersSummaryReply | null> {
+    try {
+      return await this.rpc.request(Subjects.OrdersSummary, { userId: caller.sub }, OrdersSummaryReply, {
+        authorization: `Bearer ${caller.token}`,
+        requestId,
+        timeoutMs: 2000,
+      });
+    } catch (e) {
+      // The profile is still worth returning when orders is down; anything else is a bug.
+      if (e instanceof TesseraError && e.status >= 500) {
+        return null;
+      }
+      throw e;
+    }
+  }
+}
