@@ -11,8 +11,13 @@ swcrc.swcrc = false;
 module.exports = {
   testEnvironment: 'node',
   setupFiles: ['reflect-metadata'],
-  transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swcrc] },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@nats-io|jose|cookie|uuid)/)'],
+  transform: {
+    '^.+\\.(t|j|mj)s$': ['@swc/jest', swcrc],
+    // PGlite's CommonJS build loads its WebAssembly through `import()`, which Jest's module
+    // sandbox refuses without --experimental-vm-modules; compiling it turns that into require().
+    '/@electric-sql/pglite/.+\\.cjs$': ['@swc/jest', swcrc],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@nats-io|jose|cookie|uuid|@electric-sql)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper: {
     '^@tessera/auth$': '<rootDir>/../../libs/auth/src/index.ts',

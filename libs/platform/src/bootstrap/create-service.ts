@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import type { CustomStrategy } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import helmet from '@fastify/helmet';
 
 import type { PlatformOptions } from '../config/service.config';
 import { ProblemFilter } from '../errors/problem.filter';
@@ -45,6 +46,10 @@ export async function createService(
     // Let the caller (runMain, a test) see the boot error instead of Nest exiting the process.
     abortOnError: false,
   });
+  // Security headers on every response (HSTS, nosniff, frame-ancestors, no referrer...).
+  await app.register(helmet as never);
+  // JSON only: a body in any other media type is a 415, not a string handed to validation.
+  app.getHttpAdapter().getInstance().removeContentTypeParser(['text/plain']);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

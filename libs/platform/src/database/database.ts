@@ -47,7 +47,8 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
     };
   }
   if (!options.dataDir.startsWith('memory://')) {
-    mkdirSync(options.dataDir, { recursive: true });
+    // The database holds password hashes and encrypted keys: owner-only.
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   }
   const client = new PGlite(options.dataDir);
   const db = drizzlePglite({ client, schema: options.schema });

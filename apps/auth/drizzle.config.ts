@@ -1,0 +1,10 @@
+import { defineConfig } from 'drizzle-kit';
+
+// Run from the repository root:
+//   npx drizzle-kit generate --config apps/auth/drizzle.config.ts --name <what-changed>
+// The app applies apps/auth/migrations itself at start; drizzle-kit only writes them.
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: './apps/auth/src/database/schema.ts',
+  out: './apps/auth/migrations',
+});

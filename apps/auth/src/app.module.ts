@@ -1,0 +1,48 @@
+import path from 'node:path';
+
+import type { DynamicModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { AuthModule } from '@tessera/auth';
+import { DatabaseModule, platformOptions, PlatformModule } from '@tessera/platform';
+
+import { AUTH_AUDIENCE, AuthConfig } from './config/auth.config';
+import * as schema from './database/schema';
+import { KeysModule } from './keys/keys.module';
+import { SessionsModule } from './sessions/sessions.module';
+import { TokensModule } from './tokens/tokens.module';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class AppModule {
+  /** The whole auth app for one validated configuration, injectable everywhere as `AuthConfig`. */
+  static forRoot(config: AuthConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        PlatformModule.forRoot(platformOptions('auth', config)),
+        DatabaseModule.forRootAsync({
+          inject: [AuthConfig],
+          useFactory: (c: AuthConfig) => ({
+            url: c.AUTH_DATABASE_URL,
+            dataDir: c.AUTH_DATA_DIR,
+            // Next to src/ both in the repository and in dist/ (the build copies it).
+            migrationsFolder: path.join(__dirname, '..', 'migrations'),
+            schema,
+          }),
+        }),
+        // Auth verifies its own tokens like any other service would: locally, for audience "auth".
+        AuthModule.forRootAsync({
+          inject: [AuthConfig],
+          useFactory: (c: AuthConfig) => ({ audience: AUTH_AUDIENCE, issuer: c.AUTH_ISSUER }),
+        }),
+        KeysModule,
+        TokensModule,
+        UsersModule,
+        SessionsModule,
+      ],
+      providers: [{ provide: AuthConfig, useValue: config }],
+      exports: [AuthConfig],
+    };
+  }
+}

@@ -1,0 +1,74 @@
+import { KeyStore, parsePublicJwk, resolveAuthOptions, TokenVerifier } from '@tessera/auth';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+
+import { loadAuthConfig } from '../config/auth.config';
+import type { SigningKey } from '../keys/key-material';
+import { generateSigningKey } from '../keys/key-material';
+import type { KeyService } from '../keys/key.service';
+import { TokenIssuer } from './token-issuer.service';
+
+const issuer = 'https://auth.tessera.test';
+
+describe('TokenIssuer', () => {
+  let key: SigningKey;
+  let tokens: TokenIssuer;
+
+  function verifierFor(audience: string): TokenVerifier {
+    const store = new KeyStore();
+    store.put(parsePublicJwk(key.publicJwk));
+    return new TokenVerifier(resolveAuthOptions({ issuer, audience }), store);
+  }
+
+  beforeAll(async () => {
+    key = await generateSigningKey('RS256');
+    const config = loadAuthConfig({ AUTH_ISSUER: issuer, ACCESS_TOKEN_TTL_SECONDS: '600' });
+    tokens = new TokenIssuer(config, { signingKey: () => key } as unknown as KeyService);
+  });
+
+  it('issues a token that every listed service accepts with the published key', async () => {
+    const issued = await tokens.issueAccessToken({ sub: 'user-1', roles: ['user'] });
+    for (const audience of ['auth', 'orders', 'profile']) {
+      const principal = await verifierFor(audience).verify(issued.token);
+      expect(principal).toMatchObject({ sub: 'user-1', roles: ['user'], scopes: [], jti: issued.jti });
+    }
+  });
+
+  it('is refused by a service outside the audience', async () => {
+    const issued = await tokens.issueAccessToken({ sub: 'user-1', roles: ['user'] });
+    await expect(verifierFor('billing').verify(issued.token)).rejects.toThrow('invalid');
+  });
+
+  it('writes the RFC 9068 header and claims, and nothing personal', async () => {
+    const now = Date.UTC(2030, 0, 1);
+    const issued = await tokens.issueAccessToken({ sub: 'user-1', roles: ['user', 'admin'], scopes: ['a', 'b'] }, now);
+    expect(decodeProtectedHeader(issued.token)).toEqual({ alg: 'RS256', kid: key.kid, typ: 'at+jwt' });
+    const claims = decodeJwt(issued.token);
+    const iat = now / 1000;
+    expect(claims).toEqual({
+      iss: issuer,
+      sub: 'user-1',
+      aud: ['auth', 'orders', 'profile'],
+      iat,
+      nbf: iat,
+      exp: iat + 600,
+      jti: issued.jti,
+      roles: ['user', 'admin'],
+      scope: 'a b',
+    });
+    expect(issued).toMatchObject({ expiresIn: 600, expiresAt: iat + 600 });
+  });
+
+  it('gives every token its own jti', async () => {
+    const a = await tokens.issueAccessToken({ sub: 'user-1', roles: [] });
+    const b = await tokens.issueAccessToken({ sub: 'user-1', roles: [] });
+    expect(a.jti).not.toBe(b.jti);
+    expect(a.jti).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('signs with ES256 when the key is a P-256 key', async () => {
+    key = await generateSigningKey('ES256');
+    const issued = await tokens.issueAccessToken({ sub: 'user-2', roles: ['user'] });
+    expect(decodeProtectedHeader(issued.token).alg).toBe('ES256');
+    await expect(verifierFor('orders').verify(issued.token)).resolves.toMatchObject({ sub: 'user-2' });
+  });
+});

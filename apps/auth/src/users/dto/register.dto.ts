@@ -1,0 +1,28 @@
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+
+import { normalizeEmail } from '../email';
+
+/** Password policy (ASVS 5.0 §6.2): 12 to 128 characters of any Unicode, never truncated. */
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 128;
+
+/** `POST /auth/register`. Roles and ids are not fields: the global pipe refuses them as unknown. */
+export class RegisterDto {
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value))
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be an email address' })
+  email!: string;
+
+  @IsString()
+  @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, {
+    message: `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long`,
+  })
+  password!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  displayName?: string;
+}

@@ -1,0 +1,67 @@
+import type { DatabaseHandle } from '@tessera/platform';
+
+import { openTestDatabase } from '../../test/test-database';
+import type * as schema from '../database/schema';
+import { users } from '../database/schema';
+import { OWASP_ARGON2ID, PasswordHasher } from './password-hasher.service';
+import { EmailTakenError } from './users.errors';
+import { UsersService } from './users.service';
+
+describe('UsersService', () => {
+  let handle: DatabaseHandle<typeof schema>;
+  let service: UsersService;
+  const password = 'correct horse battery';
+
+  beforeAll(async () => {
+    handle = await openTestDatabase();
+    const hasher = new PasswordHasher(OWASP_ARGON2ID);
+    await hasher.onModuleInit();
+    service = new UsersService(handle.db, hasher);
+  });
+
+  beforeEach(async () => {
+    await handle.db.delete(users);
+  });
+
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  it('registers a user with the default role and a normalised email', async () => {
+    const user = await service.register({ email: '  Ada@Example.COM ', password });
+    expect(user).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), email: 'Ada@example.com', roles: ['user'] });
+  });
+
+  it('stores an argon2id hash, never the password', async () => {
+    await service.register({ email: 'ada@example.com', password, displayName: 'Ada' });
+    const [row] = await handle.db.select().from(users);
+    expect(row!.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(JSON.stringify(row)).not.toContain(password);
+    expect(row).toMatchObject({ displayName: 'Ada', disabled: false });
+  });
+
+  it('refuses an email that is taken, in any spelling of its domain', async () => {
+    await service.register({ email: 'ada@example.com', password });
+    await expect(service.register({ email: 'ada@EXAMPLE.com', password })).rejects.toThrow(EmailTakenError);
+  });
+
+  it('lets exactly one of two concurrent registrations win', async () => {
+    const results = await Promise.allSettled([
+      service.register({ email: 'race@example.com', password }),
+      service.register({ email: 'race@example.com', password }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected');
+    expect(rejected?.reason).toBeInstanceOf(EmailTakenError);
+  });
+
+  it('finds users by email in any spelling of the domain', async () => {
+    const { id } = await service.register({ email: 'ada@example.com', password });
+    expect((await service.findByEmail(' ada@Example.com'))?.id).toBe(id);
+    expect(await service.findByEmail('Ada@example.com')).toBeUndefined();
+  });
+
+  it('treats an id that is not a UUID as unknown instead of failing the query', async () => {
+    expect(await service.findById('client:orders')).toBeUndefined();
+  });
+});

@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE } from '@tessera/platform';
+import { eq } from 'drizzle-orm';
+
+import type { AuthDatabase } from '../database/auth-database';
+import { isUniqueViolation } from '../database/auth-database';
+import type { UserRow } from '../database/schema';
+import { users } from '../database/schema';
+import { normalizeEmail } from './email';
+import { PasswordHasher } from './password-hasher.service';
+import { EmailTakenError } from './users.errors';
+
+/** What a caller may learn about an account. */
+export interface PublicUser {
+  id: string;
+  email: string;
+  roles: string[];
+}
+
+export interface NewUser {
+  email: string;
+  password: string;
+  displayName?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function toPublicUser(user: Pick<UserRow, 'id' | 'email' | 'roles'>): PublicUser {
+  return { id: user.id, email: user.email, roles: [...user.roles] };
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @Inject(DATABASE) private readonly db: AuthDatabase,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  /** Creates an account with the default roles; the caller can never choose them. */
+  async register(input: NewUser): Promise<PublicUser> {
+    const passwordHash = await this.hasher.hash(input.password);
+    try {
+      const [user] = await this.db
+        .insert(users)
+        .values({ email: normalizeEmail(input.email), passwordHash, displayName: input.displayName ?? null })
+        .returning({ id: users.id, email: users.email, roles: users.roles });
+      return toPublicUser(user!);
+    } catch (e) {
+      // The unique index decides, so two concurrent registrations cannot both succeed.
+      if (isUniqueViolation(e, 'users_email_unique')) {
+        throw new EmailTakenError();
+      }
+      throw e;
+    }
+  }
+
+  async findByEmail(email: string): Promise<UserRow | undefined> {
+    const [user] = await this.db.select().from(users).where(eq(users.email, normalizeEmail(email))).limit(1);
+    return user;
+  }
+
+  /** `id` may come from a token's `sub` (e.g. `client:orders`); anything not a UUID matches no user. */
+  async findById(id: string): Promise<UserRow | undefined> {
+    if (!UUID.test(id)) {
+      return undefined;
+    }
+    const [user] = await this.db.select().from(users).where(eq(users.id, id)).limit(1);
+    return user;
+  }
+}

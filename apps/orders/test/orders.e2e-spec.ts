@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createTestSigningKey, publishTestKey, signTestToken, type TestSigningKey } from '@tessera/auth/testing';
+import { OrdersSummaryReply, Subjects } from '@tessera/contracts';
+import { NatsRpcClient, TesseraError } from '@tessera/platform';
+import { testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+
+import { createOrdersApp } from '../src/app';
+import { loadOrdersConfig } from '../src/config/orders.config';
+
+const issuer = 'http://issuer.e2e';
+const order = { items: [{ sku: 'BOOK-001', quantity: 2, unitPriceCents: 1500 }] };
+
+describe.each(testDatabaseTargets())('orders service on $name (profile not running)', (target) => {
+  const namespace = testNamespace();
+  let app: NestFastifyApplication;
+  let url: string;
+  let key: TestSigningKey;
+  let rpc: NatsRpcClient;
+  let drop: () => Promise<void>;
+
+  const token = (sub: string, extra: Partial<Parameters<typeof signTestToken>[1]> = {}) =>
+    signTestToken(key, { issuer, audience: ['orders', 'profile'], sub, ...extra });
+
+  beforeAll(async () => {
+    key = await createTestSigningKey();
+    await publishTestKey(testNatsUrl(), namespace, key);
+    const db = await target.create();
+    drop = db.drop;
+    app = await createOrdersApp(
+      loadOrdersConfig({
+        NODE_ENV: 'test',
+        PORT: '0',
+        NATS_URL: testNatsUrl(),
+        NATS_NAMESPACE: namespace,
+        AUTH_ISSUER: issuer,
+        AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+        ORDERS_DATA_DIR: db.dataDir,
+        ORDERS_DATABASE_URL: db.url,
+      }),
+    );
+    url = await app.getUrl();
+    rpc = new NatsRpcClient({ servers: testNatsUrl(), name: 'orders-e2e', namespace });
+  });
+
+  afterAll(async () => {
+    await rpc?.onApplicationShutdown();
+    await app?.close();
+    await drop?.();
+  });
+
+  const post = (path: string, body: unknown, t?: string, contentType = 'application/json') =>
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': contentType, ...(t ? { authorization: `Bearer ${t}` } : {}) },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  it('answers 503 with a problem body, and writes nothing, when profile cannot be asked', async () => {
+    const t = await token(randomUUID());
+    const res = await post('/orders', order, t);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(await res.json()).toMatchObject({ status: 503, code: 'upstream_unavailable' });
+    const list = await fetch(`${url}/orders`, { headers: { authorization: `Bearer ${t}` } });
+    expect(await list.json()).toEqual([]);
+  });
+
+  it.each([
+    ['no items', { items: [] }],
+    ['zero quantity', { items: [{ sku: 'A-1', quantity: 0, unitPriceCents: 1 }] }],
+    ['fractional cents', { items: [{ sku: 'A-1', quantity: 1, unitPriceCents: 1.5 }] }],
+    ['lower-case sku', { items: [{ sku: 'a b', quantity: 1, unitPriceCents: 1 }] }],
+    ['a client-set total', { ...order, totalCents: 1 }],
+    ['101 items', { items: Array.from({ length: 101 }, () => order.items[0]) }],
+  ])('rejects %s with 400', async (_name, body) => {
+    const res = await post('/orders', body, await token(randomUUID()));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ status: 400, code: 'validation_failed' });
+  });
+
+  it('rejects malformed JSON and a non-JSON content type without a 500', async () => {
+    const t = await token(randomUUID());
+    expect((await post('/orders', '{"items":', t)).status).toBe(400);
+    expect((await post('/orders', 'items=1', t, 'text/plain')).status).toBe(415);
+  });
+
+  it('answers 401 for missing, expired, wrong-audience and alg:none tokens', async () => {
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: key.kid })).toString('base64url')}.${Buffer.from(
+      JSON.stringify({ iss: issuer, aud: 'orders', sub: randomUUID(), exp: 2e9, iat: 1, jti: 'x' }),
+    ).toString('base64url')}.`;
+    for (const t of [undefined, await token(randomUUID(), { expiresIn: -30 }), await token(randomUUID(), { audience: 'profile' }), none]) {
+      const res = await post('/orders', order, t);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="tessera"/);
+    }
+  });
+
+  it('answers 400 invalid_request for two Authorization headers', async () => {
+    const t = await token(randomUUID());
+    // fetch would fold repeated headers into one; node:http sends them as two header lines.
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${url}/orders`, { headers: ['host', new URL(url).host, 'authorization', `Bearer ${t}`, 'authorization', `Bearer ${t}`] }, (res) => {
+        let data = '';
+        res.on('data', (c: Buffer) => (data += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(400);
+    expect(JSON.parse(body)).toMatchObject({ code: 'invalid_request' });
+  });
+
+  describe(`NATS ${Subjects.OrdersSummary}`, () => {
+    const ask = (userId: string, authorization?: string) =>
+      rpc.request(Subjects.OrdersSummary, { userId }, OrdersSummaryReply, { authorization });
+    const statusOf = (p: Promise<unknown>) => p.then(() => 200, (e: unknown) => (e instanceof TesseraError ? e.status : 0));
+
+    it('summarises the user’s own orders', async () => {
+      const userId = randomUUID();
+      await expect(ask(userId, `Bearer ${await token(userId)}`)).resolves.toEqual({ count: 0, totalCents: 0 });
+    });
+
+    it('answers 403 for another user and 401 for a bad token', async () => {
+      expect(await statusOf(ask(randomUUID(), `Bearer ${await token(randomUUID())}`))).toBe(403);
+      expect(await statusOf(ask(randomUUID()))).toBe(401);
+      expect(await statusOf(ask(randomUUID(), `Bearer ${await token(randomUUID(), { expiresIn: -30 })}`))).toBe(401);
+    });
+  });
+});
