@@ -91,7 +91,12 @@ describe.each(testDatabaseTargets())('orders service on $name (profile not runni
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: key.kid })).toString('base64url')}.${Buffer.from(
       JSON.stringify({ iss: issuer, aud: 'orders', sub: randomUUID(), exp: 2e9, iat: 1, jti: 'x' }),
     ).toString('base64url')}.`;
-    for (const t of [undefined, await token(randomUUID(), { expiresIn: -30 }), await token(randomUUID(), { audience: 'profile' }), none]) {
+    for (const t of [
+      undefined,
+      await token(randomUUID(), { expiresIn: -30 }),
+      await token(randomUUID(), { audience: 'profile' }),
+      none,
+    ]) {
       const res = await post('/orders', order, t);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="tessera"/);
@@ -102,11 +107,15 @@ describe.each(testDatabaseTargets())('orders service on $name (profile not runni
     const t = await token(randomUUID());
     // fetch would fold repeated headers into one; node:http sends them as two header lines.
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${url}/orders`, { headers: ['host', new URL(url).host, 'authorization', `Bearer ${t}`, 'authorization', `Bearer ${t}`] }, (res) => {
-        let data = '';
-        res.on('data', (c: Buffer) => (data += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
-      });
+      const req = request(
+        `${url}/orders`,
+        { headers: ['host', new URL(url).host, 'authorization', `Bearer ${t}`, 'authorization', `Bearer ${t}`] },
+        (res) => {
+          let data = '';
+          res.on('data', (c: Buffer) => (data += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -117,7 +126,11 @@ describe.each(testDatabaseTargets())('orders service on $name (profile not runni
   describe(`NATS ${Subjects.OrdersSummary}`, () => {
     const ask = (userId: string, authorization?: string) =>
       rpc.request(Subjects.OrdersSummary, { userId }, OrdersSummaryReply, { authorization });
-    const statusOf = (p: Promise<unknown>) => p.then(() => 200, (e: unknown) => (e instanceof TesseraError ? e.status : 0));
+    const statusOf = (p: Promise<unknown>) =>
+      p.then(
+        () => 200,
+        (e: unknown) => (e instanceof TesseraError ? e.status : 0),
+      );
 
     it('summarises the user’s own orders', async () => {
       const userId = randomUUID();

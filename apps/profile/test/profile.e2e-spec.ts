@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTestSigningKey, publishTestKey, signTestToken, type TestSigningKey } from '@tessera/auth/testing';
-import { GetProfileRequest, ProfileReply, Subjects } from '@tessera/contracts';
+import { type GetProfileRequest, ProfileReply, Subjects } from '@tessera/contracts';
 import { NatsRpcClient, TesseraError } from '@tessera/platform';
 import { testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
 
@@ -66,7 +66,11 @@ describe.each(testDatabaseTargets())('profile service on $name', (target) => {
   it('stores and returns the caller’s profile, with orders marked unavailable when orders is down', async () => {
     const userId = randomUUID();
     const t = await token(userId);
-    const patch = await http('/profile/me', { method: 'PATCH', token: t, body: JSON.stringify({ displayName: 'Ada', shippingAddress: address }) });
+    const patch = await http('/profile/me', {
+      method: 'PATCH',
+      token: t,
+      body: JSON.stringify({ displayName: 'Ada', shippingAddress: address }),
+    });
     expect(patch.status).toBe(200);
     const res = await http('/profile/me', { token: t });
     expect(res.status).toBe(200);
@@ -75,10 +79,18 @@ describe.each(testDatabaseTargets())('profile service on $name', (target) => {
 
   it('rejects an invalid country code and unknown fields with a problem body', async () => {
     const t = await token(randomUUID());
-    const bad = await http('/profile/me', { method: 'PATCH', token: t, body: JSON.stringify({ shippingAddress: { ...address, country: 'Germany' } }) });
+    const bad = await http('/profile/me', {
+      method: 'PATCH',
+      token: t,
+      body: JSON.stringify({ shippingAddress: { ...address, country: 'Germany' } }),
+    });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
-    const extra = await http('/profile/me', { method: 'PATCH', token: t, body: JSON.stringify({ userId: randomUUID() }) });
+    const extra = await http('/profile/me', {
+      method: 'PATCH',
+      token: t,
+      body: JSON.stringify({ userId: randomUUID() }),
+    });
     expect(extra.status).toBe(400);
   });
 
@@ -100,7 +112,11 @@ describe.each(testDatabaseTargets())('profile service on $name', (target) => {
   describe(`NATS ${Subjects.ProfileGet}`, () => {
     const ask = (userId: string, authorization?: string) =>
       rpc.request(Subjects.ProfileGet, { userId } satisfies GetProfileRequest, ProfileReply, { authorization });
-    const statusOf = (p: Promise<unknown>) => p.then(() => 200, (e: unknown) => (e instanceof TesseraError ? e.status : 0));
+    const statusOf = (p: Promise<unknown>) =>
+      p.then(
+        () => 200,
+        (e: unknown) => (e instanceof TesseraError ? e.status : 0),
+      );
 
     it('answers the user with their own token', async () => {
       const userId = randomUUID();
@@ -123,7 +139,11 @@ describe.each(testDatabaseTargets())('profile service on $name', (target) => {
       const userId = randomUUID();
       expect(await statusOf(ask(userId))).toBe(401);
       expect(await statusOf(ask(userId, `Bearer ${await token(userId, { expiresIn: -30 })}`))).toBe(401);
-      expect(await statusOf(ask(userId, `Bearer ${await signTestToken(other, { issuer, audience: 'profile', sub: userId })}`))).toBe(401);
+      expect(
+        await statusOf(
+          ask(userId, `Bearer ${await signTestToken(other, { issuer, audience: 'profile', sub: userId })}`),
+        ),
+      ).toBe(401);
       expect(await statusOf(ask(userId, 'Bearer not.a.token'))).toBe(401);
     });
 

@@ -57,7 +57,7 @@ export async function signTestToken(key: TestSigningKey, options: TestTokenOptio
     }
   }
   return new SignJWT(claims)
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...options.header } as never)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...options.header })
     .sign(key.privateKey);
 }
 

@@ -28,7 +28,10 @@ describe('loadAuthConfig', () => {
   });
 
   it('reads numbers from strings', () => {
-    expect(loadAuthConfig({ PORT: '0', ACCESS_TOKEN_TTL_SECONDS: '300' })).toMatchObject({ PORT: 0, ACCESS_TOKEN_TTL_SECONDS: 300 });
+    expect(loadAuthConfig({ PORT: '0', ACCESS_TOKEN_TTL_SECONDS: '300' })).toMatchObject({
+      PORT: 0,
+      ACCESS_TOKEN_TTL_SECONDS: 300,
+    });
   });
 
   it('lists every invalid setting at once', () => {
@@ -50,7 +53,9 @@ describe('loadAuthConfig', () => {
   });
 
   it('refuses an audience list without auth itself', () => {
-    expect(problems({ ACCESS_TOKEN_AUDIENCE: 'orders,profile' })).toEqual([expect.stringContaining('must include "auth"')]);
+    expect(problems({ ACCESS_TOKEN_AUDIENCE: 'orders,profile' })).toEqual([
+      expect.stringContaining('must include "auth"'),
+    ]);
   });
 
   it('refuses development defaults in production', () => {

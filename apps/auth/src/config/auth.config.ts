@@ -22,7 +22,9 @@ export class AuthConfig extends ServiceConfig {
   AUTH_DATA_DIR: string = '.data/auth';
 
   /** The `iss` of every token; verifiers compare it exactly. */
-  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'AUTH_ISSUER must be an http(s) URL without query or fragment' })
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, {
+    message: 'AUTH_ISSUER must be an http(s) URL without query or fragment',
+  })
   AUTH_ISSUER: string = 'http://localhost:3001';
 
   /** AES-256-GCM key protecting the private signing keys at rest. */

@@ -14,7 +14,10 @@ export const users = pgTable(
     email: text('email').notNull(),
     passwordHash: text('password_hash').notNull(),
     displayName: text('display_name'),
-    roles: text('roles').array().notNull().default(sql`ARRAY['user']::text[]`),
+    roles: text('roles')
+      .array()
+      .notNull()
+      .default(sql`ARRAY['user']::text[]`),
     disabled: boolean('disabled').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -40,7 +43,9 @@ export const signingKeys = pgTable(
   (t) => [
     check('signing_keys_status_check', sql`${t.status} in ('active', 'retired')`),
     // At most one signing key: replicas booting together on an empty table cannot both win.
-    uniqueIndex('signing_keys_one_active').on(t.status).where(sql`${t.status} = 'active'`),
+    uniqueIndex('signing_keys_one_active')
+      .on(t.status)
+      .where(sql`${t.status} = 'active'`),
   ],
 );
 

@@ -31,7 +31,8 @@ export function resolveKeyEncryptionKey(config: KekSettings): ResolvedKek {
   if (config.AUTH_DATA_DIR.startsWith('memory://')) {
     return {
       kek: randomBytes(KEK_BYTES),
-      warning: 'AUTH_KEY_ENCRYPTION_KEY is not set: using a throw-away in-memory key-encryption key (development default).',
+      warning:
+        'AUTH_KEY_ENCRYPTION_KEY is not set: using a throw-away in-memory key-encryption key (development default).',
     };
   }
   const file = path.resolve(config.AUTH_DATA_DIR, 'kek');

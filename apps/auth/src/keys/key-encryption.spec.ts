@@ -9,8 +9,8 @@ const plaintext = Buffer.from('a PKCS#8 private key, in spirit');
 /** Flips one bit in the given base64url part of a sealed value. */
 function tamper(sealed: string, part: number): string {
   const parts = sealed.split('.');
-  const bytes = Buffer.from(parts[part]!, 'base64url');
-  bytes[0]! ^= 0x01;
+  const bytes = Buffer.from(parts[part], 'base64url');
+  bytes[0] ^= 0x01;
   parts[part] = bytes.toString('base64url');
   return parts.join('.');
 }
@@ -39,7 +39,7 @@ describe('private key encryption', () => {
 
   it('refuses a truncated tag', () => {
     const parts = sealPrivateKey(kek, 'kid-1', plaintext).split('.');
-    parts[3] = Buffer.from(parts[3]!, 'base64url').subarray(0, 4).toString('base64url');
+    parts[3] = Buffer.from(parts[3], 'base64url').subarray(0, 4).toString('base64url');
     expect(() => openPrivateKey(kek, 'kid-1', parts.join('.'))).toThrow(KeyDecryptionError);
   });
 

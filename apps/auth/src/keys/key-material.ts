@@ -44,7 +44,7 @@ export async function signingKeyFrom(privateKey: KeyObject, alg: SigningAlgorith
     throw new Error(`a ${String(full.kty)} key cannot sign ${alg}`);
   }
   const jwk = Object.fromEntries(members.map((m) => [m, String(full[m])]));
-  const kid = await calculateJwkThumbprint(jwk as never, 'sha256');
+  const kid = await calculateJwkThumbprint(jwk, 'sha256');
   return { kid, alg, privateKey, publicJwk: { ...jwk, kty: String(full.kty), kid, alg, use: 'sig' } };
 }
 

@@ -78,9 +78,9 @@ describe('KeyService', () => {
     await keys.load();
     const [row] = await db.select().from(signingKeys);
     const pkcs8 = keys.signingKey().privateKey.export({ format: 'der', type: 'pkcs8' });
-    expect(row!.privateKeyEnc.startsWith('v1.')).toBe(true);
-    expect(row!.privateKeyEnc).not.toContain(pkcs8.toString('base64url').slice(0, 40));
-    expect(JSON.stringify(row!.publicJwk)).not.toMatch(/"(d|p|q|dp|dq|qi)"/);
+    expect(row.privateKeyEnc.startsWith('v1.')).toBe(true);
+    expect(row.privateKeyEnc).not.toContain(pkcs8.toString('base64url').slice(0, 40));
+    expect(JSON.stringify(row.publicJwk)).not.toMatch(/"(d|p|q|dp|dq|qi)"/);
   });
 
   it('loads the same key on the next start and publishes it again', async () => {
@@ -112,10 +112,13 @@ describe('KeyService', () => {
     const keys = service();
     await keys.load();
     const [row] = await db.select().from(signingKeys);
-    const parts = row!.privateKeyEnc.split('.');
-    const ciphertext = parts[2]!;
+    const parts = row.privateKeyEnc.split('.');
+    const ciphertext = parts[2];
     parts[2] = `${ciphertext.startsWith('A') ? 'B' : 'A'}${ciphertext.slice(1)}`;
-    await db.update(signingKeys).set({ privateKeyEnc: parts.join('.') }).where(eq(signingKeys.kid, row!.kid));
+    await db
+      .update(signingKeys)
+      .set({ privateKeyEnc: parts.join('.') })
+      .where(eq(signingKeys.kid, row.kid));
     await expect(service().load()).rejects.toThrow(KeyDecryptionError);
   });
 });

@@ -118,7 +118,7 @@ export class KeyService implements OnModuleInit {
   private async storedPublicJwk(row: SigningKeyRow): Promise<PublishedJwk> {
     const jwk = { ...row.publicJwk, kid: row.kid, alg: this.algorithmOf(row), use: 'sig' } as PublishedJwk;
     parsePublicJwk(jwk);
-    if ((await calculateJwkThumbprint(jwk as never, 'sha256')) !== row.kid) {
+    if ((await calculateJwkThumbprint(jwk, 'sha256')) !== row.kid) {
       throw new Error(`stored public key ${row.kid} does not match its kid`);
     }
     return jwk;

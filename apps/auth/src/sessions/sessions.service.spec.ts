@@ -57,7 +57,14 @@ describe('SessionsService', () => {
       sessions.login('nobody@example.com', password),
       sessions.login('off@example.com', password),
     ];
-    const errors = await Promise.all(attempts.map((p) => p.then(() => undefined, (e: unknown) => e)));
+    const errors = await Promise.all(
+      attempts.map((p) =>
+        p.then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ),
+    );
     for (const error of errors) {
       expect(error).toBeInstanceOf(InvalidCredentialsError);
       expect(error).toEqual(errors[0]);
@@ -73,13 +80,20 @@ describe('SessionsService', () => {
 
   it('answers /auth/me from the database, not from the token', async () => {
     const user = await usersService.register({ email: 'me@example.com', password });
-    await handle.db.update(users).set({ roles: ['user', 'admin'] }).where(eq(users.id, user.id));
-    await expect(sessions.me(user.id)).resolves.toEqual({ id: user.id, email: 'me@example.com', roles: ['user', 'admin'] });
+    await handle.db
+      .update(users)
+      .set({ roles: ['user', 'admin'] })
+      .where(eq(users.id, user.id));
+    await expect(sessions.me(user.id)).resolves.toEqual({
+      id: user.id,
+      email: 'me@example.com',
+      roles: ['user', 'admin'],
+    });
   });
 
   it('refuses /auth/me for a disabled or unknown account', async () => {
     const [off] = await handle.db.select().from(users).where(eq(users.email, 'off@example.com'));
-    await expect(sessions.me(off!.id)).rejects.toThrow(InvalidTokenError);
+    await expect(sessions.me(off.id)).rejects.toThrow(InvalidTokenError);
     await expect(sessions.me('00000000-0000-4000-8000-000000000000')).rejects.toThrow(InvalidTokenError);
   });
 });

@@ -37,7 +37,7 @@ describe('PasswordHasher', () => {
     try {
       expect(await hasher.verify(undefined, 'whatever password')).toBe(false);
       expect(verify).toHaveBeenCalledTimes(1);
-      expect(verify.mock.calls[0]![0]).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+      expect(verify.mock.calls[0][0]).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
     } finally {
       verify.mockRestore();
     }

@@ -44,7 +44,8 @@ export class PasswordHasher implements OnModuleInit {
    * verification, against the dummy hash, and answers false.
    */
   async verify(stored: string | undefined, password: string): Promise<boolean> {
-    const target = stored ?? this.dummyHash ?? (this.dummyHash = await this.hash(randomBytes(32).toString('base64url')));
+    const target =
+      stored ?? this.dummyHash ?? (this.dummyHash = await this.hash(randomBytes(32).toString('base64url')));
     const matches = await argon2Verify(target, prepare(password));
     return stored !== undefined && matches;
   }

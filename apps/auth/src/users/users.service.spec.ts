@@ -35,7 +35,7 @@ describe('UsersService', () => {
   it('stores an argon2id hash, never the password', async () => {
     await service.register({ email: 'ada@example.com', password, displayName: 'Ada' });
     const [row] = await handle.db.select().from(users);
-    expect(row!.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(row.passwordHash).toMatch(/^\$argon2id\$/);
     expect(JSON.stringify(row)).not.toContain(password);
     expect(row).toMatchObject({ displayName: 'Ada', disabled: false });
   });

@@ -44,7 +44,7 @@ export class UsersService {
         .insert(users)
         .values({ email: normalizeEmail(input.email), passwordHash, displayName: input.displayName ?? null })
         .returning({ id: users.id, email: users.email, roles: users.roles });
-      return toPublicUser(user!);
+      return toPublicUser(user);
     } catch (e) {
       // The unique index decides, so two concurrent registrations cannot both succeed.
       if (isUniqueViolation(e, 'users_email_unique')) {
@@ -55,7 +55,11 @@ export class UsersService {
   }
 
   async findByEmail(email: string): Promise<UserRow | undefined> {
-    const [user] = await this.db.select().from(users).where(eq(users.email, normalizeEmail(email))).limit(1);
+    const [user] = await this.db
+      .select()
+      .from(users)
+      .where(eq(users.email, normalizeEmail(email)))
+      .limit(1);
     return user;
   }
 

@@ -55,7 +55,7 @@ export class OrdersService {
       return order.id;
     });
     const [view] = await this.load([orderId]);
-    return view as OrderView;
+    return view;
   }
 
   /** The caller's orders, newest first. */

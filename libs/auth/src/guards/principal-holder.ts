@@ -9,7 +9,9 @@ import type { Principal } from '../principal';
 const principals = new WeakMap<object, Principal>();
 
 export function carrierOf(context: ExecutionContext): object {
-  return context.getType() === 'rpc' ? context.switchToRpc().getContext<object>() : context.switchToHttp().getRequest<object>();
+  return context.getType() === 'rpc'
+    ? context.switchToRpc().getContext<object>()
+    : context.switchToHttp().getRequest<object>();
 }
 
 export function setPrincipal(context: ExecutionContext, principal: Principal): void {

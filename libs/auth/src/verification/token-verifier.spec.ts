@@ -29,7 +29,13 @@ describe('TokenVerifier', () => {
   }
 
   it('accepts a token signed by a published key and exposes the principal', async () => {
-    const token = await signTestToken(key, { issuer, audience: ['orders', 'profile'], sub: 'u1', roles: ['user'], scope: 'a b' });
+    const token = await signTestToken(key, {
+      issuer,
+      audience: ['orders', 'profile'],
+      sub: 'u1',
+      roles: ['user'],
+      scope: 'a b',
+    });
     const principal = await verifier.verify(token);
     expect(principal).toMatchObject({ sub: 'u1', roles: ['user'], scopes: ['a', 'b'] });
     expect(principal.token).toBe(token);
@@ -41,11 +47,15 @@ describe('TokenVerifier', () => {
   });
 
   it('rejects a token for another audience', async () => {
-    expect(await reason(await signTestToken(key, { issuer, audience: 'billing' }))).toBe('ERR_JWT_CLAIM_VALIDATION_FAILED');
+    expect(await reason(await signTestToken(key, { issuer, audience: 'billing' }))).toBe(
+      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    );
   });
 
   it('rejects a token from another issuer', async () => {
-    expect(await reason(await signTestToken(key, { issuer: 'http://evil', audience }))).toBe('ERR_JWT_CLAIM_VALIDATION_FAILED');
+    expect(await reason(await signTestToken(key, { issuer: 'http://evil', audience }))).toBe(
+      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    );
   });
 
   it('rejects a token without exp', async () => {
@@ -56,9 +66,11 @@ describe('TokenVerifier', () => {
 
   it('rejects a token issued in the future', async () => {
     const now = Math.floor(Date.now() / 1000);
-    expect(await reason(await signTestToken(key, { issuer, audience, claims: { iat: now + 600, nbf: now, exp: now + 900 } }))).toBe(
-      'iat_in_future',
-    );
+    expect(
+      await reason(
+        await signTestToken(key, { issuer, audience, claims: { iat: now + 600, nbf: now, exp: now + 900 } }),
+      ),
+    ).toBe('iat_in_future');
   });
 
   it('rejects a lifetime above the maximum', async () => {
@@ -84,14 +96,14 @@ describe('TokenVerifier', () => {
   });
 
   it('rejects a jku header before looking at the key', async () => {
-    expect(await reason(await signTestToken(key, { issuer, audience, header: { jku: 'http://127.0.0.1:1/jwks' } }))).toBe(
-      'forbidden_header_jku',
-    );
+    expect(
+      await reason(await signTestToken(key, { issuer, audience, header: { jku: 'http://127.0.0.1:1/jwks' } })),
+    ).toBe('forbidden_header_jku');
   });
 
   it('rejects an unknown crit header', async () => {
-    expect(await reason(await signTestToken(key, { issuer, audience, header: { crit: ['exp'] } }).catch(() => 'a.b.c'))).toMatch(
-      /forbidden_header_crit|malformed_header/,
-    );
+    expect(
+      await reason(await signTestToken(key, { issuer, audience, header: { crit: ['exp'] } }).catch(() => 'a.b.c')),
+    ).toMatch(/forbidden_header_crit|malformed_header/);
   });
 });

@@ -83,7 +83,7 @@ export class TokenVerifier {
       sub,
       jti,
       exp,
-      roles: Object.freeze([...(roles as string[])]),
+      roles: Object.freeze([...roles]),
       scopes: Object.freeze(scope.split(' ').filter((s) => s.length > 0)),
       ...(clientId !== undefined ? { clientId } : {}),
     };

@@ -25,10 +25,7 @@ export interface CreateServiceOptions extends PlatformOptions {
  * the service, sharing one validation pipe and one error filter (`inheritAppConfig`), so a
  * handler behaves the same whichever transport reached it.
  */
-export async function createService(
-  module: unknown,
-  options: CreateServiceOptions,
-): Promise<NestFastifyApplication> {
+export async function createService(module: unknown, options: CreateServiceOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Keep a caller's correlation id when it is sane; otherwise make one up.

@@ -1,4 +1,4 @@
-import { ConfigValidationError } from "../config/load-config";
+import { ConfigValidationError } from '../config/load-config';
 
 /**
  * The entry point of every service's main.ts: start, and on failure say what is wrong in one
@@ -14,7 +14,7 @@ export function runMain(start: () => Promise<unknown>): void {
       } else if (isConnectionRefused(error)) {
         process.stderr.write(
           `Could not reach a dependency (${(error as Error).message}).\n` +
-            "Is NATS running at NATS_URL (default nats://127.0.0.1:4222)? `npm start` starts one for you.\n",
+            'Is NATS running at NATS_URL (default nats://127.0.0.1:4222)? `npm start` starts one for you.\n',
         );
       } else {
         process.stderr.write(
@@ -26,10 +26,6 @@ export function runMain(start: () => Promise<unknown>): void {
 }
 
 function isConnectionRefused(error: unknown): boolean {
-  const code = error instanceof Error ? Reflect.get(error, "code") : undefined;
-  return (
-    code === "ECONNREFUSED" ||
-    (error instanceof Error &&
-      /CONNECTION_REFUSED|ECONNREFUSED/.test(error.message))
-  );
+  const code: unknown = error instanceof Error ? Reflect.get(error, 'code') : undefined;
+  return code === 'ECONNREFUSED' || (error instanceof Error && /CONNECTION_REFUSED|ECONNREFUSED/.test(error.message));
 }

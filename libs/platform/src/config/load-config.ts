@@ -28,9 +28,7 @@ export function loadConfig<T extends object>(
   env: Record<string, string | undefined>,
   crossChecks: (config: T) => string[] = () => [],
 ): T {
-  const defined = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
-  );
+  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const config = plainToInstance(schema, defined, {
     enableImplicitConversion: true,
     exposeDefaultValues: true,

@@ -41,7 +41,9 @@ function title(status: number): string {
 }
 
 function codeFor(status: number): string {
-  return title(status).toLowerCase().replace(/[^a-z]+/g, '_');
+  return title(status)
+    .toLowerCase()
+    .replace(/[^a-z]+/g, '_');
 }
 
 function fromHttpException(e: HttpException): ProblemWithHeaders {

@@ -25,12 +25,10 @@ export class HealthController {
   @HealthCheck()
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     const { checks } = await this.readiness.evaluate();
-    const indicators = Object.entries(checks).map(
-      ([name, result]) => (): HealthIndicatorResult => {
-        const session = this.indicators.check(name);
-        return result === true ? session.up() : session.down({ reason: result });
-      },
-    );
+    const indicators = Object.entries(checks).map(([name, result]) => (): HealthIndicatorResult => {
+      const session = this.indicators.check(name);
+      return result === true ? session.up() : session.down({ reason: result });
+    });
     try {
       return await this.health.check(indicators);
     } catch (e) {

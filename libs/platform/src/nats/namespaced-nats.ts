@@ -1,6 +1,6 @@
-import type { NatsOptions } from '@nestjs/microservices';
+import type { MsPattern, NatsOptions } from '@nestjs/microservices';
 import { ClientNats, ServerNats } from '@nestjs/microservices';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection, SubscriptionOptions } from '@nats-io/transport-node';
 import { namespacedSubject } from '@tessera/contracts';
 
 type NatsTransportOptions = NonNullable<NatsOptions['options']>;
@@ -10,19 +10,24 @@ type NatsTransportOptions = NonNullable<NatsOptions['options']>;
  * subject from @tessera/contracts. Handler lookup still uses the plain pattern.
  */
 export class NamespacedServerNats extends ServerNats {
+  private readonly defaultQueue: string | undefined;
+
   constructor(
-    private readonly transportOptions: NatsTransportOptions,
+    options: NatsTransportOptions,
     private readonly namespace: string | undefined,
   ) {
-    super(transportOptions);
+    super(options);
+    const queue: unknown = options.queue;
+    this.defaultQueue = typeof queue === 'string' ? queue : undefined;
   }
 
   override bindEvents(client: NatsConnection): void {
     for (const [channel, handler] of this.messageHandlers) {
-      const queue = (handler.extras?.queue as string | undefined) ?? this.transportOptions.queue;
+      const own: unknown = handler.extras?.queue;
+      const queue = typeof own === 'string' ? own : this.defaultQueue;
       client.subscribe(namespacedSubject(this.namespace, channel), {
         queue,
-        callback: this.getMessageHandler(channel).bind(this),
+        callback: this.getMessageHandler(channel).bind(this) as NonNullable<SubscriptionOptions['callback']>,
       });
     }
   }
@@ -37,7 +42,7 @@ export class NamespacedClientNats extends ClientNats {
     super(options);
   }
 
-  protected override normalizePattern(pattern: Parameters<ClientNats['send']>[0]): string {
+  protected override normalizePattern(pattern: MsPattern): string {
     return namespacedSubject(this.namespace, super.normalizePattern(pattern));
   }
 }

@@ -73,9 +73,7 @@ export class NatsRpcClient implements OnApplicationShutdown {
     }
     const record = new NatsRecordBuilder(payload).setHeaders(h).build();
     try {
-      return await firstValueFrom(
-        this.client.send<unknown>(subject, record).pipe(timeout(options.timeoutMs ?? 5000)),
-      );
+      return await firstValueFrom(this.client.send<unknown>(subject, record).pipe(timeout(options.timeoutMs ?? 5000)));
     } catch (e) {
       if (isRpcErrorReply(e)) {
         throw new TesseraError(e.code, e.status, e.message);

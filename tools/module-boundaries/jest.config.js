@@ -1,0 +1,7 @@
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'module-boundaries',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/*.spec.ts'],
+  testTimeout: 60000,
+};
