@@ -1,0 +1,168 @@
+import { createHmac, createPublicKey, createSign, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
+
+import { createTestSigningKey, signTestToken } from '@tessera/auth/testing';
+import { OrdersSummaryReply, ProfileReply, Subjects } from '@tessera/contracts';
+import { NatsRpcClient, TesseraError } from '@tessera/platform';
+import { testDatabaseTargets, testNatsUrl } from '@tessera/platform/testing';
+
+import { Cluster } from './cluster';
+
+const password = 'correct horse battery staple';
+const address = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
+const order = { items: [{ sku: 'BOOK-001', quantity: 2, unitPriceCents: 1500 }] };
+
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+
+describe.each(testDatabaseTargets())('walking skeleton: auth → orders → NATS → profile on $name', (target) => {
+  const cluster = new Cluster(target);
+  let rpc: NatsRpcClient;
+  let token: string;
+  let userId: string;
+  /** auth's real public key as PEM, the "secret" of the classic HS256 confusion attack. */
+  let publicPem: string;
+
+  const call = (
+    service: 'auth' | 'orders' | 'profile',
+    path: string,
+    init: { method?: string; body?: unknown; token?: string } = {},
+  ) =>
+    fetch(`${cluster.url(service)}${path}`, {
+      method: init.method ?? (init.body ? 'POST' : 'GET'),
+      headers: {
+        ...(init.body ? { 'content-type': 'application/json' } : {}),
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      },
+      body: init.body ? JSON.stringify(init.body) : undefined,
+    });
+
+  beforeAll(async () => {
+    await cluster.start();
+    rpc = new NatsRpcClient({ servers: testNatsUrl(), name: 'system-e2e', namespace: cluster.namespace });
+    const email = `ada+${Date.now()}@example.test`;
+    const registered = await call('auth', '/auth/register', { body: { email, password, displayName: 'Ada' } });
+    expect(registered.status).toBe(201);
+    userId = ((await registered.json()) as { id: string }).id;
+    const login = await call('auth', '/auth/login', { body: { email, password } });
+    expect(login.status).toBe(200);
+    token = ((await login.json()) as { access_token: string }).access_token;
+    const jwks = (await (await call('auth', '/.well-known/jwks.json')).json()) as { keys: JsonWebKey[] };
+    publicPem = createPublicKey({ key: jwks.keys[0], format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+  }, 120_000);
+
+  afterAll(async () => {
+    await rpc?.onApplicationShutdown();
+    await cluster.stopAll();
+  });
+
+  it('issues an RS256 at+jwt access token whose kid is in the JWKS', async () => {
+    const [header, payload] = token.split('.') as [string, string];
+    expect(decode(header)).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
+    expect(decode(payload)).toMatchObject({ sub: userId, aud: expect.arrayContaining(['orders', 'profile']) });
+    const jwks = (await (await call('auth', '/.well-known/jwks.json')).json()) as { keys: { kid: string }[] };
+    expect(jwks.keys.map((k) => k.kid)).toContain(decode(header).kid);
+  });
+
+  it('places an order with the shipping address orders fetched from profile over NATS', async () => {
+    expect(
+      (await call('profile', '/profile/me', { method: 'PATCH', token, body: { shippingAddress: address } })).status,
+    ).toBe(200);
+    const placed = await call('orders', '/orders', { token, body: order });
+    expect(placed.status).toBe(201);
+    expect(await placed.json()).toMatchObject({
+      status: 'placed',
+      totalCents: 3000,
+      shippingAddress: address,
+      items: order.items,
+    });
+    const list = (await (await call('orders', '/orders', { token })).json()) as unknown[];
+    expect(list).toHaveLength(1);
+  });
+
+  it('shows the order summary that profile asked of orders on the user’s behalf', async () => {
+    const me = await call('profile', '/profile/me', { token });
+    expect(await me.json()).toMatchObject({ userId, shippingAddress: address, orders: { count: 1, totalCents: 3000 } });
+  });
+
+  it('keeps accepting the token in orders and profile while auth is down', async () => {
+    await cluster.stop('auth');
+    expect((await call('orders', '/orders', { token, body: order })).status).toBe(201);
+    expect((await call('profile', '/profile/me', { token })).status).toBe(200);
+    await expect(
+      rpc.request(Subjects.OrdersSummary, { userId }, OrdersSummaryReply, { authorization: `Bearer ${token}` }),
+    ).resolves.toEqual({ count: 2, totalCents: 6000 });
+  });
+
+  describe('refuses forged tokens with 401 in orders and profile, over HTTP and NATS', () => {
+    const forgeries: [string, () => Promise<string>][] = [
+      [
+        'signed by another key',
+        async () =>
+          signTestToken(await createTestSigningKey(), { issuer: 'x', audience: ['orders', 'profile'], sub: userId }),
+      ],
+      [
+        'signed by another key under the real kid',
+        async () => {
+          const other = await createTestSigningKey();
+          return signTestToken(other, {
+            issuer: decode(token.split('.')[1]).iss as string,
+            audience: ['orders', 'profile'],
+            sub: userId,
+            header: { kid: decode(token.split('.')[0]).kid },
+          });
+        },
+      ],
+      ['alg none', async () => `${b64({ ...decode(token.split('.')[0]), alg: 'none' })}.${token.split('.')[1]}.`],
+      [
+        'HS256 keyed with the public key (algorithm confusion)',
+        async () => {
+          const head = b64({ ...decode(token.split('.')[0]), alg: 'HS256' });
+          const body = token.split('.')[1];
+          return `${head}.${body}.${createHmac('sha256', publicPem).update(`${head}.${body}`).digest('base64url')}`;
+        },
+      ],
+      [
+        'a changed payload under the real signature',
+        async () => {
+          const [h, p, s] = token.split('.') as [string, string, string];
+          return `${h}.${b64({ ...decode(p), roles: ['admin'] })}.${s}`;
+        },
+      ],
+      [
+        'RS256 by a fresh key, typ JWT',
+        async () => {
+          const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+          const head = b64({ alg: 'RS256', typ: 'JWT', kid: decode(token.split('.')[0]).kid });
+          const body = token.split('.')[1];
+          return `${head}.${body}.${createSign('RSA-SHA256').update(`${head}.${body}`).sign(privateKey, 'base64url')}`;
+        },
+      ],
+    ];
+
+    it.each(forgeries)('%s', async (_name, forge) => {
+      const forged = await forge();
+      for (const service of ['orders', 'profile'] as const) {
+        const res = await call(service, service === 'orders' ? '/orders' : '/profile/me', { token: forged });
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+      }
+      const statusOf = (p: Promise<unknown>) =>
+        p.then(
+          () => 200,
+          (e: unknown) => (e instanceof TesseraError ? e.status : 0),
+        );
+      const auth = { authorization: `Bearer ${forged}` };
+      expect(await statusOf(rpc.request(Subjects.ProfileGet, { userId }, ProfileReply, auth))).toBe(401);
+      expect(await statusOf(rpc.request(Subjects.OrdersSummary, { userId }, OrdersSummaryReply, auth))).toBe(401);
+    });
+  });
+
+  it('never logged the access token or the password', () => {
+    const logs = cluster.logs();
+    expect(logs).not.toContain(token);
+    expect(logs).not.toContain(token.split('.')[2]);
+    expect(logs).not.toContain(password);
+  });
+});
