@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connect } from '@nats-io/transport-node';
-import { KeyStore, parsePublicJwk, resolveAuthOptions, TokenVerifier } from '@tessera/auth';
+import { createTestVerifier } from '@tessera/auth/testing';
 import { Buckets, namespacedBucket } from '@tessera/contracts';
 import { testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
@@ -172,9 +172,7 @@ for (const target of testDatabaseTargets()) {
       expect(jwk).toEqual(expect.objectContaining({ kid, kty: 'RSA', alg: 'RS256', use: 'sig' }));
       expect(Object.keys(jwk!)).not.toContain('d');
       // What orders or profile does: verify locally with the key from the bucket, no call to auth.
-      const store = new KeyStore();
-      store.put(parsePublicJwk(jwk));
-      const verifier = new TokenVerifier(resolveAuthOptions({ audience: 'orders', issuer: 'http://auth.test' }), store);
+      const { verifier } = createTestVerifier({ audience: 'orders', issuer: 'http://auth.test' }, [jwk]);
       await expect(verifier.verify(token)).resolves.toMatchObject({ sub: decodeJwt(token).sub, roles: ['user'] });
     });
 

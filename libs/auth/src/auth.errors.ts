@@ -5,6 +5,7 @@ export enum AuthErrorCode {
   InvalidToken = 'invalid_token',
   InvalidRequest = 'invalid_request',
   InsufficientScope = 'insufficient_scope',
+  RevocationsUnavailable = 'revocations_unavailable',
 }
 
 const REALM = 'tessera';
@@ -48,6 +49,15 @@ export class InsufficientScopeError extends TesseraError {
   constructor(required: string) {
     super(AuthErrorCode.InsufficientScope, 403, 'The access token does not grant this operation.', {
       'WWW-Authenticate': `Bearer realm="${REALM}", error="insufficient_scope", scope="${required}"`,
+    });
+  }
+}
+
+/** Fail closed: the revocation state is too old to tell whether a token was revoked. */
+export class RevocationsUnavailableError extends TesseraError {
+  constructor() {
+    super(AuthErrorCode.RevocationsUnavailable, 503, 'Token revocation state is unavailable; try again shortly.', {
+      'Retry-After': '5',
     });
   }
 }

@@ -6,6 +6,9 @@ import { AUTH_MODULE_OPTIONS, type AuthModuleOptions, resolveAuthOptions } from 
 import { AccessTokenGuard } from './guards/access-token.guard';
 import { KeyStore } from './keys/key-store';
 import { KeySyncService } from './keys/key-sync.service';
+import { RevocationPublisher } from './revocation/revocation.publisher';
+import { RevocationStore } from './revocation/revocation.store';
+import { RevocationSyncService } from './revocation/revocation-sync.service';
 import { TokenVerifier } from './verification/token-verifier';
 
 export interface AuthModuleAsyncOptions {
@@ -36,10 +39,13 @@ export class AuthModule {
         },
         KeyStore,
         KeySyncService,
+        RevocationStore,
+        RevocationSyncService,
+        RevocationPublisher,
         TokenVerifier,
         { provide: APP_GUARD, useClass: AccessTokenGuard },
       ],
-      exports: [TokenVerifier, KeyStore],
+      exports: [TokenVerifier, KeyStore, RevocationStore, RevocationPublisher],
     };
   }
 }

@@ -12,6 +12,11 @@ export interface AuthModuleOptions {
   maxTokenLifetimeSeconds?: number;
   /** Minimum seconds between two refreshes of the key set triggered by unknown `kid`s. Default 30. */
   keyRefreshIntervalSeconds?: number;
+  /**
+   * How long the mirrored revocation state may go without NATS before verification fails
+   * closed (503) rather than risk accepting a revoked token. Default 60.
+   */
+  revocationMaxStalenessSeconds?: number;
 }
 
 export const AUTH_MODULE_OPTIONS = Symbol('AUTH_MODULE_OPTIONS');
@@ -25,6 +30,7 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     clockToleranceSeconds: 5,
     maxTokenLifetimeSeconds: 3600,
     keyRefreshIntervalSeconds: 30,
+    revocationMaxStalenessSeconds: 60,
     ...options,
   };
 }

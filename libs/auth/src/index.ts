@@ -11,3 +11,6 @@ export * from './keys/keys-bucket';
 export * from './keys/public-jwk';
 export * from './verification/token-precheck';
 export * from './verification/token-verifier';
+export * from './revocation/revocations-bucket';
+export * from './revocation/revocation.store';
+export * from './revocation/revocation.publisher';

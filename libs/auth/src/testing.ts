@@ -1,10 +1,15 @@
-import { randomUUID } from 'node:crypto';
+import { KeyObject, randomUUID, sign } from 'node:crypto';
 
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { Buckets, namespacedBucket } from '@tessera/contracts';
 
+import { type AuthModuleOptions, resolveAuthOptions } from './auth.options';
+import { KeyStore } from './keys/key-store';
 import { openKeysBucket } from './keys/keys-bucket';
+import { parsePublicJwk } from './keys/public-jwk';
+import { RevocationStore } from './revocation/revocation.store';
+import { TokenVerifier } from './verification/token-verifier';
 
 /** A signing key for tests, with the public JWK a key set would publish. */
 export interface TestSigningKey {
@@ -80,4 +85,39 @@ export async function publishTestKey(natsUrl: string, namespace: string, key: Te
   } finally {
     await nc.close();
   }
+}
+
+/**
+ * A TokenVerifier as a service would build it, trusting exactly the given public JWKs, with
+ * an in-memory revocation store the test can write to. No NATS needed.
+ */
+export function createTestVerifier(
+  options: AuthModuleOptions,
+  publicJwks: unknown[],
+): { verifier: TokenVerifier; keys: KeyStore; revocations: RevocationStore } {
+  const keys = new KeyStore();
+  for (const jwk of publicJwks) {
+    keys.put(parsePublicJwk(jwk));
+  }
+  const revocations = new RevocationStore();
+  return { verifier: new TokenVerifier(resolveAuthOptions(options), keys, revocations), keys, revocations };
+}
+
+/**
+ * Signs exactly the header and payload given, byte for byte (`payload` may be a raw JSON
+ * string, e.g. with duplicate claim names), with no check of what they contain: the way an
+ * attacker holding a trusted key's signature oracle, or a buggy issuer, would produce tokens.
+ */
+export function signRawTestToken(
+  key: TestSigningKey,
+  header: Record<string, unknown>,
+  payload: Record<string, unknown> | string,
+): string {
+  const part = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+  const input = `${part(header)}.${part(payload)}`;
+  const signature = sign('sha256', Buffer.from(input), {
+    key: KeyObject.from(key.privateKey),
+    ...(key.alg === 'ES256' ? { dsaEncoding: 'ieee-p1363' as const } : {}),
+  });
+  return `${input}.${signature.toString('base64url')}`;
 }

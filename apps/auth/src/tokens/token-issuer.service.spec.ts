@@ -1,4 +1,5 @@
-import { KeyStore, parsePublicJwk, resolveAuthOptions, TokenVerifier } from '@tessera/auth';
+import type { TokenVerifier } from '@tessera/auth';
+import { createTestVerifier } from '@tessera/auth/testing';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 
 import { loadAuthConfig } from '../config/auth.config';
@@ -14,9 +15,7 @@ describe('TokenIssuer', () => {
   let tokens: TokenIssuer;
 
   function verifierFor(audience: string): TokenVerifier {
-    const store = new KeyStore();
-    store.put(parsePublicJwk(key.publicJwk));
-    return new TokenVerifier(resolveAuthOptions({ issuer, audience }), store);
+    return createTestVerifier({ issuer, audience }, [key.publicJwk]).verifier;
   }
 
   beforeAll(async () => {

@@ -6,7 +6,7 @@ export class OrdersConfig extends VerifyingServiceConfig {
   @IsInt()
   @Min(0)
   @Max(65535)
-  override PORT = 3002;
+  override PORT: number = 3002;
 
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, { message: 'ORDERS_DATABASE_URL must be a postgres:// URL' })

@@ -6,7 +6,7 @@ export class ProfileConfig extends VerifyingServiceConfig {
   @IsInt()
   @Min(0)
   @Max(65535)
-  override PORT = 3003;
+  override PORT: number = 3003;
 
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, { message: 'PROFILE_DATABASE_URL must be a postgres:// URL' })

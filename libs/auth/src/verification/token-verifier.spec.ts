@@ -1,9 +1,16 @@
-import { KeyStore } from '../keys/key-store';
-import { parsePublicJwk } from '../keys/public-jwk';
-import { resolveAuthOptions } from '../auth.options';
-import { InvalidTokenError } from '../auth.errors';
-import { createTestSigningKey, signTestToken, unsignedToken, type TestSigningKey } from '../testing';
-import { TokenVerifier } from './token-verifier';
+import { randomUUID } from 'node:crypto';
+
+import { InvalidTokenError, RevocationsUnavailableError } from '../auth.errors';
+import {
+  createTestSigningKey,
+  createTestVerifier,
+  signRawTestToken,
+  signTestToken,
+  unsignedToken,
+  type TestSigningKey,
+} from '../testing';
+import type { RevocationStore } from '../revocation/revocation.store';
+import { type TokenVerifier } from './token-verifier';
 
 const issuer = 'http://issuer.test';
 const audience = 'orders';
@@ -11,12 +18,11 @@ const audience = 'orders';
 describe('TokenVerifier', () => {
   let key: TestSigningKey;
   let verifier: TokenVerifier;
+  let revocations: RevocationStore;
 
   beforeAll(async () => {
     key = await createTestSigningKey();
-    const store = new KeyStore();
-    store.put(parsePublicJwk(key.publicJwk));
-    verifier = new TokenVerifier(resolveAuthOptions({ issuer, audience }), store);
+    ({ verifier, revocations } = createTestVerifier({ issuer, audience }, [key.publicJwk]));
   });
 
   async function reason(token: string): Promise<string> {
@@ -101,9 +107,76 @@ describe('TokenVerifier', () => {
     ).toBe('forbidden_header_jku');
   });
 
-  it('rejects an unknown crit header', async () => {
-    expect(
-      await reason(await signTestToken(key, { issuer, audience, header: { crit: ['exp'] } }).catch(() => 'a.b.c')),
-    ).toMatch(/forbidden_header_crit|malformed_header/);
+  const claims = () => {
+    const now = Math.floor(Date.now() / 1000);
+    return {
+      iss: issuer,
+      aud: audience,
+      sub: randomUUID(),
+      iat: now,
+      exp: now + 600,
+      jti: randomUUID(),
+      roles: ['user'],
+    };
+  };
+
+  it('rejects an unknown crit header before verifying the signature', async () => {
+    const token = signRawTestToken(
+      key,
+      { alg: 'RS256', typ: 'at+jwt', kid: key.kid, crit: ['x-bank'], 'x-bank': 1 },
+      claims(),
+    );
+    expect(await reason(token)).toBe('forbidden_header_crit');
+  });
+
+  it('rejects an exp given as a string', async () => {
+    const token = signRawTestToken(
+      key,
+      { alg: 'RS256', typ: 'at+jwt', kid: key.kid },
+      { ...claims(), exp: '9999999999' },
+    );
+    expect(await reason(token)).toBe('ERR_JWT_CLAIM_VALIDATION_FAILED');
+  });
+
+  it('grants no more than the last value of a duplicated claim', async () => {
+    const c = claims();
+    const raw = JSON.stringify({ ...c, roles: ['admin'] }).replace(/}$/, ',"roles":["user"]}');
+    const principal = await verifier.verify(signRawTestToken(key, { alg: 'RS256', typ: 'at+jwt', kid: key.kid }, raw));
+    expect(principal.roles).toEqual(['user']);
+  });
+
+  it('rejects a non-object payload', async () => {
+    const token = signRawTestToken(key, { alg: 'RS256', typ: 'at+jwt', kid: key.kid }, '[1,2,3]');
+    expect(await reason(token)).toMatch(/^ERR_JWT/);
+  });
+
+  describe('revocation', () => {
+    it('rejects a revoked jti, and the same token with its last signature character changed', async () => {
+      const token = await signTestToken(key, { issuer, audience });
+      const principal = await verifier.verify(token);
+      revocations.putJti(principal.jti, { exp: principal.exp });
+      expect(await reason(token)).toBe('revoked');
+      const last = token.at(-1) === 'A' ? 'B' : 'A';
+      expect(await reason(`${token.slice(0, -1)}${last}`)).toMatch(/revoked|ERR_JWS_SIGNATURE_VERIFICATION_FAILED/);
+    });
+
+    it('rejects tokens issued up to a subject’s revoked-before time, and accepts later ones', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const sub = randomUUID();
+      const old = await signTestToken(key, { issuer, audience, sub, claims: { iat: now - 10 } });
+      revocations.putSubject(sub, { before: now - 5 });
+      expect(await reason(old)).toBe('revoked');
+      await expect(verifier.verify(await signTestToken(key, { issuer, audience, sub }))).resolves.toMatchObject({
+        sub,
+      });
+    });
+
+    it('fails closed with 503 once the revocation state is stale', async () => {
+      const { verifier: v, revocations: r } = createTestVerifier({ issuer, audience }, [key.publicJwk]);
+      r.staleAfter(() => true);
+      await expect(v.verify(await signTestToken(key, { issuer, audience }))).rejects.toBeInstanceOf(
+        RevocationsUnavailableError,
+      );
+    });
   });
 });

@@ -2,9 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import type { JWTPayload } from 'jose';
 
-import { InvalidTokenError } from '../auth.errors';
+import { InvalidTokenError, RevocationsUnavailableError } from '../auth.errors';
 import { AUTH_MODULE_OPTIONS, type ResolvedAuthOptions } from '../auth.options';
 import { KeyStore } from '../keys/key-store';
+import { RevocationStore } from '../revocation/revocation.store';
 import type { Principal } from '../principal';
 import { createPrincipal } from '../principal';
 import { precheckToken } from './token-precheck';
@@ -18,6 +19,7 @@ export class TokenVerifier {
   constructor(
     @Inject(AUTH_MODULE_OPTIONS) private readonly options: ResolvedAuthOptions,
     private readonly keys: KeyStore,
+    private readonly revocations: RevocationStore,
   ) {}
 
   async verify(token: string): Promise<Principal> {
@@ -47,7 +49,16 @@ export class TokenVerifier {
       }
       throw new InvalidTokenError(undefined, e instanceof joseErrors.JOSEError ? e.code : 'invalid');
     }
-    return createPrincipal(this.checkClaims(payload), token);
+    const claims = this.checkClaims(payload);
+    // Design step 5, from memory only: a revoked jti, or a token older than its subject's
+    // revoked-before time.
+    if (this.revocations.stale) {
+      throw new RevocationsUnavailableError();
+    }
+    if (this.revocations.isRevoked({ jti: claims.jti, sub: claims.sub, iat: payload.iat as number })) {
+      throw new InvalidTokenError('The access token has been revoked.', 'revoked');
+    }
+    return createPrincipal(claims, token);
   }
 
   /** What jose leaves to us: `iat` not in the future, bounded lifetime, claim types. */

@@ -21,6 +21,8 @@ export class NatsConnectionService implements OnApplicationShutdown {
   private readonly logger = new Logger('Nats');
   private connection?: NatsConnection;
   private connected = false;
+  /** When the connection was lost (ms since the epoch); undefined while connected. */
+  disconnectedSince?: number;
 
   constructor(
     readonly options: NatsConnectionOptions,
@@ -63,13 +65,16 @@ export class NatsConnectionService implements OnApplicationShutdown {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect') {
         this.connected = false;
+        this.disconnectedSince ??= Date.now();
         this.logger.warn('disconnected from NATS');
       } else if (status.type === 'reconnect') {
         this.connected = true;
+        this.disconnectedSince = undefined;
         this.logger.log('reconnected to NATS');
       }
     }
     this.connected = false;
+    this.disconnectedSince ??= Date.now();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,0 +1,117 @@
+import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
+import type { QueuedIterator } from '@nats-io/transport-node';
+import { Buckets } from '@tessera/contracts';
+import { NatsConnectionService, ReadinessService } from '@tessera/platform';
+
+import { AUTH_MODULE_OPTIONS, type ResolvedAuthOptions } from '../auth.options';
+import { RevocationStore } from './revocation.store';
+import { openRevocationsBucket, RevocationKeys } from './revocations-bucket';
+
+/**
+ * Watches `tessera_revocations` into the RevocationStore. The service is not ready until the
+ * bucket has been replayed; if NATS goes away it keeps the last known state, and once that
+ * state is older than `revocationMaxStalenessSeconds` verification fails closed.
+ */
+@Injectable()
+export class RevocationSyncService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Revocations');
+  private watcher?: QueuedIterator<KvWatchEntry>;
+  private kv?: KV;
+  private replayed = false;
+  private received = 0;
+  private replayTimer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(AUTH_MODULE_OPTIONS) private readonly options: ResolvedAuthOptions,
+    private readonly store: RevocationStore,
+    private readonly nats: NatsConnectionService,
+    readiness: ReadinessService,
+  ) {
+    store.staleAfter(() => this.stale());
+    readiness.register('revocations', () => {
+      if (!this.replayed) {
+        return 'replaying revocations';
+      }
+      return this.stale() ? 'revocation state is stale (NATS unreachable)' : true;
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    const kv = await openRevocationsBucket(this.nats.nc, this.nats.bucket(Buckets.Revocations));
+    this.kv = kv;
+    // With history 1 every key has one message: the replay is done once as many entries as
+    // the bucket held have arrived, or the watcher flags an entry as a live update.
+    const { values } = await kv.status();
+    const watcher = await kv.watch();
+    this.watcher = watcher;
+    if (values === 0) {
+      this.markReplayed();
+    } else {
+      this.replayTimer = setInterval(() => void this.checkReplayed(), 1000);
+    }
+    void (async () => {
+      for await (const entry of watcher) {
+        this.apply(entry);
+        this.received++;
+        if (!this.replayed && (entry.isUpdate || this.received >= values)) {
+          this.markReplayed();
+        }
+      }
+    })();
+  }
+
+  private markReplayed(): void {
+    this.replayed = true;
+    clearInterval(this.replayTimer);
+  }
+
+  /** Entries may expire while we replay; compare against what the bucket holds now. */
+  private async checkReplayed(): Promise<void> {
+    const values = await this.kv?.status().then(
+      (s) => s.values,
+      () => undefined,
+    );
+    if (values !== undefined && this.received >= values) {
+      this.markReplayed();
+    }
+  }
+
+  private stale(): boolean {
+    const since = this.nats.disconnectedSince;
+    return since !== undefined && Date.now() - since > this.options.revocationMaxStalenessSeconds * 1000;
+  }
+
+  private apply(entry: KvWatchEntry): void {
+    const key = RevocationKeys.parse(entry.key);
+    if (!key) {
+      return;
+    }
+    if (entry.operation !== 'PUT') {
+      if (key.kind === 'jti') {
+        this.store.removeJti(key.id);
+      } else {
+        this.store.removeSubject(key.id);
+      }
+      return;
+    }
+    try {
+      const value = entry.json<Record<string, unknown>>();
+      if (key.kind === 'jti' && typeof value.exp === 'number') {
+        this.store.putJti(key.id, { exp: value.exp });
+      } else if (key.kind === 'sub' && typeof value.before === 'number') {
+        this.store.putSubject(key.id, { before: value.before });
+      } else {
+        throw new Error('unexpected shape');
+      }
+    } catch (e) {
+      this.logger.warn(`revocation entry skipped: ${(e as Error).message}`);
+    }
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.replayTimer);
+    this.watcher?.stop();
+  }
+}

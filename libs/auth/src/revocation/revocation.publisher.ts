@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import type { KV } from '@nats-io/kv';
+import { Buckets } from '@tessera/contracts';
+import { NatsConnectionService } from '@tessera/platform';
+
+import { RevocationStore } from './revocation.store';
+import { openRevocationsBucket, RevocationKeys } from './revocations-bucket';
+
+/**
+ * Writes revocations (the issuer uses it on logout, password change, disable). Each call
+ * returns once the KV put is acknowledged by JetStream, so every service watching the bucket
+ * will honour it without asking the issuer; the local store is updated at once as well.
+ */
+@Injectable()
+export class RevocationPublisher {
+  private kv?: Promise<KV>;
+
+  constructor(
+    private readonly nats: NatsConnectionService,
+    private readonly store: RevocationStore,
+  ) {}
+
+  private bucket(): Promise<KV> {
+    this.kv ??= openRevocationsBucket(this.nats.nc, this.nats.bucket(Buckets.Revocations));
+    return this.kv;
+  }
+
+  /** Revokes one access token until its own expiry. */
+  async revokeToken(jti: string, exp: number): Promise<void> {
+    const kv = await this.bucket();
+    await kv.put(RevocationKeys.jti(jti), JSON.stringify({ exp }));
+    this.store.putJti(jti, { exp });
+  }
+
+  /** Revokes every token of `sub` issued at or before `before` (seconds since the epoch). */
+  async revokeSubject(sub: string, before = Math.floor(Date.now() / 1000)): Promise<void> {
+    const kv = await this.bucket();
+    await kv.put(RevocationKeys.subject(sub), JSON.stringify({ before }));
+    this.store.putSubject(sub, { before });
+  }
+}
