@@ -18,10 +18,17 @@ export interface RpcCallOptions {
   timeoutMs?: number;
 }
 
-/** The error a caller sees when the service it asked did not answer. */
+/** Nobody is subscribed to the subject: the service behind it is down. */
 export class UpstreamUnavailableError extends TesseraError {
   constructor(subject: string) {
-    super('upstream_unavailable', 503, `The service behind ${subject} did not answer in time.`);
+    super('upstream_unavailable', 503, `The service behind ${subject} is unavailable.`);
+  }
+}
+
+/** The service behind the subject is there but did not answer in time. */
+export class UpstreamTimeoutError extends TesseraError {
+  constructor(subject: string) {
+    super('upstream_timeout', 504, `The service behind ${subject} did not answer in time.`);
   }
 }
 
@@ -79,7 +86,7 @@ export class NatsRpcClient implements OnApplicationShutdown {
         throw new TesseraError(e.code, e.status, e.message);
       }
       if (e instanceof TimeoutError) {
-        throw new UpstreamUnavailableError(subject);
+        throw new UpstreamTimeoutError(subject);
       }
       this.logger.warn(`request on ${subject} failed: ${e instanceof Error ? e.message : String(e)}`);
       throw new UpstreamUnavailableError(subject);
