@@ -1,0 +1,318 @@
+#!/usr/bin/env node
+// `npm start`: build, find or start NATS, run auth/orders/profile, wait until each is ready,
+// print the URLs and a walkthrough. Ctrl-C (or SIGTERM) stops everything this script started.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_NATS_URL, ensureNats, NatsUnavailableError } from './lib/nats.mjs';
+import { WALKTHROUGH } from './lib/walkthrough.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const APPS = [
+  { name: 'auth', port: 3001 },
+  { name: 'orders', port: 3002 },
+  { name: 'profile', port: 3003 },
+];
+const READY_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 10_000;
+const LOG_TAIL = 40;
+
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code, text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+const APP_COLORS = { auth: 36, orders: 35, profile: 33, nats: 34, start: 32 };
+const prefix = (name) => paint(APP_COLORS[name] ?? 37, `[${name}]`.padEnd(10));
+const say = (msg) => console.log(`${prefix('start')}${msg}`);
+const warn = (msg) => console.error(`${prefix('start')}${msg}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** @type {Array<{name: string, port: number, child: import('node:child_process').ChildProcess, tail: string[], exited: Promise<any>, exit: any}>} */
+const running = [];
+let nats = null;
+let shuttingDown = null;
+let lastSignalAt = 0;
+
+function onSignal(signal) {
+  const now = Date.now();
+  // npm forwards the terminal's SIGINT to us as well, so the same Ctrl-C arrives twice.
+  if (now - lastSignalAt < 1000) {
+    return;
+  }
+  lastSignalAt = now;
+  if (shuttingDown) {
+    warn('second signal: killing what is left');
+    for (const app of running) {
+      if (!app.exit) {
+        kill(app.child.pid, 'SIGKILL');
+      }
+    }
+    return;
+  }
+  console.log('');
+  say(`${signal} received, stopping`);
+  void shutdown(0);
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, onSignal);
+}
+
+function kill(pid, signal) {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function pipeLines(stream, onLine) {
+  let partial = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk) => {
+    const lines = (partial + chunk).split(/\r?\n/);
+    partial = lines.pop();
+    lines.forEach(onLine);
+  });
+  stream.on('end', () => {
+    if (partial) {
+      onLine(partial);
+    }
+  });
+}
+
+async function shutdown(code) {
+  shuttingDown ??= (async () => {
+    const alive = running.filter((app) => !app.exit);
+    for (const app of alive) {
+      kill(app.child.pid, 'SIGTERM');
+    }
+    await Promise.all(
+      alive.map(async (app) => {
+        const done = await Promise.race([app.exited, sleep(STOP_TIMEOUT_MS).then(() => null)]);
+        if (!done) {
+          warn(`${app.name} did not stop within ${STOP_TIMEOUT_MS / 1000}s; sending SIGKILL`);
+          kill(app.child.pid, 'SIGKILL');
+          await app.exited;
+        }
+      }),
+    );
+    if (nats?.started) {
+      say('stopping the nats-server started by npm start');
+      await nats.stop();
+    }
+    say(code === 0 ? 'stopped' : 'stopped after an error');
+    process.exit(code);
+  })();
+  return shuttingDown;
+}
+
+async function fail(message, code = 1) {
+  if (!shuttingDown) {
+    warn(paint(31, message));
+  }
+  await shutdown(code);
+}
+
+function runBuild() {
+  const nx = path.join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'nx.cmd' : 'nx');
+  if (!existsSync(nx)) {
+    throw new Error('nx is not installed: run `npm ci` first.');
+  }
+  say('building: nx run-many -t build');
+  return new Promise((resolve, reject) => {
+    const child = spawn(nx, ['run-many', '-t', 'build'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      shell: process.platform === 'win32',
+      env: { ...process.env, NX_TUI: process.env.NX_TUI ?? 'false' },
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0) {
+        resolve();
+      } else {
+        reject(new Error(`the build failed (${signal ?? `exit code ${code}`}); see the output above.`));
+      }
+    });
+  });
+}
+
+/** The address to poll: a wildcard bind address is reached through loopback. */
+function probeHost(host) {
+  if (!host || host === '0.0.0.0') {
+    return '127.0.0.1';
+  }
+  if (host === '::' || host === '[::]') {
+    return '[::1]';
+  }
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+function startApp({ name, port }, env) {
+  const main = path.join('dist', name, 'apps', name, 'src', 'main.js');
+  if (!existsSync(path.join(ROOT, main))) {
+    throw new Error(`${main} does not exist after the build; is the ${name} project's build target set up?`);
+  }
+  // Own process group, so that a Ctrl-C reaches this script first and the apps stop in order,
+  // before the NATS server they are connected to.
+  const child = spawn(process.execPath, [main], {
+    cwd: ROOT,
+    env: { ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const app = { name, port, child, tail: [], exit: null, exited: null };
+  app.exited = new Promise((resolve) => {
+    // 'close' rather than 'exit': it comes after the last output line has been read.
+    child.on('close', (code, signal) => {
+      app.exit = { code, signal };
+      resolve(app.exit);
+    });
+  });
+  child.on('error', (err) => {
+    void fail(`could not start ${name}: ${err.message}`);
+  });
+  const onLine = (line) => {
+    app.tail.push(line);
+    if (app.tail.length > LOG_TAIL) {
+      app.tail.shift();
+    }
+    console.log(`${prefix(name)}${line}`);
+  };
+  pipeLines(child.stdout, onLine);
+  pipeLines(child.stderr, onLine);
+  void app.exited.then(({ code, signal }) => {
+    if (!shuttingDown) {
+      void fail(`${name} exited unexpectedly (${signal ?? `exit code ${code}`}); stopping everything.`);
+    }
+  });
+  running.push(app);
+  return app;
+}
+
+async function waitReady(app, host) {
+  const url = `http://${probeHost(host)}:${app.port}/health/ready`;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (app.exit || shuttingDown) {
+      return false;
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const body = await res.text();
+      if (res.status === 200) {
+        return true;
+      }
+      last = `HTTP ${res.status} ${body.slice(0, 500)}`;
+    } catch (err) {
+      last = err.cause?.code ?? err.name ?? String(err);
+    }
+    await sleep(500);
+  }
+  await fail(
+    [
+      `${app.name} was not ready within ${READY_TIMEOUT_MS / 1000}s.`,
+      `  GET ${url} last answered: ${last}`,
+      `  its last log lines:`,
+      ...app.tail.slice(-20).map((l) => `    ${l}`),
+    ].join('\n'),
+  );
+  return false;
+}
+
+/** Refuses ports that are already taken, so a leftover instance is never mistaken for ours. */
+async function portsInUse(host) {
+  const busy = [];
+  for (const { name, port } of APPS) {
+    try {
+      await fetch(`http://${probeHost(host)}:${port}/`, { signal: AbortSignal.timeout(1000) });
+      busy.push(`${port} (${name})`);
+    } catch (err) {
+      if (err.cause?.code !== 'ECONNREFUSED') {
+        busy.push(`${port} (${name})`);
+      }
+    }
+  }
+  return busy;
+}
+
+async function main() {
+  const host = process.env.HOST;
+  const busy = await portsInUse(host);
+  if (busy.length > 0) {
+    await fail(`port ${busy.join(', ')} already in use; is another \`npm start\` still running? Stop it first.`);
+    return;
+  }
+
+  // NATS first: without it nothing can run, so say so before a long build.
+  try {
+    nats = await ensureNats({
+      url: process.env.NATS_URL || DEFAULT_NATS_URL,
+      storeDir: path.join(ROOT, '.data', 'nats'),
+      log: (msg) => console.log(`${prefix('nats')}${msg}`),
+    });
+  } catch (err) {
+    await fail(err instanceof NatsUnavailableError ? err.message : `NATS: ${err.stack ?? err}`);
+    return;
+  }
+  if (nats.started) {
+    void nats.exited.then(({ code, signal }) => {
+      if (!shuttingDown) {
+        const tail = nats
+          .recentOutput()
+          .map((l) => `    ${l}`)
+          .join('\n');
+        void fail(`the nats-server started by npm start exited (${signal ?? `exit code ${code}`}):\n${tail}`);
+      }
+    });
+  }
+
+  try {
+    await runBuild();
+  } catch (err) {
+    await fail(err.message);
+    return;
+  }
+  if (shuttingDown) {
+    return;
+  }
+
+  const env = { ...process.env, NATS_URL: nats.url };
+  if (!process.stdout.isTTY) {
+    // Colour codes would only litter a log file.
+    env.NO_COLOR ??= '1';
+  }
+  for (const spec of APPS) {
+    try {
+      startApp(spec, env);
+    } catch (err) {
+      await fail(err.message);
+      return;
+    }
+  }
+
+  const ready = await Promise.all(running.map((app) => waitReady(app, host)));
+  if (!ready.every(Boolean) || shuttingDown) {
+    return;
+  }
+
+  const shown = !host || ['127.0.0.1', '0.0.0.0', '::', '::1'].includes(host) ? 'localhost' : host;
+  const natsNote = nats.started ? `started by npm start, store .data/nats` : 'already running';
+  console.log(
+    [
+      '',
+      paint(1, 'Tessera is running. Ctrl-C stops it.'),
+      `  auth     http://${shown}:3001   JWKS: http://${shown}:3001/.well-known/jwks.json`,
+      `  orders   http://${shown}:3002`,
+      `  profile  http://${shown}:3003`,
+      `  NATS     ${nats.url} (${natsNote})${process.env.NATS_NAMESPACE ? `, namespace ${process.env.NATS_NAMESPACE}` : ''}`,
+      '',
+      paint(1, 'Try it (bash, in another terminal):'),
+      '',
+      WALKTHROUGH,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err) => fail(`unexpected error: ${err.stack ?? err}`));
