@@ -17,6 +17,12 @@ export interface AuthModuleOptions {
    * closed (503) rather than risk accepting a revoked token. Default 60.
    */
   revocationMaxStalenessSeconds?: number;
+  /**
+   * How many verified tokens to remember (keyed by the exact token string, until the token
+   * expires) so a token seen before skips the signature check. Revocation and expiry are still
+   * checked on every hit. 0 disables the cache. Default 10000.
+   */
+  verifiedTokenCacheSize?: number;
 }
 
 export const AUTH_MODULE_OPTIONS = Symbol('AUTH_MODULE_OPTIONS');
@@ -31,6 +37,7 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     maxTokenLifetimeSeconds: 3600,
     keyRefreshIntervalSeconds: 30,
     revocationMaxStalenessSeconds: 60,
+    verifiedTokenCacheSize: 10_000,
     ...options,
   };
 }

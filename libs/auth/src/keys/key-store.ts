@@ -19,6 +19,7 @@ export class KeyStore {
   private lastRefreshAt = Number.NEGATIVE_INFINITY;
   private inflight?: Promise<void>;
   private refreshIntervalMs = 30_000;
+  private readonly removalListeners: (() => void)[] = [];
   /** Number of refreshes actually started (observable for tests and metrics). */
   refreshCount = 0;
 
@@ -36,7 +37,14 @@ export class KeyStore {
   }
 
   remove(kid: string): void {
-    this.keys.delete(kid);
+    if (this.keys.delete(kid)) {
+      this.removalListeners.forEach((listener) => listener());
+    }
+  }
+
+  /** Called whenever a key disappears (e.g. retired), so caches of what it verified can go. */
+  onRemove(listener: () => void): void {
+    this.removalListeners.push(listener);
   }
 
   /** The key for `kid`, refreshing the set (rate-limited) when it is unknown. */

@@ -179,4 +179,24 @@ describe('TokenVerifier', () => {
       );
     });
   });
+
+  describe('verified-token cache', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    it('still rejects a cached token once it has expired', async () => {
+      const token = await signTestToken(key, { issuer, audience, expiresIn: 60 });
+      await verifier.verify(token);
+      const later = Date.now() + 120_000;
+      jest.spyOn(Date, 'now').mockReturnValue(later);
+      expect(await reason(token)).toBe('expired');
+    });
+
+    it('forgets what a key verified when the key leaves the key set', async () => {
+      const { verifier: v, keys } = createTestVerifier({ issuer, audience }, [key.publicJwk]);
+      const token = await signTestToken(key, { issuer, audience });
+      await v.verify(token);
+      keys.remove(key.kid);
+      await expect(v.verify(token)).rejects.toMatchObject({ reason: 'unknown_kid' });
+    });
+  });
 });
