@@ -6,6 +6,7 @@ import { AUTH_MODULE_OPTIONS, type AuthModuleOptions, resolveAuthOptions } from 
 import { AccessTokenGuard } from './guards/access-token.guard';
 import { KeyStore } from './keys/key-store';
 import { KeySyncService } from './keys/key-sync.service';
+import { JwtStrategy } from './passport/jwt.strategy';
 import { RevocationPublisher } from './revocation/revocation.publisher';
 import { RevocationStore } from './revocation/revocation.store';
 import { RevocationSyncService } from './revocation/revocation-sync.service';
@@ -43,9 +44,10 @@ export class AuthModule {
         RevocationSyncService,
         RevocationPublisher,
         TokenVerifier,
+        JwtStrategy,
         { provide: APP_GUARD, useClass: AccessTokenGuard },
       ],
-      exports: [TokenVerifier, KeyStore, RevocationStore, RevocationPublisher],
+      exports: [TokenVerifier, KeyStore, RevocationStore, RevocationPublisher, JwtStrategy],
     };
   }
 }

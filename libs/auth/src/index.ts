@@ -14,3 +14,4 @@ export * from './verification/token-verifier';
 export * from './revocation/revocations-bucket';
 export * from './revocation/revocation.store';
 export * from './revocation/revocation.publisher';
+export * from './passport/jwt.strategy';

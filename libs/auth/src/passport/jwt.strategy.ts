@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { Strategy } from 'passport-custom';
+
+import { tokenFromHttp } from '../guards/token-extraction';
+import type { Principal } from '../principal';
+import { TokenVerifier } from '../verification/token-verifier';
+
+/**
+ * A passport strategy named `jwt` for code written against `AuthGuard('jwt')`. It is not
+ * passport-jwt: it runs the same TokenVerifier as the global guard, so both accept and refuse
+ * exactly the same tokens, and failures keep their RFC 6750 status, headers and problem body.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(private readonly verifier: TokenVerifier) {
+    super();
+  }
+
+  validate(request: FastifyRequest): Promise<Principal> {
+    return this.verifier.verify(tokenFromHttp(request));
+  }
+}
