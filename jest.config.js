@@ -11,4 +11,9 @@ const projects = ['libs', 'apps', 'tools'].flatMap((group) => {
     : [];
 });
 
-module.exports = { projects };
+module.exports = {
+  projects,
+  // Global, not per project (Jest ignores it there): the end-to-end suites boot real apps
+  // against real NATS and databases, which on a loaded 2-core CI machine takes seconds.
+  testTimeout: 60_000,
+};

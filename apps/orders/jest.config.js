@@ -3,5 +3,4 @@ module.exports = {
   displayName: 'orders',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
-  testTimeout: 30000,
 };

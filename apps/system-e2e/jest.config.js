@@ -4,5 +4,4 @@ module.exports = {
   rootDir: __dirname,
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
   globalSetup: '<rootDir>/test/build-apps.js',
-  testTimeout: 60000,
 };

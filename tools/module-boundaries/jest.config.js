@@ -3,5 +3,4 @@ module.exports = {
   displayName: 'module-boundaries',
   rootDir: __dirname,
   testMatch: ['<rootDir>/*.spec.ts'],
-  testTimeout: 60000,
 };

@@ -54,7 +54,9 @@ export class Cluster {
     const issuer = `http://127.0.0.1:${ports.auth}`;
     const common = {
       PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
+      // Development, not test: full logs, so the suite can check that no secret reaches them.
+      NODE_ENV: 'development',
+      NO_COLOR: '1',
       HOST: '127.0.0.1',
       NATS_URL: testNatsUrl(),
       NATS_NAMESPACE: this.namespace,

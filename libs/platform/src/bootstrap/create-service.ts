@@ -36,7 +36,11 @@ export async function createService(module: unknown, options: CreateServiceOptio
   });
   const logger =
     options.logger ??
-    new ConsoleLogger(options.serviceName, { json: options.jsonLogs ?? false, colors: !options.jsonLogs });
+    new ConsoleLogger(options.serviceName, {
+      json: options.jsonLogs ?? false,
+      colors: !options.jsonLogs,
+      ...(options.logLevels ? { logLevels: options.logLevels } : {}),
+    });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger,
     bufferLogs: false,
@@ -79,4 +83,25 @@ export async function createService(module: unknown, options: CreateServiceOptio
 export async function startService(app: INestApplication, options: PlatformOptions): Promise<void> {
   await app.startAllMicroservices();
   await app.listen(options.port, options.host);
+}
+
+/**
+ * createService + startService, closing what was opened if anything fails on the way, so a
+ * failed start (a port in use, NATS unreachable) leaves no half-started app behind.
+ * `prepare` runs between the two (e.g. to register a Fastify plugin).
+ */
+export async function launchService(
+  module: unknown,
+  options: CreateServiceOptions,
+  prepare: (app: NestFastifyApplication) => Promise<void> = async () => undefined,
+): Promise<NestFastifyApplication> {
+  const app = await createService(module, options);
+  try {
+    await prepare(app);
+    await startService(app, options);
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    throw e;
+  }
+  return app;
 }

@@ -1,3 +1,4 @@
+import type { LogLevel } from '@nestjs/common';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 import { NAMESPACE_PATTERN } from '@tessera/contracts';
@@ -42,6 +43,8 @@ export interface PlatformOptions {
   natsUrl: string;
   natsNamespace?: string;
   jsonLogs?: boolean;
+  /** Nest log levels to print; tests keep only warnings and errors. */
+  logLevels?: LogLevel[];
 }
 
 export function platformOptions(serviceName: string, config: ServiceConfig): PlatformOptions {
@@ -52,5 +55,6 @@ export function platformOptions(serviceName: string, config: ServiceConfig): Pla
     natsUrl: config.NATS_URL,
     natsNamespace: config.NATS_NAMESPACE,
     jsonLogs: config.production,
+    logLevels: config.NODE_ENV === 'test' ? ['error', 'warn'] : undefined,
   };
 }
