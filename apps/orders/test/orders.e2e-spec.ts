@@ -1,55 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestSigningKey, publishTestKey, signTestToken, type TestSigningKey } from '@tessera/auth/testing';
+import { startVerifyingService, type VerifyingServiceHarness } from '@tessera/auth/testing';
 import { OrdersSummaryReply, Subjects } from '@tessera/contracts';
-import { NatsRpcClient, TesseraError } from '@tessera/platform';
-import { testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import { testDatabaseTargets } from '@tessera/platform/testing';
 
 import { createOrdersApp } from '../src/app';
 import { loadOrdersConfig } from '../src/config/orders.config';
 
-const issuer = 'http://issuer.e2e';
 const order = { items: [{ sku: 'BOOK-001', quantity: 2, unitPriceCents: 1500 }] };
 
 describe.each(testDatabaseTargets())('orders service on $name (profile not running)', (target) => {
-  const namespace = testNamespace();
-  let app: NestFastifyApplication;
+  let h: VerifyingServiceHarness;
   let url: string;
-  let key: TestSigningKey;
-  let rpc: NatsRpcClient;
-  let drop: () => Promise<void>;
-
-  const token = (sub: string, extra: Partial<Parameters<typeof signTestToken>[1]> = {}) =>
-    signTestToken(key, { issuer, audience: ['orders', 'profile'], sub, ...extra });
+  const token = (sub: string, extra?: Parameters<VerifyingServiceHarness['token']>[1]) => h.token(sub, extra);
 
   beforeAll(async () => {
-    key = await createTestSigningKey();
-    await publishTestKey(testNatsUrl(), namespace, key);
-    const db = await target.create();
-    drop = db.drop;
-    app = await createOrdersApp(
-      loadOrdersConfig({
-        NODE_ENV: 'test',
-        PORT: '0',
-        NATS_URL: testNatsUrl(),
-        NATS_NAMESPACE: namespace,
-        AUTH_ISSUER: issuer,
-        AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
-        ORDERS_DATA_DIR: db.dataDir,
-        ORDERS_DATABASE_URL: db.url,
-      }),
+    h = await startVerifyingService(
+      target,
+      (env) => createOrdersApp(loadOrdersConfig(env)),
+      (db) => ({ ORDERS_DATA_DIR: db.dataDir, ORDERS_DATABASE_URL: db.url }),
     );
-    url = await app.getUrl();
-    rpc = new NatsRpcClient({ servers: testNatsUrl(), name: 'orders-e2e', namespace });
+    url = h.url;
   });
 
-  afterAll(async () => {
-    await rpc?.onApplicationShutdown();
-    await app?.close();
-    await drop?.();
-  });
+  afterAll(() => h?.close());
 
   const post = (path: string, body: unknown, t?: string, contentType = 'application/json') =>
     fetch(`${url}${path}`, {
@@ -88,8 +63,8 @@ describe.each(testDatabaseTargets())('orders service on $name (profile not runni
   });
 
   it('answers 401 for missing, expired, wrong-audience and alg:none tokens', async () => {
-    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: key.kid })).toString('base64url')}.${Buffer.from(
-      JSON.stringify({ iss: issuer, aud: 'orders', sub: randomUUID(), exp: 2e9, iat: 1, jti: 'x' }),
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: h.key.kid })).toString('base64url')}.${Buffer.from(
+      JSON.stringify({ iss: h.issuer, aud: 'orders', sub: randomUUID(), exp: 2e9, iat: 1, jti: 'x' }),
     ).toString('base64url')}.`;
     for (const t of [
       undefined,
@@ -125,12 +100,8 @@ describe.each(testDatabaseTargets())('orders service on $name (profile not runni
 
   describe(`NATS ${Subjects.OrdersSummary}`, () => {
     const ask = (userId: string, authorization?: string) =>
-      rpc.request(Subjects.OrdersSummary, { userId }, OrdersSummaryReply, { authorization });
-    const statusOf = (p: Promise<unknown>) =>
-      p.then(
-        () => 200,
-        (e: unknown) => (e instanceof TesseraError ? e.status : 0),
-      );
+      h.rpc.request(Subjects.OrdersSummary, { userId }, OrdersSummaryReply, { authorization });
+    const statusOf = (p: Promise<unknown>) => h.rpcStatus(p);
 
     it('summarises the user’s own orders', async () => {
       const userId = randomUUID();

@@ -1,53 +1,34 @@
 import { randomUUID } from 'node:crypto';
 
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestSigningKey, publishTestKey, signTestToken, type TestSigningKey } from '@tessera/auth/testing';
+import {
+  createTestSigningKey,
+  signTestToken,
+  startVerifyingService,
+  type VerifyingServiceHarness,
+} from '@tessera/auth/testing';
 import { type GetProfileRequest, ProfileReply, Subjects } from '@tessera/contracts';
-import { NatsRpcClient, TesseraError } from '@tessera/platform';
-import { testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import { testDatabaseTargets } from '@tessera/platform/testing';
 
 import { createProfileApp } from '../src/app';
 import { loadProfileConfig } from '../src/config/profile.config';
 
-const issuer = 'http://issuer.e2e';
 const address = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
 
 describe.each(testDatabaseTargets())('profile service on $name', (target) => {
-  const namespace = testNamespace();
-  let app: NestFastifyApplication;
+  let h: VerifyingServiceHarness;
   let url: string;
-  let key: TestSigningKey;
-  let rpc: NatsRpcClient;
-  let drop: () => Promise<void>;
-
-  const token = (sub: string, extra: Parameters<typeof signTestToken>[1] extends infer O ? Partial<O> : never = {}) =>
-    signTestToken(key, { issuer, audience: ['orders', 'profile'], sub, ...extra });
+  const token = (sub: string, extra?: Parameters<VerifyingServiceHarness['token']>[1]) => h.token(sub, extra);
 
   beforeAll(async () => {
-    key = await createTestSigningKey();
-    await publishTestKey(testNatsUrl(), namespace, key);
-    const db = await target.create();
-    drop = db.drop;
-    app = await createProfileApp(
-      loadProfileConfig({
-        NODE_ENV: 'test',
-        PORT: '0',
-        NATS_URL: testNatsUrl(),
-        NATS_NAMESPACE: namespace,
-        AUTH_ISSUER: issuer,
-        PROFILE_DATA_DIR: db.dataDir,
-        PROFILE_DATABASE_URL: db.url,
-      }),
+    h = await startVerifyingService(
+      target,
+      (env) => createProfileApp(loadProfileConfig(env)),
+      (db) => ({ PROFILE_DATA_DIR: db.dataDir, PROFILE_DATABASE_URL: db.url }),
     );
-    url = await app.getUrl();
-    rpc = new NatsRpcClient({ servers: testNatsUrl(), name: 'profile-e2e', namespace });
+    url = h.url;
   });
 
-  afterAll(async () => {
-    await rpc?.onApplicationShutdown();
-    await app?.close();
-    await drop?.();
-  });
+  afterAll(() => h?.close());
 
   const http = (path: string, init: RequestInit & { token?: string } = {}) =>
     fetch(`${url}${path}`, {
@@ -99,7 +80,7 @@ describe.each(testDatabaseTargets())('profile service on $name', (target) => {
     const cases = [
       undefined,
       await token(randomUUID(), { expiresIn: -30 }),
-      await signTestToken(other, { issuer, audience: 'profile' }),
+      await signTestToken(other, { issuer: h.issuer, audience: 'profile' }),
       await token(randomUUID(), { audience: 'billing' }),
     ];
     for (const t of cases) {
@@ -111,12 +92,8 @@ describe.each(testDatabaseTargets())('profile service on $name', (target) => {
 
   describe(`NATS ${Subjects.ProfileGet}`, () => {
     const ask = (userId: string, authorization?: string) =>
-      rpc.request(Subjects.ProfileGet, { userId } satisfies GetProfileRequest, ProfileReply, { authorization });
-    const statusOf = (p: Promise<unknown>) =>
-      p.then(
-        () => 200,
-        (e: unknown) => (e instanceof TesseraError ? e.status : 0),
-      );
+      h.rpc.request(Subjects.ProfileGet, { userId } satisfies GetProfileRequest, ProfileReply, { authorization });
+    const statusOf = (p: Promise<unknown>) => h.rpcStatus(p);
 
     it('answers the user with their own token', async () => {
       const userId = randomUUID();
@@ -141,7 +118,7 @@ describe.each(testDatabaseTargets())('profile service on $name', (target) => {
       expect(await statusOf(ask(userId, `Bearer ${await token(userId, { expiresIn: -30 })}`))).toBe(401);
       expect(
         await statusOf(
-          ask(userId, `Bearer ${await signTestToken(other, { issuer, audience: 'profile', sub: userId })}`),
+          ask(userId, `Bearer ${await signTestToken(other, { issuer: h.issuer, audience: 'profile', sub: userId })}`),
         ),
       ).toBe(401);
       expect(await statusOf(ask(userId, 'Bearer not.a.token'))).toBe(401);

@@ -3,6 +3,8 @@ import { KeyObject, randomUUID, sign } from 'node:crypto';
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { Buckets, namespacedBucket } from '@tessera/contracts';
+import { NatsRpcClient, TesseraError } from '@tessera/platform';
+import { type TestDatabaseTarget, testNamespace, testNatsUrl } from '@tessera/platform/testing';
 
 import { type AuthModuleOptions, resolveAuthOptions } from './auth.options';
 import { KeyStore } from './keys/key-store';
@@ -120,4 +122,67 @@ export function signRawTestToken(
     ...(key.alg === 'ES256' ? { dsaEncoding: 'ieee-p1363' as const } : {}),
   });
   return `${input}.${signature.toString('base64url')}`;
+}
+
+/** What a verifying service's end-to-end spec needs: the running app, a trusted key, a NATS client. */
+export interface VerifyingServiceHarness {
+  url: string;
+  namespace: string;
+  issuer: string;
+  key: TestSigningKey;
+  rpc: NatsRpcClient;
+  /** A token from the trusted test key, for audiences orders and profile unless overridden. */
+  token(sub: string, overrides?: Partial<TestTokenOptions>): Promise<string>;
+  /** The NATS status a request ends with: 200, or the error reply's status (0 if not one). */
+  rpcStatus(request: Promise<unknown>): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots a verifying service (orders, profile, yours) for an end-to-end spec: a fresh database
+ * of the given target, its own NATS namespace on the real server, a test signing key published
+ * there as auth would, and no auth running. `databaseEnv` names the app's own variables.
+ */
+export async function startVerifyingService(
+  target: TestDatabaseTarget,
+  start: (env: Record<string, string | undefined>) => Promise<{ getUrl(): Promise<string>; close(): Promise<void> }>,
+  databaseEnv: (db: { url?: string; dataDir: string }) => Record<string, string | undefined>,
+): Promise<VerifyingServiceHarness> {
+  const issuer = 'http://issuer.e2e';
+  const namespace = testNamespace();
+  const key = await createTestSigningKey();
+  await publishTestKey(testNatsUrl(), namespace, key);
+  const db = await target.create();
+  const app = await start({
+    NODE_ENV: 'test',
+    PORT: '0',
+    NATS_URL: testNatsUrl(),
+    NATS_NAMESPACE: namespace,
+    AUTH_ISSUER: issuer,
+    // Nothing listens there: keys must come through NATS KV.
+    AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+    ...databaseEnv(db),
+  }).catch(async (e: unknown) => {
+    await db.drop();
+    throw e;
+  });
+  const rpc = new NatsRpcClient({ servers: testNatsUrl(), name: 'e2e', namespace });
+  return {
+    url: await app.getUrl(),
+    namespace,
+    issuer,
+    key,
+    rpc,
+    token: (sub, overrides = {}) => signTestToken(key, { issuer, audience: ['orders', 'profile'], sub, ...overrides }),
+    rpcStatus: (request) =>
+      request.then(
+        () => 200,
+        (e: unknown) => (e instanceof TesseraError ? e.status : 0),
+      ),
+    close: async () => {
+      await rpc.onApplicationShutdown();
+      await app.close();
+      await db.drop();
+    },
+  };
 }

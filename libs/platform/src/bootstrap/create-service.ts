@@ -93,11 +93,11 @@ export async function startService(app: INestApplication, options: PlatformOptio
 export async function launchService(
   module: unknown,
   options: CreateServiceOptions,
-  prepare: (app: NestFastifyApplication) => Promise<void> = async () => undefined,
+  prepare?: (app: NestFastifyApplication) => Promise<void>,
 ): Promise<NestFastifyApplication> {
   const app = await createService(module, options);
   try {
-    await prepare(app);
+    await prepare?.(app);
     await startService(app, options);
   } catch (e) {
     await app.close().catch(() => undefined);
