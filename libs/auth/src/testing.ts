@@ -147,9 +147,10 @@ export async function startVerifyingService(
   target: TestDatabaseTarget,
   start: (env: Record<string, string | undefined>) => Promise<{ getUrl(): Promise<string>; close(): Promise<void> }>,
   databaseEnv: (db: { url?: string; dataDir: string }) => Record<string, string | undefined>,
+  options: { namespace?: string } = {},
 ): Promise<VerifyingServiceHarness> {
   const issuer = 'http://issuer.e2e';
-  const namespace = testNamespace();
+  const namespace = options.namespace ?? testNamespace();
   const key = await createTestSigningKey();
   await publishTestKey(testNatsUrl(), namespace, key);
   const db = await target.create();

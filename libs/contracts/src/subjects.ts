@@ -18,6 +18,21 @@ export const Buckets = {
 } as const;
 export type Bucket = (typeof Buckets)[keyof typeof Buckets];
 
+/**
+ * The JetStream stream that carries every event durably, so a consumer that was down catches
+ * up. Events are published by their owner only.
+ */
+export const Streams = {
+  Events: 'tessera_events',
+} as const;
+
+export const EVENT_SUBJECTS: readonly string[] = [
+  Subjects.UserRegistered,
+  Subjects.UserDisabled,
+  Subjects.SessionRevoked,
+  Subjects.OrderPlaced,
+];
+
 /** Queue groups are named after the app that owns the handlers, so replicas share the load. */
 export const QueueGroups = {
   Auth: 'auth',

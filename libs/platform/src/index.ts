@@ -13,3 +13,4 @@ export * from './bootstrap/create-service';
 export * from './platform.module';
 export * from './public.decorator';
 export * from './bootstrap/run-main';
+export * from './events/event-bus.service';

@@ -3,6 +3,7 @@ import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 
 import type { PlatformOptions } from './config/service.config';
+import { EventBus } from './events/event-bus.service';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { NatsConnectionService } from './nats/nats-connection.service';
@@ -40,8 +41,9 @@ export class PlatformModule {
           },
         },
         { provide: NatsRpcClient, useFactory: () => new NatsRpcClient(natsOptions) },
+        EventBus,
       ],
-      exports: [PLATFORM_OPTIONS, ReadinessService, NatsConnectionService, NatsRpcClient],
+      exports: [PLATFORM_OPTIONS, ReadinessService, NatsConnectionService, NatsRpcClient, EventBus],
     };
   }
 }

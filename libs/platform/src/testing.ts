@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto';
 
 import { Client } from 'pg';
 
+import { EventBus } from './events/event-bus.service';
+import { ReadinessService } from './health/readiness.service';
+import { NatsConnectionService } from './nats/nats-connection.service';
+
 /**
  * Test helpers shared by every project's end-to-end specs. Never exported from the main entry.
  * `npm test` (scripts/test.mjs) provides NATS_URL and a per-run NATS_NAMESPACE; each helper
@@ -58,4 +62,18 @@ function postgres(baseUrl: string): TestDatabaseTarget {
 export function testDatabaseTargets(): TestDatabaseTarget[] {
   const url = process.env.TEST_DATABASE_URL;
   return url ? [pglite, postgres(url)] : [pglite];
+}
+
+/** Publishes an event through the real EventBus, as its owning service would. */
+export async function publishTestEvent(namespace: string, subject: string, event: object, id: string): Promise<void> {
+  const nats = new NatsConnectionService(
+    { servers: testNatsUrl(), name: 'test-publisher', namespace },
+    new ReadinessService(),
+  );
+  await nats.connect();
+  try {
+    await new EventBus(nats).publish(subject, event, id);
+  } finally {
+    await nats.onApplicationShutdown();
+  }
 }

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 
 import { profiles, type ProfileSchema } from '../database/schema';
 import type { UpdateProfileDto } from './dto/update-profile.dto';
-import { ProfileAccessDeniedError } from './profile.errors';
+import { ProfileAccessDeniedError, ProfileNotFoundError } from './profile.errors';
 
 /** Scope a service token needs to read any user's profile (orders uses it for addresses). */
 export const PROFILE_READ_SCOPE = 'profile:read';
@@ -45,6 +45,23 @@ export class ProfileService {
   async findMine(caller: Principal, requestId?: string): Promise<MyProfile> {
     const [profile, orders] = await Promise.all([this.find(caller.sub), this.ordersSummary(caller, requestId)]);
     return { ...profile, orders };
+  }
+
+  /** Idempotent: a second call for the same user (a redelivered event) changes nothing. */
+  async createIfMissing(userId: string, displayName?: string): Promise<void> {
+    await this.db
+      .insert(profiles)
+      .values({ userId, displayName: displayName ?? null })
+      .onConflictDoNothing({ target: profiles.userId });
+  }
+
+  /** For admins: a profile that exists, or ProfileNotFoundError. */
+  async get(userId: string): Promise<ProfileReply> {
+    const [row] = await this.db.select().from(profiles).where(eq(profiles.userId, userId));
+    if (!row) {
+      throw new ProfileNotFoundError();
+    }
+    return { userId, displayName: row.displayName ?? null, shippingAddress: row.shippingAddress ?? null };
   }
 
   async update(userId: string, changes: UpdateProfileDto): Promise<ProfileReply> {

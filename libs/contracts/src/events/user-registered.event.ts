@@ -1,9 +1,17 @@
-import { IsISO8601, IsUUID } from 'class-validator';
+import { IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 
-/** `auth.user.registered.v1`: no e-mail or name, only the id other services key on. */
+/**
+ * `auth.user.registered.v1`. Carries the id other services key on and the display name the
+ * user chose; never the e-mail address or anything secret.
+ */
 export class UserRegisteredEvent {
   @IsUUID()
   userId!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  displayName?: string;
 
   @IsISO8601()
   occurredAt!: string;

@@ -1,0 +1,140 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  JetStreamApiError,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JetStreamManager,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
+import { EVENT_SUBJECTS, Streams } from '@tessera/contracts';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+
+import { NatsConnectionService } from '../nats/nats-connection.service';
+
+const DAY_NS = 24 * 60 * 60 * 1e9;
+const SECOND_NS = 1e9;
+
+export interface EventSubscription<T extends object> {
+  subject: string;
+  /** Durable consumer name: one per (service, subject); replicas of a service share it. */
+  durable: string;
+  type: new () => T;
+  /** Resolve to acknowledge; throw to have the event redelivered later. Must be idempotent. */
+  handle(event: T): Promise<void>;
+}
+
+/**
+ * Durable events over JetStream. `publish` returns once the server has stored the event (so a
+ * consumer that is down will still get it); `subscribe` binds a durable pull consumer that
+ * replays what was missed, validates every payload against its contract class, acknowledges on
+ * success and asks for redelivery on failure.
+ */
+@Injectable()
+export class EventBus implements OnApplicationShutdown {
+  private readonly logger = new Logger('Events');
+  private stream?: Promise<void>;
+  private readonly running: ConsumerMessages[] = [];
+
+  constructor(private readonly nats: NatsConnectionService) {}
+
+  private get streamName(): string {
+    return this.nats.bucket(Streams.Events);
+  }
+
+  /** Creates the events stream, or brings its subjects up to date. Same config in every service. */
+  private ensureStream(): Promise<void> {
+    this.stream ??= (async () => {
+      const jsm = await jetstreamManager(this.nats.nc);
+      const subjects = EVENT_SUBJECTS.map((s) => this.nats.subject(s));
+      const config = {
+        name: this.streamName,
+        subjects,
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        max_age: 7 * DAY_NS,
+        duplicate_window: 120 * SECOND_NS,
+      };
+      try {
+        await jsm.streams.add(config);
+      } catch (e) {
+        if (!(e instanceof JetStreamApiError)) {
+          throw e;
+        }
+        // Already there (another service or replica made it): align its subjects.
+        await jsm.streams.update(this.streamName, { subjects });
+      }
+    })().catch((e: unknown) => {
+      this.stream = undefined;
+      throw e;
+    });
+    return this.stream;
+  }
+
+  /** Stores the event durably; `id` deduplicates a retried publish within two minutes. */
+  async publish(subject: string, event: object, id: string): Promise<void> {
+    await this.ensureStream();
+    await jetstream(this.nats.nc).publish(this.nats.subject(subject), JSON.stringify(event), { msgID: id });
+  }
+
+  async subscribe<T extends object>(subscription: EventSubscription<T>): Promise<void> {
+    await this.ensureStream();
+    const jsm: JetStreamManager = await jetstreamManager(this.nats.nc);
+    const durable = subscription.durable.replace(/[^A-Za-z0-9_-]/g, '_');
+    const config = {
+      durable_name: durable,
+      filter_subject: this.nats.subject(subscription.subject),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 30 * SECOND_NS,
+      max_deliver: 20,
+    };
+    try {
+      await jsm.consumers.add(this.streamName, config);
+    } catch (e) {
+      if (!(e instanceof JetStreamApiError)) {
+        throw e;
+      }
+      await jsm.consumers.update(this.streamName, durable, {
+        ack_wait: config.ack_wait,
+        max_deliver: config.max_deliver,
+      });
+    }
+    const consumer = await jetstream(this.nats.nc).consumers.get(this.streamName, durable);
+    const messages = await consumer.consume({ max_messages: 16 });
+    this.running.push(messages);
+    void (async () => {
+      for await (const message of messages) {
+        let event: T;
+        try {
+          event = plainToInstance(subscription.type, message.json<object>());
+          const errors = await validate(event, { whitelist: true, forbidNonWhitelisted: true });
+          if (errors.length > 0) {
+            throw new Error(`invalid payload (${errors.map((e) => e.property).join(', ')})`);
+          }
+        } catch (e) {
+          // A malformed event will never become valid: drop it, loudly.
+          this.logger.warn(`event on ${subscription.subject} dropped: ${(e as Error).message}`);
+          message.term();
+          continue;
+        }
+        try {
+          await subscription.handle(event);
+          message.ack();
+        } catch (e) {
+          this.logger.warn(`event on ${subscription.subject} failed, will be redelivered: ${(e as Error).message}`);
+          message.nak(5000);
+        }
+      }
+    })();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.running.map((m) => m.close().catch(() => undefined)));
+  }
+}
