@@ -23,6 +23,7 @@ export class PlatformModule {
       servers: options.natsUrl,
       name: options.serviceName,
       namespace: options.natsNamespace,
+      requestTimeoutMs: options.natsRequestTimeoutMs,
     };
     return {
       module: PlatformModule,

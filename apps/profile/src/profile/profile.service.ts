@@ -81,7 +81,6 @@ export class ProfileService {
       return await this.rpc.request(Subjects.OrdersSummary, { userId: caller.sub }, OrdersSummaryReply, {
         authorization: `Bearer ${caller.token}`,
         requestId,
-        timeoutMs: 2000,
       });
     } catch (e) {
       // The profile is still worth returning when orders is down; anything else is a bug.

@@ -69,6 +69,9 @@ export async function createService(module: unknown, options: CreateServiceOptio
           queue: options.serviceName,
           name: `${options.serviceName}-server`,
           maxReconnectAttempts: -1,
+          // On shutdown: unsubscribe first, give in-flight handlers time to reply, then close.
+          gracefulShutdown: true,
+          gracePeriod: 2000,
         },
         options.natsNamespace,
       ),

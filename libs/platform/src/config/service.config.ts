@@ -30,6 +30,12 @@ export class ServiceConfig {
   })
   NATS_NAMESPACE?: string;
 
+  /** How long a NATS request waits for its reply before the caller gets a 504. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  NATS_REQUEST_TIMEOUT_MS: number = 2000;
+
   get production(): boolean {
     return this.NODE_ENV === 'production';
   }
@@ -43,6 +49,7 @@ export interface PlatformOptions {
   natsUrl: string;
   natsNamespace?: string;
   jsonLogs?: boolean;
+  natsRequestTimeoutMs?: number;
   /** Nest log levels to print; tests keep only warnings and errors. */
   logLevels?: LogLevel[];
 }
@@ -54,6 +61,7 @@ export function platformOptions(serviceName: string, config: ServiceConfig): Pla
     port: config.PORT,
     natsUrl: config.NATS_URL,
     natsNamespace: config.NATS_NAMESPACE,
+    natsRequestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS,
     jsonLogs: config.production,
     logLevels: config.NODE_ENV === 'test' ? ['error', 'warn'] : undefined,
   };

@@ -10,6 +10,8 @@ export interface NatsConnectionOptions {
   servers: string;
   name: string;
   namespace?: string;
+  /** Default timeout of a request/reply call, in ms. */
+  requestTimeoutMs?: number;
 }
 
 /**

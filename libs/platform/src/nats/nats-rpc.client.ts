@@ -47,8 +47,10 @@ export class UpstreamInvalidReplyError extends TesseraError {
 export class NatsRpcClient implements OnApplicationShutdown {
   private readonly logger = new Logger('NatsRpc');
   private readonly client: NamespacedClientNats;
+  private readonly timeoutMs: number;
 
   constructor(options: NatsConnectionOptions) {
+    this.timeoutMs = options.requestTimeoutMs ?? 2000;
     this.client = new NamespacedClientNats(
       { servers: options.servers.split(','), name: `${options.name}-rpc`, maxReconnectAttempts: -1 },
       options.namespace,
@@ -80,7 +82,9 @@ export class NatsRpcClient implements OnApplicationShutdown {
     }
     const record = new NatsRecordBuilder(payload).setHeaders(h).build();
     try {
-      return await firstValueFrom(this.client.send<unknown>(subject, record).pipe(timeout(options.timeoutMs ?? 5000)));
+      return await firstValueFrom(
+        this.client.send<unknown>(subject, record).pipe(timeout(options.timeoutMs ?? this.timeoutMs)),
+      );
     } catch (e) {
       if (isRpcErrorReply(e)) {
         throw new TesseraError(e.code, e.status, e.message);
