@@ -17,7 +17,8 @@ module.exports = {
     // sandbox refuses without --experimental-vm-modules; compiling it turns that into require().
     '/@electric-sql/pglite/.+\\.cjs$': ['@swc/jest', swcrc],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@nats-io|jose|cookie|uuid|@electric-sql)/)'],
+  // @fastify/cookie loads the ESM-only `cookie` through import(): compiled, it becomes require().
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@nats-io|jose|cookie|uuid|@electric-sql|@fastify/cookie)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper: {
     '^@tessera/auth$': '<rootDir>/../../libs/auth/src/index.ts',

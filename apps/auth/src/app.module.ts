@@ -8,6 +8,7 @@ import { DatabaseModule, platformOptions, PlatformModule } from '@tessera/platfo
 import { AUTH_AUDIENCE, AuthConfig } from './config/auth.config';
 import * as schema from './database/schema';
 import { KeysModule } from './keys/keys.module';
+import { PasswordModule } from './password/password.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersModule } from './users/users.module';
@@ -40,6 +41,7 @@ export class AppModule {
         TokensModule,
         UsersModule,
         SessionsModule,
+        PasswordModule,
       ],
       providers: [{ provide: AuthConfig, useValue: config }],
       exports: [AuthConfig],

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { CreateServiceOptions } from '@tessera/platform';
-import { createService, platformOptions, startService } from '@tessera/platform';
+import { launchService, platformOptions } from '@tessera/platform';
 
 import { AppModule } from './app.module';
 import type { AuthConfig } from './config/auth.config';
@@ -11,17 +11,10 @@ import type { AuthConfig } from './config/auth.config';
  * Builds and starts the auth app (HTTP and NATS). Resolves once it listens; with PORT=0 the
  * bound address is `app.getUrl()`.
  */
-export async function createAuthApp(
+export function createAuthApp(
   config: AuthConfig,
   overrides: Pick<CreateServiceOptions, 'logger'> = {},
 ): Promise<NestFastifyApplication> {
-  const options = platformOptions('auth', config);
-  const app = await createService(AppModule.forRoot(config), { ...options, ...overrides });
-  try {
-    await startService(app, options);
-  } catch (e) {
-    await app.close().catch(() => undefined);
-    throw e;
-  }
-  return app;
+  const options = { ...platformOptions('auth', config), ...overrides };
+  return launchService(AppModule.forRoot(config), options);
 }

@@ -6,6 +6,12 @@ export interface AuthModuleOptions {
   issuer: string;
   /** HTTP JWKS fallback, used when the NATS KV bucket has no key for a `kid`. */
   jwksUrl?: string;
+  /**
+   * Also accept the access token from this cookie (browser clients). A request carrying both
+   * the header and the cookie with different tokens is a 400. Needs @fastify/cookie, which
+   * every Tessera service registers. Unset: header only.
+   */
+  cookieName?: string;
   /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. Default 5. */
   clockToleranceSeconds?: number;
   /** Longest accepted `exp - iat`, in seconds. Default 3600. */
@@ -27,8 +33,9 @@ export interface AuthModuleOptions {
 
 export const AUTH_MODULE_OPTIONS = Symbol('AUTH_MODULE_OPTIONS');
 
-export interface ResolvedAuthOptions extends Required<Omit<AuthModuleOptions, 'jwksUrl'>> {
+export interface ResolvedAuthOptions extends Required<Omit<AuthModuleOptions, 'jwksUrl' | 'cookieName'>> {
   jwksUrl?: string;
+  cookieName?: string;
 }
 
 export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {

@@ -22,6 +22,9 @@ describe('loadAuthConfig', () => {
       AUTH_DATA_DIR: '.data/auth',
       AUTH_ISSUER: 'http://localhost:3001',
       ACCESS_TOKEN_TTL_SECONDS: 900,
+      REFRESH_IDLE_SECONDS: 7 * 86400,
+      REFRESH_ABSOLUTE_SECONDS: 30 * 86400,
+      REFRESH_REUSE_GRACE_SECONDS: 10,
     });
     expect(config.AUTH_DATABASE_URL).toBeUndefined();
     expect(config.accessTokenAudience).toEqual(['auth', 'orders', 'profile']);
@@ -55,6 +58,29 @@ describe('loadAuthConfig', () => {
   it('refuses an audience list without auth itself', () => {
     expect(problems({ ACCESS_TOKEN_AUDIENCE: 'orders,profile' })).toEqual([
       expect.stringContaining('must include "auth"'),
+    ]);
+  });
+
+  it('refuses refresh lifetimes outside their bounds', () => {
+    const list = problems({
+      REFRESH_IDLE_SECONDS: '10',
+      REFRESH_ABSOLUTE_SECONDS: '0',
+      REFRESH_REUSE_GRACE_SECONDS: '-1',
+    });
+    for (const name of ['REFRESH_IDLE_SECONDS', 'REFRESH_ABSOLUTE_SECONDS', 'REFRESH_REUSE_GRACE_SECONDS']) {
+      expect(list.some((p) => p.startsWith(name))).toBe(true);
+    }
+  });
+
+  it('refuses an idle refresh lifetime longer than the absolute one', () => {
+    expect(problems({ REFRESH_IDLE_SECONDS: '7200', REFRESH_ABSOLUTE_SECONDS: '3600' })).toEqual([
+      'REFRESH_IDLE_SECONDS must not exceed REFRESH_ABSOLUTE_SECONDS',
+    ]);
+  });
+
+  it('refuses an idle refresh lifetime no longer than the access-token lifetime', () => {
+    expect(problems({ REFRESH_IDLE_SECONDS: '900', ACCESS_TOKEN_TTL_SECONDS: '900' })).toEqual([
+      'REFRESH_IDLE_SECONDS must be longer than ACCESS_TOKEN_TTL_SECONDS',
     ]);
   });
 

@@ -1,6 +1,8 @@
 import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { loadConfig, ServiceConfig } from '@tessera/platform';
 
+const DAY = 24 * 60 * 60;
+
 /** The audience auth itself verifies (`GET /auth/me` and later bearer routes). */
 export const AUTH_AUDIENCE = 'auth';
 
@@ -45,6 +47,27 @@ export class AuthConfig extends ServiceConfig {
   })
   ACCESS_TOKEN_AUDIENCE: string = 'auth,orders,profile';
 
+  /** A refresh token unused this long expires (RFC 9700 §4.14.2); each rotation restarts it. Default 7 days. */
+  @IsInt()
+  @Min(300)
+  @Max(90 * DAY)
+  REFRESH_IDLE_SECONDS: number = 7 * DAY;
+
+  /** A login's refresh family ends this long after login, however often it rotates. Default 30 days. */
+  @IsInt()
+  @Min(3600)
+  @Max(365 * DAY)
+  REFRESH_ABSOLUTE_SECONDS: number = 30 * DAY;
+
+  /**
+   * A rotated refresh token presented again within this many seconds is a lost race (two tabs,
+   * a retried request) and only fails; later it is treated as theft and ends the family.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(60)
+  REFRESH_REUSE_GRACE_SECONDS: number = 10;
+
   get accessTokenAudience(): string[] {
     return [...new Set(this.ACCESS_TOKEN_AUDIENCE.split(','))];
   }
@@ -55,6 +78,14 @@ function crossChecks(config: AuthConfig): string[] {
   const problems: string[] = [];
   if (!config.accessTokenAudience.includes(AUTH_AUDIENCE)) {
     problems.push(`ACCESS_TOKEN_AUDIENCE must include "${AUTH_AUDIENCE}", or auth would refuse its own tokens`);
+  }
+  if (config.REFRESH_IDLE_SECONDS > config.REFRESH_ABSOLUTE_SECONDS) {
+    problems.push('REFRESH_IDLE_SECONDS must not exceed REFRESH_ABSOLUTE_SECONDS');
+  }
+  // A client refreshes when its access token expires; an idle window shorter than that would
+  // log out every client that only refreshes on demand.
+  if (config.REFRESH_IDLE_SECONDS <= config.ACCESS_TOKEN_TTL_SECONDS) {
+    problems.push('REFRESH_IDLE_SECONDS must be longer than ACCESS_TOKEN_TTL_SECONDS');
   }
   // Production never runs on development defaults (design, "Running it").
   if (config.production) {

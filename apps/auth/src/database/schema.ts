@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * The auth app's own tables. Changing this file means a new migration:
@@ -49,5 +49,62 @@ export const signingKeys = pgTable(
   ],
 );
 
+/**
+ * One login: the chain of refresh tokens rotated from it (design, "Refresh token"). Ending the
+ * family ends the session; a user sees one entry per live family at `GET /auth/sessions`.
+ */
+export const sessionFamilies = pgTable(
+  'session_families',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }).notNull(),
+    /** No rotation extends a family past this (REFRESH_ABSOLUTE_SECONDS after login). */
+    absoluteExpiresAt: timestamp('absolute_expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** logout, logout_all, password_changed, session_ended, reuse_detected. */
+    revokedReason: text('revoked_reason'),
+    userAgent: text('user_agent'),
+    clientIp: text('client_ip'),
+  },
+  (t) => [index('session_families_user_id_idx').on(t.userId)],
+);
+
+/**
+ * One row per issuance in a family: the refresh token (only its SHA-256) and the access token
+ * issued with it, so every access token of a family can be found and revoked with it.
+ */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    familyId: uuid('family_id')
+      .notNull()
+      .references(() => sessionFamilies.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Hex SHA-256 of the token; the token itself is never stored. */
+    tokenHash: text('token_hash').notNull(),
+    accessJti: text('access_jti').notNull(),
+    accessExpiresAt: timestamp('access_expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    /** Set once, by the rotation that consumed the token; a second use is reuse. */
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    /** Idle expiry: REFRESH_IDLE_SECONDS after issue, never past the family's absolute expiry. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('refresh_tokens_token_hash_unique').on(t.tokenHash),
+    uniqueIndex('refresh_tokens_access_jti_unique').on(t.accessJti),
+    index('refresh_tokens_family_id_idx').on(t.familyId),
+  ],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type SigningKeyRow = typeof signingKeys.$inferSelect;
+export type SessionFamilyRow = typeof sessionFamilies.$inferSelect;
+export type RefreshTokenRow = typeof refreshTokens.$inferSelect;

@@ -2,6 +2,8 @@ import { TesseraError } from '@tessera/platform';
 
 export enum SessionsErrorCode {
   InvalidCredentials = 'invalid_credentials',
+  InvalidRequest = 'invalid_request',
+  UnsupportedMediaType = 'unsupported_media_type',
 }
 
 /**
@@ -14,5 +16,27 @@ export class InvalidCredentialsError extends TesseraError {
     super(SessionsErrorCode.InvalidCredentials, 401, 'The email address or password is incorrect.', {
       'WWW-Authenticate': 'Bearer realm="tessera"',
     });
+  }
+}
+
+/** RFC 6749 §5.2 invalid_request: no refresh token, two of them, or two that differ. */
+export class InvalidRefreshRequestError extends TesseraError {
+  constructor(detail: string) {
+    super(SessionsErrorCode.InvalidRequest, 400, detail);
+  }
+}
+
+/**
+ * A cookie-authenticated refresh must be a JSON request: an HTML form cannot send one, so a
+ * cross-site page cannot make the browser spend the cookie (OWASP CSRF cheat sheet, on top of
+ * SameSite=Strict).
+ */
+export class JsonRequiredError extends TesseraError {
+  constructor() {
+    super(
+      SessionsErrorCode.UnsupportedMediaType,
+      415,
+      'A refresh with the cookie must be sent as application/json (an empty object will do).',
+    );
   }
 }

@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 
-import { TokensModule } from '../tokens/tokens.module';
+import { RefreshModule } from '../refresh/refresh.module';
 import { UsersModule } from '../users/users.module';
+import { RefreshCookie } from './refresh-cookie';
+import { SessionListController } from './session-list.controller';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 
 @Module({
-  imports: [UsersModule, TokensModule],
-  controllers: [SessionsController],
-  providers: [SessionsService],
+  imports: [UsersModule, RefreshModule],
+  controllers: [SessionsController, SessionListController],
+  providers: [SessionsService, RefreshCookie],
 })
 export class SessionsModule {}

@@ -1,57 +1,63 @@
 import { Logger } from '@nestjs/common';
-import { InvalidTokenError } from '@tessera/auth';
-import type { DatabaseHandle } from '@tessera/platform';
+import type { Principal } from '@tessera/auth';
+import { createPrincipal, InvalidTokenError } from '@tessera/auth';
 import { eq } from 'drizzle-orm';
 
-import { openTestDatabase } from '../../test/test-database';
-import type * as schema from '../database/schema';
-import { users } from '../database/schema';
-import type { IssuedAccessToken, TokenIssuer } from '../tokens/token-issuer.service';
+import type { SessionFixture } from '../../test/session-fixture';
+import { createSessionFixture } from '../../test/session-fixture';
+import { sessionFamilies, users } from '../database/schema';
+import type { IssuedSession } from '../refresh/refresh-tokens.service';
 import { OWASP_ARGON2ID, PasswordHasher } from '../users/password-hasher.service';
 import { UsersService } from '../users/users.service';
 import { InvalidCredentialsError } from './sessions.errors';
 import { SessionsService } from './sessions.service';
 
+function principalOf(session: IssuedSession, sub: string): Principal {
+  const { jti, expiresAt } = session.accessToken;
+  return createPrincipal({ sub, roles: ['user'], scopes: [], jti, exp: expiresAt }, session.accessToken.token);
+}
+
 describe('SessionsService', () => {
-  let handle: DatabaseHandle<typeof schema>;
+  let f: SessionFixture;
   let usersService: UsersService;
   let sessions: SessionsService;
   let hasher: PasswordHasher;
-  const issued: { sub: string; roles: readonly string[] }[] = [];
   const password = 'correct horse battery';
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
-    handle = await openTestDatabase();
+    f = await createSessionFixture();
     hasher = new PasswordHasher(OWASP_ARGON2ID);
     await hasher.onModuleInit();
-    usersService = new UsersService(handle.db, hasher);
-    const tokens = {
-      issueAccessToken: async (subject: { sub: string; roles: readonly string[] }): Promise<IssuedAccessToken> => {
-        issued.push(subject);
-        return { token: 'signed', jti: 'j', expiresIn: 900, expiresAt: 0 };
-      },
-    } as unknown as TokenIssuer;
-    sessions = new SessionsService(usersService, hasher, tokens);
+    usersService = new UsersService(f.handle.db, hasher);
+    sessions = new SessionsService(usersService, hasher, f.refresh, f.families, f.revocations);
   });
 
   afterAll(async () => {
-    await handle.close();
+    await f.close();
   });
 
-  it('logs a user in with the right password', async () => {
+  beforeEach(() => {
+    f.published.jtis.length = 0;
+    f.published.subjects.length = 0;
+  });
+
+  async function familyRow(id: string) {
+    const [row] = await f.handle.db.select().from(sessionFamilies).where(eq(sessionFamilies.id, id));
+    return row;
+  }
+
+  it('logs a user in with the right password and starts a session', async () => {
     const user = await usersService.register({ email: 'ada@example.com', password });
-    await expect(sessions.login('ada@Example.com', password)).resolves.toEqual({
-      access_token: 'signed',
-      token_type: 'Bearer',
-      expires_in: 900,
-    });
-    expect(issued.at(-1)).toEqual({ sub: user.id, roles: ['user'] });
+    const session = await sessions.login('ada@Example.com', password, { userAgent: 'Firefox', clientAddress: '::1' });
+    expect(session.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(session.accessToken.expiresIn).toBe(900);
+    expect(await familyRow(session.familyId)).toMatchObject({ userId: user.id, userAgent: 'Firefox', clientIp: '::1' });
   });
 
   it('gives the same error for a wrong password, an unknown email and a disabled account', async () => {
     await usersService.register({ email: 'off@example.com', password });
-    await handle.db.update(users).set({ disabled: true }).where(eq(users.email, 'off@example.com'));
+    await f.handle.db.update(users).set({ disabled: true }).where(eq(users.email, 'off@example.com'));
     const attempts = [
       sessions.login('ada@example.com', 'wrong password!'),
       sessions.login('nobody@example.com', password),
@@ -78,9 +84,44 @@ describe('SessionsService', () => {
     verify.mockRestore();
   });
 
+  it('logs out: revokes the presented token and ends its session, no other', async () => {
+    const user = await usersService.findByEmail('ada@example.com');
+    const first = await sessions.login('ada@example.com', password);
+    const rotated = await sessions.refreshSession(first.refreshToken);
+    const other = await sessions.login('ada@example.com', password);
+    await sessions.logout(principalOf(rotated, user!.id));
+    expect(f.published.jtis).toEqual(
+      expect.arrayContaining([
+        { jti: first.accessToken.jti, exp: first.accessToken.expiresAt },
+        { jti: rotated.accessToken.jti, exp: rotated.accessToken.expiresAt },
+      ]),
+    );
+    expect(f.published.jtis.map((j) => j.jti)).not.toContain(other.accessToken.jti);
+    expect(await familyRow(first.familyId)).toMatchObject({ revokedReason: 'logout' });
+    expect((await familyRow(other.familyId)).revokedAt).toBeNull();
+    await expect(sessions.refreshSession(rotated.refreshToken)).rejects.toMatchObject({ code: 'invalid_grant' });
+  });
+
+  it('logs out a token that belongs to no session by revoking the token alone', async () => {
+    const principal = createPrincipal({ sub: 'x', roles: [], scopes: [], jti: 'orphan', exp: 42 }, 't');
+    await sessions.logout(principal);
+    expect(f.published.jtis).toEqual([{ jti: 'orphan', exp: 42 }]);
+  });
+
+  it('logs out everywhere: every session ended and one revoked-before entry for the user', async () => {
+    const user = await usersService.register({ email: 'all@example.com', password });
+    const a = await sessions.login('all@example.com', password);
+    const b = await sessions.login('all@example.com', password);
+    await sessions.logoutAll(principalOf(a, user.id));
+    expect(f.published.subjects).toEqual([{ sub: user.id, before: undefined }]);
+    expect(await familyRow(a.familyId)).toMatchObject({ revokedReason: 'logout_all' });
+    expect(await familyRow(b.familyId)).toMatchObject({ revokedReason: 'logout_all' });
+    await expect(sessions.refreshSession(b.refreshToken)).rejects.toMatchObject({ status: 401 });
+  });
+
   it('answers /auth/me from the database, not from the token', async () => {
     const user = await usersService.register({ email: 'me@example.com', password });
-    await handle.db
+    await f.handle.db
       .update(users)
       .set({ roles: ['user', 'admin'] })
       .where(eq(users.id, user.id));
@@ -92,7 +133,7 @@ describe('SessionsService', () => {
   });
 
   it('refuses /auth/me for a disabled or unknown account', async () => {
-    const [off] = await handle.db.select().from(users).where(eq(users.email, 'off@example.com'));
+    const [off] = await f.handle.db.select().from(users).where(eq(users.email, 'off@example.com'));
     await expect(sessions.me(off.id)).rejects.toThrow(InvalidTokenError);
     await expect(sessions.me('00000000-0000-4000-8000-000000000000')).rejects.toThrow(InvalidTokenError);
   });

@@ -1,28 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { InvalidTokenError } from '@tessera/auth';
+import type { Principal } from '@tessera/auth';
+import { InvalidTokenError, RevocationPublisher } from '@tessera/auth';
 
-import { TokenIssuer } from '../tokens/token-issuer.service';
+import type { ClientInfo, IssuedSession } from '../refresh/refresh-tokens.service';
+import { RefreshTokensService } from '../refresh/refresh-tokens.service';
+import { SessionFamiliesService } from '../refresh/session-families.service';
 import { PasswordHasher } from '../users/password-hasher.service';
 import type { PublicUser } from '../users/users.service';
 import { toPublicUser, UsersService } from '../users/users.service';
 import { InvalidCredentialsError } from './sessions.errors';
-
-/** RFC 6749 §5.1 shape. Refresh tokens arrive with issue 3. */
-export interface AccessTokenResponse {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-}
 
 @Injectable()
 export class SessionsService {
   constructor(
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
-    private readonly tokens: TokenIssuer,
+    private readonly refresh: RefreshTokensService,
+    private readonly families: SessionFamiliesService,
+    private readonly revocations: RevocationPublisher,
   ) {}
 
-  async login(email: string, password: string): Promise<AccessTokenResponse> {
+  /** Checks the password and starts a session: a new refresh family with its first pair. */
+  async login(email: string, password: string, client: ClientInfo = {}): Promise<IssuedSession> {
     const user = await this.users.findByEmail(email);
     // Always one argon2 verification, against a dummy hash for an unknown email, so the
     // response time does not reveal whether the account exists.
@@ -30,8 +29,34 @@ export class SessionsService {
     if (!user || !passwordMatches || user.disabled) {
       throw new InvalidCredentialsError();
     }
-    const issued = await this.tokens.issueAccessToken({ sub: user.id, roles: user.roles });
-    return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
+    return this.refresh.start(user, client);
+  }
+
+  /** Rotates a refresh token into a new pair; see RefreshTokensService.rotate. */
+  refreshSession(refreshToken: string): Promise<IssuedSession> {
+    return this.refresh.rotate(refreshToken);
+  }
+
+  /**
+   * Ends the session the access token belongs to: the token itself is revoked in any case (it
+   * may come from a family already pruned), then its family with every access token it issued.
+   */
+  async logout(principal: Principal): Promise<void> {
+    const familyId = await this.families.familyOfAccessToken(principal.jti);
+    if (familyId) {
+      await this.families.revokeFamily(familyId, 'logout');
+    }
+    await this.revocations.revokeToken(principal.jti, principal.exp);
+  }
+
+  /**
+   * Ends every session of the user: the families first, so no refresh mints a new token, then
+   * one revoked-before entry that covers every access token issued until now, whatever issued
+   * it (design, "Verification" step 5).
+   */
+  async logoutAll(principal: Principal): Promise<void> {
+    await this.families.revokeUserFamilies(principal.sub, 'logout_all', { revokeAccessTokens: false });
+    await this.revocations.revokeSubject(principal.sub);
   }
 
   /** The account behind a verified token; a deleted or disabled one no longer counts. */

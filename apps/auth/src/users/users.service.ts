@@ -54,6 +54,11 @@ export class UsersService {
     }
   }
 
+  /** Replaces the stored hash; the caller has verified the old password and hashed the new one. */
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.db.update(users).set({ passwordHash }).where(eq(users.id, id));
+  }
+
   async findByEmail(email: string): Promise<UserRow | undefined> {
     const [user] = await this.db
       .select()

@@ -1,11 +1,12 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { NatsContext } from '@nestjs/microservices';
 import { IS_PUBLIC_KEY } from '@tessera/platform';
 import type { FastifyRequest } from 'fastify';
 
 import { InsufficientScopeError } from '../auth.errors';
+import { AUTH_MODULE_OPTIONS, type ResolvedAuthOptions } from '../auth.options';
 import { ROLES_KEY, SCOPES_KEY } from '../decorators/auth.decorators';
 import type { Principal } from '../principal';
 import { TokenVerifier } from '../verification/token-verifier';
@@ -21,6 +22,7 @@ export class AccessTokenGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
+    @Inject(AUTH_MODULE_OPTIONS) private readonly options: ResolvedAuthOptions,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -34,7 +36,7 @@ export class AccessTokenGuard implements CanActivate {
     }
     const token =
       type === 'http'
-        ? tokenFromHttp(context.switchToHttp().getRequest<FastifyRequest>())
+        ? tokenFromHttp(context.switchToHttp().getRequest<FastifyRequest>(), this.options.cookieName)
         : tokenFromNats(context.switchToRpc().getContext<NatsContext>());
     const principal = await this.verifier.verify(token);
     this.authorize(principal, targets);

@@ -10,6 +10,10 @@ function fromAuthorizationValues(values: string[]): string {
   if (values.length === 0) {
     throw new MissingTokenError();
   }
+  return bearerToken(values);
+}
+
+function bearerToken(values: string[]): string {
   if (values.length > 1) {
     throw new InvalidAuthRequestError('Send exactly one Authorization header.');
   }
@@ -24,7 +28,7 @@ function fromAuthorizationValues(values: string[]): string {
  * Design step 1 over HTTP. Node keeps only the first of repeated Authorization headers, so
  * they are counted on the raw header list: two of them is a 400, not a guess.
  */
-export function tokenFromHttp(request: FastifyRequest): string {
+export function tokenFromHttp(request: FastifyRequest, cookieName?: string): string {
   const raw = request.raw.rawHeaders;
   const values: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
@@ -32,7 +36,25 @@ export function tokenFromHttp(request: FastifyRequest): string {
       values.push(raw[i + 1] ?? '');
     }
   }
-  return fromAuthorizationValues(values);
+  const cookie = cookieName ? cookieToken(request, cookieName) : undefined;
+  if (cookie === undefined) {
+    return fromAuthorizationValues(values);
+  }
+  if (values.length === 0) {
+    return cookie;
+  }
+  // Exactly one token per request: a header and a cookie must not disagree.
+  if (bearerToken(values) !== cookie) {
+    throw new InvalidAuthRequestError('The Authorization header and the token cookie disagree.');
+  }
+  return cookie;
+}
+
+/** The access-token cookie, read from @fastify/cookie's parse of the Cookie header. */
+function cookieToken(request: FastifyRequest, cookieName: string): string | undefined {
+  const cookies = (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies;
+  const value = cookies?.[cookieName];
+  return value === undefined || value === '' ? undefined : value;
 }
 
 /** Design step 1 over NATS: the message's `authorization` header. */

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
 
+import { AUTH_MODULE_OPTIONS, type ResolvedAuthOptions } from '../auth.options';
 import { tokenFromHttp } from '../guards/token-extraction';
 import type { Principal } from '../principal';
 import { TokenVerifier } from '../verification/token-verifier';
@@ -14,11 +15,14 @@ import { TokenVerifier } from '../verification/token-verifier';
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(private readonly verifier: TokenVerifier) {
+  constructor(
+    private readonly verifier: TokenVerifier,
+    @Optional() @Inject(AUTH_MODULE_OPTIONS) private readonly options?: ResolvedAuthOptions,
+  ) {
     super();
   }
 
   validate(request: FastifyRequest): Promise<Principal> {
-    return this.verifier.verify(tokenFromHttp(request));
+    return this.verifier.verify(tokenFromHttp(request, this.options?.cookieName));
   }
 }

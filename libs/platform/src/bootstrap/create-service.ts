@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import type { CustomStrategy } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import fastifyCookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 
 import type { PlatformOptions } from '../config/service.config';
@@ -49,6 +50,9 @@ export async function createService(module: unknown, options: CreateServiceOptio
   });
   // Security headers on every response (HSTS, nosniff, frame-ancestors, no referrer...).
   await app.register(helmet as never);
+  // Parses the Cookie header (refresh cookie in auth, optional access-token cookie anywhere).
+  // Unsigned: every cookie Tessera reads holds a token that is verified on its own.
+  await app.register(fastifyCookie as never);
   // JSON only: a body in any other media type is a 415, not a string handed to validation.
   app.getHttpAdapter().getInstance().removeContentTypeParser(['text/plain']);
   app.useGlobalPipes(

@@ -1,0 +1,17 @@
+import { IsString, Length } from 'class-validator';
+
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../users/dto/register.dto';
+
+/** `POST /auth/password`. The new password meets the registration policy (ASVS 5.0 §6.2). */
+export class ChangePasswordDto {
+  // Only bounded: an older password may predate the current policy.
+  @IsString()
+  @Length(1, PASSWORD_MAX_LENGTH)
+  currentPassword!: string;
+
+  @IsString()
+  @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, {
+    message: `newPassword must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long`,
+  })
+  newPassword!: string;
+}

@@ -1,0 +1,17 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CurrentUser, type Principal } from '@tessera/auth';
+
+import { ChangePasswordDto } from './dto/change-password.dto';
+import { PasswordService } from './password.service';
+
+@Controller('auth')
+export class PasswordController {
+  constructor(private readonly passwords: PasswordService) {}
+
+  /** 204; 403 `wrong_current_password`; 400 when the new password breaks the policy. */
+  @Post('password')
+  @HttpCode(204)
+  change(@CurrentUser() principal: Principal, @Body() dto: ChangePasswordDto): Promise<void> {
+    return this.passwords.change(principal, dto.currentPassword, dto.newPassword);
+  }
+}

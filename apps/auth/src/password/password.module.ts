@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+
+import { RefreshModule } from '../refresh/refresh.module';
+import { UsersModule } from '../users/users.module';
+import { PasswordController } from './password.controller';
+import { PasswordService } from './password.service';
+
+@Module({
+  imports: [UsersModule, RefreshModule],
+  controllers: [PasswordController],
+  providers: [PasswordService],
+})
+export class PasswordModule {}

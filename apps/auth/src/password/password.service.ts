@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '@tessera/auth';
+import { InvalidTokenError } from '@tessera/auth';
+
+import { SessionFamiliesService } from '../refresh/session-families.service';
+import { PasswordHasher } from '../users/password-hasher.service';
+import { UsersService } from '../users/users.service';
+import { WrongCurrentPasswordError } from './password.errors';
+
+@Injectable()
+export class PasswordService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly families: SessionFamiliesService,
+  ) {}
+
+  /**
+   * Changes the password of the token's user after checking the current one (ASVS 5.0 §6.2.3),
+   * then ends every other session with the access tokens it issued (§7.4.3). The caller's own
+   * session survives: a user-wide revoked-before entry would also void the token making this
+   * request, logging out the one person who just proved they know the password.
+   */
+  async change(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await this.users.findById(principal.sub);
+    if (!user || user.disabled) {
+      throw new InvalidTokenError();
+    }
+    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
+      throw new WrongCurrentPasswordError();
+    }
+    await this.users.setPasswordHash(user.id, await this.hasher.hash(newPassword));
+    const current = await this.families.familyOfAccessToken(principal.jti);
+    await this.families.revokeUserFamilies(user.id, 'password_changed', { except: current });
+  }
+}

@@ -1,0 +1,166 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE } from '@tessera/platform';
+import { and, eq, gt, isNull } from 'drizzle-orm';
+
+import { AuthConfig } from '../config/auth.config';
+import type { AuthDatabase } from '../database/auth-database';
+import type { UserRow } from '../database/schema';
+import { refreshTokens, sessionFamilies, users } from '../database/schema';
+import type { IssuedAccessToken } from '../tokens/token-issuer.service';
+import { TokenIssuer } from '../tokens/token-issuer.service';
+import { InvalidGrantError } from './refresh.errors';
+import { generateRefreshToken, hashRefreshToken, isRefreshTokenFormat } from './refresh-token';
+import { SessionFamiliesService } from './session-families.service';
+
+/** Who started a session, as shown in the session list. Never used for a security decision. */
+export interface ClientInfo {
+  userAgent?: string;
+  clientAddress?: string;
+}
+
+/** An access token and the refresh token issued with it. */
+export interface IssuedSession {
+  familyId: string;
+  accessToken: IssuedAccessToken;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+}
+
+type Transaction = Parameters<Parameters<AuthDatabase['transaction']>[0]>[0];
+
+const USER_AGENT_MAX = 256;
+
+/**
+ * Refresh-token families (design, "Refresh token"; RFC 9700 §4.14.2): every refresh rotates
+ * the token, and a rotated token presented again after the grace window is taken as proof that
+ * it was stolen, so the whole family ends.
+ */
+@Injectable()
+export class RefreshTokensService {
+  constructor(
+    @Inject(DATABASE) private readonly db: AuthDatabase,
+    private readonly config: AuthConfig,
+    private readonly tokens: TokenIssuer,
+    private readonly families: SessionFamiliesService,
+  ) {}
+
+  /** A new family (one login) with its first access and refresh token. */
+  async start(user: Pick<UserRow, 'id' | 'roles'>, client: ClientInfo, now = new Date()): Promise<IssuedSession> {
+    const absoluteExpiresAt = this.after(now, this.config.REFRESH_ABSOLUTE_SECONDS);
+    return this.db.transaction(async (tx) => {
+      const [family] = await tx
+        .insert(sessionFamilies)
+        .values({
+          userId: user.id,
+          createdAt: now,
+          lastUsedAt: now,
+          absoluteExpiresAt,
+          userAgent: client.userAgent?.slice(0, USER_AGENT_MAX) || null,
+          clientIp: client.clientAddress ?? null,
+        })
+        .returning({ id: sessionFamilies.id });
+      return this.issue(tx, family.id, user, absoluteExpiresAt, now);
+    });
+  }
+
+  /**
+   * Exchanges a refresh token for a new pair in the same family. Of any number of concurrent
+   * calls with one token exactly one wins: the conditional UPDATE (`used_at IS NULL`) takes the
+   * row lock, and every other call finds the token used when it gets the lock.
+   */
+  async rotate(token: string, now = new Date()): Promise<IssuedSession> {
+    if (!isRefreshTokenFormat(token)) {
+      throw new InvalidGrantError('malformed');
+    }
+    const tokenHash = hashRefreshToken(token);
+    const issued = await this.db.transaction(async (tx) => {
+      const [consumed] = await tx
+        .update(refreshTokens)
+        .set({ usedAt: now })
+        .where(
+          and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt), gt(refreshTokens.expiresAt, now)),
+        )
+        .returning({ familyId: refreshTokens.familyId, userId: refreshTokens.userId });
+      if (!consumed) {
+        return undefined;
+      }
+      // Also locks the family row, so a concurrent revocation either waits for this rotation
+      // (and then revokes the access token issued here) or makes this rotation fail.
+      const [family] = await tx
+        .update(sessionFamilies)
+        .set({ lastUsedAt: now })
+        .where(
+          and(
+            eq(sessionFamilies.id, consumed.familyId),
+            isNull(sessionFamilies.revokedAt),
+            gt(sessionFamilies.absoluteExpiresAt, now),
+          ),
+        )
+        .returning({ absoluteExpiresAt: sessionFamilies.absoluteExpiresAt });
+      if (!family) {
+        throw new InvalidGrantError('session_ended');
+      }
+      // Roles come from the account as it is now, not as it was at login.
+      const [user] = await tx
+        .select({ id: users.id, roles: users.roles, disabled: users.disabled })
+        .from(users)
+        .where(eq(users.id, consumed.userId));
+      if (!user || user.disabled) {
+        throw new InvalidGrantError('account_disabled');
+      }
+      return this.issue(tx, consumed.familyId, user, family.absoluteExpiresAt, now);
+    });
+    return issued ?? this.refuse(tokenHash, now);
+  }
+
+  /**
+   * Why a token could not be consumed. Only a token already used counts as reuse; within the
+   * grace window it is a lost race (two tabs, a retried request) and the family lives on.
+   */
+  private async refuse(tokenHash: string, now: Date): Promise<never> {
+    const [row] = await this.db
+      .select({ familyId: refreshTokens.familyId, usedAt: refreshTokens.usedAt })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, tokenHash))
+      .limit(1);
+    if (!row) {
+      throw new InvalidGrantError('unknown');
+    }
+    if (!row.usedAt) {
+      throw new InvalidGrantError('expired');
+    }
+    if (now.getTime() - row.usedAt.getTime() <= this.config.REFRESH_REUSE_GRACE_SECONDS * 1000) {
+      throw new InvalidGrantError('superseded');
+    }
+    await this.families.revokeFamily(row.familyId, 'reuse_detected', now);
+    throw new InvalidGrantError('reused');
+  }
+
+  /** Signs the access token and stores the new refresh token (its hash) with that token's jti. */
+  private async issue(
+    tx: Transaction,
+    familyId: string,
+    user: Pick<UserRow, 'id' | 'roles'>,
+    absoluteExpiresAt: Date,
+    now: Date,
+  ): Promise<IssuedSession> {
+    const accessToken = await this.tokens.issueAccessToken({ sub: user.id, roles: user.roles }, now.getTime());
+    const refreshToken = generateRefreshToken();
+    const idle = this.after(now, this.config.REFRESH_IDLE_SECONDS);
+    const refreshExpiresAt = idle < absoluteExpiresAt ? idle : absoluteExpiresAt;
+    await tx.insert(refreshTokens).values({
+      familyId,
+      userId: user.id,
+      tokenHash: hashRefreshToken(refreshToken),
+      accessJti: accessToken.jti,
+      accessExpiresAt: new Date(accessToken.expiresAt * 1000),
+      createdAt: now,
+      expiresAt: refreshExpiresAt,
+    });
+    return { familyId, accessToken, refreshToken, refreshExpiresAt };
+  }
+
+  private after(now: Date, seconds: number): Date {
+    return new Date(now.getTime() + seconds * 1000);
+  }
+}

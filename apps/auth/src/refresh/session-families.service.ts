@@ -1,0 +1,194 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { RevocationPublisher } from '@tessera/auth';
+import { DATABASE } from '@tessera/platform';
+import type { SQL } from 'drizzle-orm';
+import { and, desc, eq, exists, gt, inArray, isNull, ne, not, notExists, sql } from 'drizzle-orm';
+
+import type { AuthDatabase } from '../database/auth-database';
+import { refreshTokens, sessionFamilies } from '../database/schema';
+import { SessionNotFoundError } from './refresh.errors';
+
+export type SessionEndReason = 'logout' | 'logout_all' | 'password_changed' | 'session_ended' | 'reuse_detected';
+
+/** One live session as its owner sees it (`GET /auth/sessions`). */
+export interface SessionView {
+  id: string;
+  createdAt: string;
+  lastUsedAt: string;
+  userAgent: string | null;
+  clientAddress: string | null;
+  /** True for the session the request's access token was issued from. */
+  current: boolean;
+}
+
+export interface RevokeOptions {
+  /** Keep this family (the caller's own session, e.g. on a password change). */
+  except?: string;
+  /**
+   * Also revoke, one `jti` at a time, the access tokens the families issued that have not yet
+   * expired. False only when the caller revokes the whole subject in one entry instead.
+   */
+  revokeAccessTokens?: boolean;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Refresh families as sessions: listing them, and ending them. Ending a family marks it revoked
+ * (no refresh succeeds afterwards) and writes a revocation for every access token it issued
+ * that could still be valid, acknowledged by NATS before the call returns, so every service
+ * refuses those tokens without asking auth (design, "Verification" step 5).
+ */
+@Injectable()
+export class SessionFamiliesService {
+  private readonly logger = new Logger('Sessions');
+
+  constructor(
+    @Inject(DATABASE) private readonly db: AuthDatabase,
+    private readonly revocations: RevocationPublisher,
+  ) {}
+
+  /** The family an access token was issued from; undefined for a token no family issued. */
+  async familyOfAccessToken(jti: string): Promise<string | undefined> {
+    const [row] = await this.db
+      .select({ familyId: refreshTokens.familyId })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.accessJti, jti))
+      .limit(1);
+    return row?.familyId;
+  }
+
+  /** The user's live sessions, most recently used first. */
+  async list(userId: string, currentJti: string, now = new Date()): Promise<SessionView[]> {
+    const [rows, current] = await Promise.all([
+      this.db
+        .select()
+        .from(sessionFamilies)
+        .where(and(eq(sessionFamilies.userId, userId), this.live(now)))
+        .orderBy(desc(sessionFamilies.lastUsedAt)),
+      this.familyOfAccessToken(currentJti),
+    ]);
+    return rows.map((row) => ({
+      id: row.id,
+      createdAt: row.createdAt.toISOString(),
+      lastUsedAt: row.lastUsedAt.toISOString(),
+      userAgent: row.userAgent,
+      clientAddress: row.clientIp,
+      current: row.id === current,
+    }));
+  }
+
+  /** Ends one of the user's live sessions; anything else (another user's, ended, unknown) is a 404. */
+  async end(userId: string, familyId: string, now = new Date()): Promise<void> {
+    if (!UUID.test(familyId)) {
+      throw new SessionNotFoundError();
+    }
+    const ended = await this.revokeWhere(
+      and(eq(sessionFamilies.id, familyId), eq(sessionFamilies.userId, userId), this.live(now))!,
+      'session_ended',
+      now,
+      true,
+    );
+    if (ended.length === 0) {
+      throw new SessionNotFoundError();
+    }
+  }
+
+  /** Ends one family, whoever owns it (logout, reuse detection). */
+  revokeFamily(familyId: string, reason: SessionEndReason, now = new Date()): Promise<string[]> {
+    return this.revokeWhere(eq(sessionFamilies.id, familyId), reason, now, true);
+  }
+
+  /** Ends every family of a user, or every one but `options.except`. */
+  revokeUserFamilies(
+    userId: string,
+    reason: SessionEndReason,
+    options: RevokeOptions = {},
+    now = new Date(),
+  ): Promise<string[]> {
+    const condition = options.except
+      ? and(eq(sessionFamilies.userId, userId), ne(sessionFamilies.id, options.except))!
+      : eq(sessionFamilies.userId, userId);
+    return this.revokeWhere(condition, reason, now, options.revokeAccessTokens ?? true);
+  }
+
+  /**
+   * Deletes families that are over (revoked, expired, or with no usable refresh token left)
+   * and whose access tokens have all expired: nothing they issued is valid any more, so a
+   * token of theirs presented later is simply unknown.
+   */
+  async prune(now = new Date()): Promise<number> {
+    const deleted = await this.db
+      .delete(sessionFamilies)
+      .where(
+        and(
+          not(this.live(now)),
+          notExists(
+            this.db
+              .select({ one: sql`1` })
+              .from(refreshTokens)
+              .where(and(eq(refreshTokens.familyId, sessionFamilies.id), gt(refreshTokens.accessExpiresAt, now))),
+          ),
+        ),
+      )
+      .returning({ id: sessionFamilies.id });
+    return deleted.length;
+  }
+
+  /** Not revoked, within its absolute lifetime, and holding an unused refresh token within its idle lifetime. */
+  private live(now: Date): SQL {
+    return and(
+      isNull(sessionFamilies.revokedAt),
+      gt(sessionFamilies.absoluteExpiresAt, now),
+      exists(
+        this.db
+          .select({ one: sql`1` })
+          .from(refreshTokens)
+          .where(
+            and(
+              eq(refreshTokens.familyId, sessionFamilies.id),
+              isNull(refreshTokens.usedAt),
+              gt(refreshTokens.expiresAt, now),
+            ),
+          ),
+      ),
+    )!;
+  }
+
+  /**
+   * The conditional UPDATE is the decision: it takes each family's row lock, so a rotation in
+   * flight either commits first (and its new access token is found below) or sees the family
+   * revoked and fails. Revocations are published only after the families are marked, so a
+   * refresh can no longer mint a token that escapes them.
+   */
+  private async revokeWhere(
+    condition: SQL,
+    reason: SessionEndReason,
+    now: Date,
+    revokeAccessTokens: boolean,
+  ): Promise<string[]> {
+    const revoked = await this.db
+      .update(sessionFamilies)
+      .set({ revokedAt: now, revokedReason: reason })
+      .where(and(condition, isNull(sessionFamilies.revokedAt)))
+      .returning({ id: sessionFamilies.id, userId: sessionFamilies.userId });
+    if (revoked.length === 0) {
+      return [];
+    }
+    const ids = revoked.map((r) => r.id);
+    if (revokeAccessTokens) {
+      const live = await this.db
+        .select({ jti: refreshTokens.accessJti, exp: refreshTokens.accessExpiresAt })
+        .from(refreshTokens)
+        .where(and(inArray(refreshTokens.familyId, ids), gt(refreshTokens.accessExpiresAt, now)));
+      await Promise.all(live.map((t) => this.revocations.revokeToken(t.jti, Math.floor(t.exp.getTime() / 1000))));
+    }
+    const entry = { msg: 'sessions revoked', reason, userId: revoked[0]?.userId, sessions: ids };
+    if (reason === 'reuse_detected') {
+      this.logger.warn(entry);
+    } else {
+      this.logger.log(entry);
+    }
+    return ids;
+  }
+}
