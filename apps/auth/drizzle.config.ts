@@ -5,6 +5,7 @@ import { defineConfig } from 'drizzle-kit';
 // The app applies apps/auth/migrations itself at start; drizzle-kit only writes them.
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './apps/auth/src/database/schema.ts',
+  // The platform's outbox table lives in this database too (events published after commit).
+  schema: ['./apps/auth/src/database/schema.ts', './libs/platform/src/events/outbox.table.ts'],
   out: './apps/auth/migrations',
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { AuthModule } from '@tessera/auth';
-import { DatabaseModule, platformOptions, PlatformModule } from '@tessera/platform';
+import { DatabaseModule, OutboxRelay, platformOptions, PlatformModule } from '@tessera/platform';
 
 import { AUTH_AUDIENCE, AuthConfig } from './config/auth.config';
 import * as schema from './database/schema';
@@ -43,8 +43,9 @@ export class AppModule {
         SessionsModule,
         PasswordModule,
       ],
-      providers: [{ provide: AuthConfig, useValue: config }],
-      exports: [AuthConfig],
+      // OutboxRelay publishes the events the app commits (auth.user.registered.v1, ...).
+      providers: [{ provide: AuthConfig, useValue: config }, OutboxRelay],
+      exports: [AuthConfig, OutboxRelay],
     };
   }
 }

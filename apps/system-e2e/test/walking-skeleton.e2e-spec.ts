@@ -65,6 +65,19 @@ describe.each(testDatabaseTargets())('walking skeleton: auth → orders → NATS
     expect(jwks.keys.map((k) => k.kid)).toContain(decode(header).kid);
   });
 
+  it('creates the profile from auth.user.registered.v1, with the display name given at registration', async () => {
+    const deadline = Date.now() + 10_000;
+    let profile: unknown;
+    do {
+      profile = await (await call('profile', '/profile/me', { token })).json();
+      if ((profile as { displayName?: unknown }).displayName === 'Ada') {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    } while (Date.now() < deadline);
+    expect(profile).toMatchObject({ userId, displayName: 'Ada', shippingAddress: null });
+  });
+
   it('places an order with the shipping address orders fetched from profile over NATS', async () => {
     expect(
       (await call('profile', '/profile/me', { method: 'PATCH', token, body: { shippingAddress: address } })).status,

@@ -14,3 +14,4 @@ export * from './platform.module';
 export * from './public.decorator';
 export * from './bootstrap/run-main';
 export * from './events/event-bus.service';
+export * from './events/outbox';

@@ -1,3 +1,4 @@
+import type { OutboxRelay } from '@tessera/platform';
 import { Logger } from '@nestjs/common';
 import { createPrincipal, InvalidTokenError } from '@tessera/auth';
 import { eq } from 'drizzle-orm';
@@ -27,7 +28,7 @@ describe('PasswordService', () => {
     f = await createSessionFixture();
     hasher = new PasswordHasher(OWASP_ARGON2ID);
     await hasher.onModuleInit();
-    usersService = new UsersService(f.handle.db, hasher);
+    usersService = new UsersService(f.handle.db, hasher, { flush: () => undefined } as unknown as OutboxRelay);
     passwords = new PasswordService(usersService, hasher, f.families);
   });
 

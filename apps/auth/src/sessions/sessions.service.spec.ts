@@ -1,3 +1,4 @@
+import type { OutboxRelay } from '@tessera/platform';
 import { Logger } from '@nestjs/common';
 import type { Principal } from '@tessera/auth';
 import { createPrincipal, InvalidTokenError } from '@tessera/auth';
@@ -29,7 +30,7 @@ describe('SessionsService', () => {
     f = await createSessionFixture();
     hasher = new PasswordHasher(OWASP_ARGON2ID);
     await hasher.onModuleInit();
-    usersService = new UsersService(f.handle.db, hasher);
+    usersService = new UsersService(f.handle.db, hasher, { flush: () => undefined } as unknown as OutboxRelay);
     sessions = new SessionsService(usersService, hasher, f.refresh, f.families, f.revocations);
   });
 

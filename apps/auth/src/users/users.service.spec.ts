@@ -1,4 +1,6 @@
-import type { DatabaseHandle } from '@tessera/platform';
+import { Subjects } from '@tessera/contracts';
+import type { DatabaseHandle, OutboxRelay } from '@tessera/platform';
+import { outboxEvents } from '@tessera/platform';
 
 import { openTestDatabase } from '../../test/test-database';
 import type * as schema from '../database/schema';
@@ -10,17 +12,20 @@ import { UsersService } from './users.service';
 describe('UsersService', () => {
   let handle: DatabaseHandle<typeof schema>;
   let service: UsersService;
+  const flush = jest.fn();
   const password = 'correct horse battery';
 
   beforeAll(async () => {
     handle = await openTestDatabase();
     const hasher = new PasswordHasher(OWASP_ARGON2ID);
     await hasher.onModuleInit();
-    service = new UsersService(handle.db, hasher);
+    service = new UsersService(handle.db, hasher, { flush } as unknown as OutboxRelay);
   });
 
   beforeEach(async () => {
     await handle.db.delete(users);
+    await handle.db.delete(outboxEvents);
+    flush.mockClear();
   });
 
   afterAll(async () => {
@@ -30,6 +35,24 @@ describe('UsersService', () => {
   it('registers a user with the default role and a normalised email', async () => {
     const user = await service.register({ email: '  Ada@Example.COM ', password });
     expect(user).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), email: 'Ada@example.com', roles: ['user'] });
+  });
+
+  it('commits auth.user.registered.v1 with the account, without the e-mail, and kicks the relay', async () => {
+    const user = await service.register({ email: 'ada@example.com', password, displayName: 'Ada' });
+    const events = await handle.db.select().from(outboxEvents);
+    expect(events).toEqual([
+      expect.objectContaining({
+        subject: Subjects.UserRegistered,
+        payload: { userId: user.id, displayName: 'Ada', occurredAt: expect.any(String) },
+      }),
+    ]);
+    expect(flush).toHaveBeenCalledTimes(1);
+  });
+
+  it('writes no event when the e-mail is taken', async () => {
+    await service.register({ email: 'ada@example.com', password });
+    await expect(service.register({ email: 'ada@example.com', password })).rejects.toBeInstanceOf(EmailTakenError);
+    expect(await handle.db.select().from(outboxEvents)).toHaveLength(1);
   });
 
   it('stores an argon2id hash, never the password', async () => {

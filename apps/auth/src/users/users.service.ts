@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE } from '@tessera/platform';
+import { Subjects, type UserRegisteredEvent } from '@tessera/contracts';
+import { DATABASE, enqueueEvent, OutboxRelay } from '@tessera/platform';
 import { eq } from 'drizzle-orm';
 
 import type { AuthDatabase } from '../database/auth-database';
@@ -34,16 +35,28 @@ export class UsersService {
   constructor(
     @Inject(DATABASE) private readonly db: AuthDatabase,
     private readonly hasher: PasswordHasher,
+    private readonly outbox: OutboxRelay,
   ) {}
 
   /** Creates an account with the default roles; the caller can never choose them. */
   async register(input: NewUser): Promise<PublicUser> {
     const passwordHash = await this.hasher.hash(input.password);
     try {
-      const [user] = await this.db
-        .insert(users)
-        .values({ email: normalizeEmail(input.email), passwordHash, displayName: input.displayName ?? null })
-        .returning({ id: users.id, email: users.email, roles: users.roles });
+      // The account and its `auth.user.registered.v1` event commit together (outbox).
+      const user = await this.db.transaction(async (tx) => {
+        const [created] = await tx
+          .insert(users)
+          .values({ email: normalizeEmail(input.email), passwordHash, displayName: input.displayName ?? null })
+          .returning({ id: users.id, email: users.email, roles: users.roles });
+        const event: UserRegisteredEvent = {
+          userId: created.id,
+          ...(input.displayName !== undefined ? { displayName: input.displayName } : {}),
+          occurredAt: new Date().toISOString(),
+        };
+        await enqueueEvent(tx, Subjects.UserRegistered, event);
+        return created;
+      });
+      this.outbox.flush();
       return toPublicUser(user);
     } catch (e) {
       // The unique index decides, so two concurrent registrations cannot both succeed.
