@@ -40,7 +40,7 @@ describe.each(testDatabaseTargets())('orders service on $name (profile not runni
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(await res.json()).toMatchObject({ status: 503, code: 'upstream_unavailable' });
     const list = await fetch(`${url}/orders`, { headers: { authorization: `Bearer ${t}` } });
-    expect(await list.json()).toEqual([]);
+    expect(await list.json()).toEqual({ items: [], nextCursor: null });
   });
 
   it.each([

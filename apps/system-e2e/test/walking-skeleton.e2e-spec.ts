@@ -90,8 +90,12 @@ describe.each(testDatabaseTargets())('walking skeleton: auth → orders → NATS
       shippingAddress: address,
       items: order.items,
     });
-    const list = (await (await call('orders', '/orders', { token })).json()) as unknown[];
-    expect(list).toHaveLength(1);
+    const list = (await (await call('orders', '/orders', { token })).json()) as {
+      items: unknown[];
+      nextCursor: string | null;
+    };
+    expect(list.items).toHaveLength(1);
+    expect(list.nextCursor).toBeNull();
   });
 
   it('shows the order summary that profile asked of orders on the user’s behalf', async () => {

@@ -9,9 +9,15 @@ export const orders = pgTable(
     status: text('status', { enum: ['placed', 'cancelled'] }).notNull(),
     totalCents: bigint('total_cents', { mode: 'number' }).notNull(),
     shippingAddress: jsonb('shipping_address').$type<ShippingAddress>().notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    // Millisecond precision, as in a JS Date, so a list cursor carrying createdAt names exactly
+    // the row it came from (microseconds cut off in the cursor would skip rows of a tie).
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [index('orders_user_created_idx').on(t.userId, t.createdAt)],
+  // Keyset pagination orders by (created_at, id): one index per listing, a user's and everyone's.
+  (t) => [
+    index('orders_user_created_id_idx').on(t.userId, t.createdAt, t.id),
+    index('orders_created_id_idx').on(t.createdAt, t.id),
+  ],
 );
 
 export const orderItems = pgTable(

@@ -1,30 +1,37 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Principal } from '@tessera/auth';
+import { Injectable } from '@nestjs/common';
+import { InsufficientScopeError, type Principal } from '@tessera/auth';
 import { type OrdersSummaryReply, ProfileReply, type ShippingAddress, Subjects } from '@tessera/contracts';
-import type { Database } from '@tessera/platform';
-import { DATABASE, NatsRpcClient } from '@tessera/platform';
-import { and, asc, count, desc, eq, inArray, ne, sum } from 'drizzle-orm';
+import { NatsRpcClient } from '@tessera/platform';
 
-import { orderItems, orders, type OrdersSchema } from '../database/schema';
 import type { CreateOrderDto } from './dto/create-order.dto';
-import { NoShippingAddressError, OrdersAccessDeniedError } from './orders.errors';
+import { DEFAULT_PAGE_SIZE, type ListOrdersQuery } from './dto/list-orders.query';
+import { decodeCursor, encodeCursor } from './order-cursor';
+import {
+  NoShippingAddressError,
+  OrderNotCancellableError,
+  OrderNotFoundError,
+  OrdersAccessDeniedError,
+} from './orders.errors';
+import { type OrderScope, OrdersRepository, type OrderView } from './orders.repository';
+
+export type { OrderView } from './orders.repository';
 
 /** Scope a service token needs to summarise any user's orders. */
 export const ORDERS_READ_SCOPE = 'orders:read';
 
-export interface OrderView {
-  id: string;
-  status: 'placed' | 'cancelled';
-  totalCents: number;
-  items: { sku: string; quantity: number; unitPriceCents: number }[];
-  shippingAddress: ShippingAddress;
-  createdAt: string;
+/** Role that sees and cancels every user's orders. */
+export const ADMIN_ROLE = 'admin';
+
+export interface OrderPage {
+  items: OrderView[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
 }
 
 @Injectable()
 export class OrdersService {
   constructor(
-    @Inject(DATABASE) private readonly db: Database<OrdersSchema>,
+    private readonly repository: OrdersRepository,
     private readonly rpc: NatsRpcClient,
   ) {}
 
@@ -33,52 +40,63 @@ export class OrdersService {
    * address comes from profile over NATS; order and items are written in one transaction.
    */
   async place(caller: Principal, dto: CreateOrderDto, requestId?: string): Promise<OrderView> {
-    const address = await this.shippingAddressOf(caller, requestId);
+    const shippingAddress = await this.shippingAddressOf(caller, requestId);
     const totalCents = dto.items.reduce((total, item) => total + item.quantity * item.unitPriceCents, 0);
-    const orderId = await this.db.transaction(async (tx) => {
-      const [order] = await tx
-        .insert(orders)
-        .values({ userId: caller.sub, status: 'placed', totalCents, shippingAddress: address })
-        .returning({ id: orders.id });
-      if (!order) {
-        throw new Error('insert returned no row');
-      }
-      await tx.insert(orderItems).values(
-        dto.items.map((item, position) => ({
-          orderId: order.id,
-          position,
-          sku: item.sku,
-          quantity: item.quantity,
-          unitPriceCents: item.unitPriceCents,
-        })),
-      );
-      return order.id;
-    });
-    const [view] = await this.load([orderId]);
-    return view;
+    const items = dto.items.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents }));
+    const id = await this.repository.insert({ userId: caller.sub, totalCents, shippingAddress, items });
+    return this.get(caller, id);
   }
 
-  /** The caller's orders, newest first. */
-  async list(caller: Principal, limit = 20): Promise<OrderView[]> {
-    const rows = await this.db
-      .select({ id: orders.id })
-      .from(orders)
-      .where(eq(orders.userId, caller.sub))
-      .orderBy(desc(orders.createdAt), desc(orders.id))
-      .limit(limit);
-    return this.load(rows.map((r) => r.id));
+  /** The caller's orders (every user's with `all`, admins only), newest first, one page. */
+  async list(caller: Principal, query: ListOrdersQuery): Promise<OrderPage> {
+    if (query.all && !isAdmin(caller)) {
+      // The same RFC 6750 answer as any route needing the admin role.
+      throw new InsufficientScopeError('admin');
+    }
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    // One row past the page says whether another page exists, so the last page never links
+    // to an empty one.
+    const rows = await this.repository.page(query.all ? 'everyone' : { userId: caller.sub }, limit + 1, after);
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor:
+        rows.length > limit && last ? encodeCursor({ createdAt: new Date(last.createdAt), id: last.id }) : null,
+    };
+  }
+
+  /** One order: the owner's, or any for an admin; anything else is a 404, never a 403. */
+  async get(caller: Principal, id: string): Promise<OrderView> {
+    const order = await this.repository.findOne(scopeOf(caller), id);
+    if (!order) {
+      throw new OrderNotFoundError();
+    }
+    return order;
+  }
+
+  /** Cancels a placed order; 409 if it is no longer placed, 404 if the caller cannot see it. */
+  async cancel(caller: Principal, id: string): Promise<OrderView> {
+    const scope = scopeOf(caller);
+    // The conditional update decides; the read after it only tells which answer to give.
+    const cancelled = await this.repository.cancelIfPlaced(scope, id);
+    const order = await this.repository.findOne(scope, id);
+    if (!order) {
+      throw new OrderNotFoundError();
+    }
+    if (!cancelled) {
+      throw new OrderNotCancellableError(order.status);
+    }
+    return order;
   }
 
   /** `orders.summary.v1`: the user themself, or a token with the `orders:read` scope. */
-  async summary(caller: Principal, userId: string): Promise<OrdersSummaryReply> {
+  summary(caller: Principal, userId: string): Promise<OrdersSummaryReply> {
     if (caller.sub !== userId && !caller.scopes.includes(ORDERS_READ_SCOPE)) {
       throw new OrdersAccessDeniedError();
     }
-    const [row] = await this.db
-      .select({ count: count(), total: sum(orders.totalCents) })
-      .from(orders)
-      .where(and(eq(orders.userId, userId), ne(orders.status, 'cancelled')));
-    return { count: Number(row?.count ?? 0), totalCents: Number(row?.total ?? 0) };
+    return this.repository.summary(userId);
   }
 
   private async shippingAddressOf(caller: Principal, requestId?: string): Promise<ShippingAddress> {
@@ -93,24 +111,13 @@ export class OrdersService {
     }
     return profile.shippingAddress;
   }
+}
 
-  private async load(ids: string[]): Promise<OrderView[]> {
-    if (ids.length === 0) {
-      return [];
-    }
-    const [rows, items] = await Promise.all([
-      this.db.select().from(orders).where(inArray(orders.id, ids)).orderBy(desc(orders.createdAt), desc(orders.id)),
-      this.db.select().from(orderItems).where(inArray(orderItems.orderId, ids)).orderBy(asc(orderItems.position)),
-    ]);
-    return rows.map((o) => ({
-      id: o.id,
-      status: o.status,
-      totalCents: o.totalCents,
-      items: items
-        .filter((i) => i.orderId === o.id)
-        .map((i) => ({ sku: i.sku, quantity: i.quantity, unitPriceCents: i.unitPriceCents })),
-      shippingAddress: o.shippingAddress,
-      createdAt: o.createdAt.toISOString(),
-    }));
-  }
+function isAdmin(caller: Principal): boolean {
+  return caller.roles.includes(ADMIN_ROLE);
+}
+
+/** What the caller may read or cancel by id: an admin any order, anyone else their own. */
+function scopeOf(caller: Principal): OrderScope {
+  return isAdmin(caller) ? 'everyone' : { userId: caller.sub };
 }
