@@ -2,6 +2,7 @@
 // `npm start`: build, find or start NATS, run auth/orders/profile, wait until each is ready,
 // print the URLs and a walkthrough. Ctrl-C (or SIGTERM) stops everything this script started.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,6 +148,22 @@ function probeHost(host) {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
+/**
+ * Development client secrets for orders' and profile's own tokens (client_credentials at auth):
+ * random for this run unless set in the environment, and handed to both sides, so nothing has
+ * to be copied by hand. Production sets them explicitly (docker-compose.yml requires them).
+ */
+function serviceClientSecrets(env) {
+  const secret = (name) => env[name] || randomBytes(32).toString('base64url');
+  const orders = secret('SERVICE_CLIENT_SECRET_ORDERS');
+  const profile = secret('SERVICE_CLIENT_SECRET_PROFILE');
+  return {
+    auth: { SERVICE_CLIENT_SECRET_ORDERS: orders, SERVICE_CLIENT_SECRET_PROFILE: profile },
+    orders: { SERVICE_CLIENT_SECRET: orders },
+    profile: { SERVICE_CLIENT_SECRET: profile },
+  };
+}
+
 function startApp({ name, port }, env) {
   const main = path.join('dist', name, 'apps', name, 'src', 'main.js');
   if (!existsSync(path.join(ROOT, main))) {
@@ -282,9 +299,10 @@ async function main() {
     // Colour codes would only litter a log file.
     env.NO_COLOR ??= '1';
   }
+  const secrets = serviceClientSecrets(env);
   for (const spec of APPS) {
     try {
-      startApp(spec, env);
+      startApp(spec, { ...env, ...secrets[spec.name] });
     } catch (err) {
       await fail(err.message);
       return;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { AuthModule, authModuleOptions } from '@tessera/auth';
-import { DatabaseModule, PlatformModule, platformOptions } from '@tessera/platform';
+import { DatabaseModule, OutboxRelay, PlatformModule, platformOptions } from '@tessera/platform';
 
 import { OrdersConfig } from './config/orders.config';
 import { schema } from './database/schema';
@@ -30,7 +30,10 @@ export class AppModule {
         AuthModule.forRoot(authModuleOptions(SERVICE_NAME, config)),
         OrdersModule,
       ],
-      providers: [{ provide: OrdersConfig, useValue: config }],
+      // OutboxRelay publishes orders.order.placed.v1 after each order commits.
+      providers: [{ provide: OrdersConfig, useValue: config }, OutboxRelay],
+      exports: [OutboxRelay],
+      global: true,
     };
   }
 }

@@ -33,12 +33,12 @@ describe.each(testDatabaseTargets())('orders service on $name (profile not runni
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
-  it('answers 503 with a problem body, and writes nothing, when profile cannot be asked', async () => {
+  it('answers 503 with a problem body, and writes nothing, when it cannot get its own service token', async () => {
     const t = await token(randomUUID());
     const res = await post('/orders', order, t);
     expect(res.status).toBe(503);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect(await res.json()).toMatchObject({ status: 503, code: 'upstream_unavailable' });
+    expect(await res.json()).toMatchObject({ status: 503, code: 'service_token_unavailable' });
     const list = await fetch(`${url}/orders`, { headers: { authorization: `Bearer ${t}` } });
     expect(await list.json()).toEqual({ items: [], nextCursor: null });
   });

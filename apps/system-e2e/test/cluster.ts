@@ -63,10 +63,29 @@ export class Cluster {
       AUTH_ISSUER: issuer,
       AUTH_JWKS_URL: `${issuer}/.well-known/jwks.json`,
     };
+    // Each service's own OAuth client secret, known to auth and to the service.
+    const secrets = { orders: randomBytes(32).toString('base64url'), profile: randomBytes(32).toString('base64url') };
+    const tokenUrl = `${issuer}/oauth/token`;
     const env: Record<AppName, Record<string, string>> = {
-      auth: { ...common, PORT: String(ports.auth), AUTH_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') },
-      orders: { ...common, PORT: String(ports.orders) },
-      profile: { ...common, PORT: String(ports.profile) },
+      auth: {
+        ...common,
+        PORT: String(ports.auth),
+        AUTH_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        SERVICE_CLIENT_SECRET_ORDERS: secrets.orders,
+        SERVICE_CLIENT_SECRET_PROFILE: secrets.profile,
+      },
+      orders: {
+        ...common,
+        PORT: String(ports.orders),
+        AUTH_TOKEN_URL: tokenUrl,
+        SERVICE_CLIENT_SECRET: secrets.orders,
+      },
+      profile: {
+        ...common,
+        PORT: String(ports.profile),
+        AUTH_TOKEN_URL: tokenUrl,
+        SERVICE_CLIENT_SECRET: secrets.profile,
+      },
     };
     for (const name of ['auth', 'orders', 'profile'] as const) {
       const db = await this.database.create();

@@ -1,4 +1,4 @@
-import { IsOptional, IsUrl } from 'class-validator';
+import { IsOptional, IsString, IsUrl, Length, Matches } from 'class-validator';
 import { ServiceConfig } from '@tessera/platform';
 
 import type { AuthModuleOptions } from './auth.options';
@@ -11,8 +11,38 @@ export class VerifyingServiceConfig extends ServiceConfig {
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   AUTH_JWKS_URL?: string = 'http://127.0.0.1:3001/.well-known/jwks.json';
+
+  /** auth's OAuth token endpoint, where this service obtains its own token (client_credentials). */
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  AUTH_TOKEN_URL: string = 'http://127.0.0.1:3001/oauth/token';
+
+  /** This service's client id at auth; defaults to the service name. */
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
+    message: 'SERVICE_CLIENT_ID must be a lower-case client id such as "orders"',
+  })
+  SERVICE_CLIENT_ID?: string;
+
+  /** This service's client secret at auth (auth's SERVICE_CLIENT_SECRET_<ID>). */
+  @IsOptional()
+  @IsString()
+  @Length(32, 512, { message: 'SERVICE_CLIENT_SECRET must be 32 to 512 characters' })
+  SERVICE_CLIENT_SECRET?: string;
 }
 
 export function authModuleOptions(audience: string, config: VerifyingServiceConfig): AuthModuleOptions {
-  return { audience, issuer: config.AUTH_ISSUER, jwksUrl: config.AUTH_JWKS_URL };
+  return {
+    audience,
+    issuer: config.AUTH_ISSUER,
+    jwksUrl: config.AUTH_JWKS_URL,
+    ...(config.SERVICE_CLIENT_SECRET
+      ? {
+          serviceClient: {
+            tokenUrl: config.AUTH_TOKEN_URL,
+            clientId: config.SERVICE_CLIENT_ID ?? audience,
+            clientSecret: config.SERVICE_CLIENT_SECRET,
+          },
+        }
+      : {}),
+  };
 }

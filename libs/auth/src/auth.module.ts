@@ -2,7 +2,15 @@ import type { DynamicModule } from '@nestjs/common';
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 
-import { AUTH_MODULE_OPTIONS, type AuthModuleOptions, resolveAuthOptions } from './auth.options';
+import {
+  AUTH_MODULE_OPTIONS,
+  type AuthModuleOptions,
+  resolveAuthOptions,
+  type ResolvedAuthOptions,
+} from './auth.options';
+import { ServiceCalls } from './client/service-calls';
+import { SERVICE_TOKEN_PROVIDER } from './client/service-client.tokens';
+import { ServiceTokenProvider } from './client/service-token.provider';
 import { AccessTokenGuard } from './guards/access-token.guard';
 import { KeyStore } from './keys/key-store';
 import { KeySyncService } from './keys/key-sync.service';
@@ -45,9 +53,16 @@ export class AuthModule {
         RevocationPublisher,
         TokenVerifier,
         JwtStrategy,
+        {
+          provide: SERVICE_TOKEN_PROVIDER,
+          inject: [AUTH_MODULE_OPTIONS],
+          useFactory: (o: ResolvedAuthOptions) =>
+            o.serviceClient ? new ServiceTokenProvider(o.serviceClient) : undefined,
+        },
+        ServiceCalls,
         { provide: APP_GUARD, useClass: AccessTokenGuard },
       ],
-      exports: [TokenVerifier, KeyStore, RevocationStore, RevocationPublisher, JwtStrategy],
+      exports: [TokenVerifier, KeyStore, RevocationStore, RevocationPublisher, JwtStrategy, ServiceCalls],
     };
   }
 }

@@ -1,3 +1,5 @@
+import type { ServiceClientOptions } from './client/service-token.provider';
+
 /** Options of AuthModule: what this service accepts and where its keys come from. */
 export interface AuthModuleOptions {
   /** This service's name; a token is accepted only when its `aud` names it. */
@@ -29,13 +31,18 @@ export interface AuthModuleOptions {
    * checked on every hit. 0 disables the cache. Default 10000.
    */
   verifiedTokenCacheSize?: number;
+  /** This service's own OAuth client, for `ServiceCalls.asService()`. Unset: no service token. */
+  serviceClient?: ServiceClientOptions;
 }
 
 export const AUTH_MODULE_OPTIONS = Symbol('AUTH_MODULE_OPTIONS');
 
-export interface ResolvedAuthOptions extends Required<Omit<AuthModuleOptions, 'jwksUrl' | 'cookieName'>> {
+export interface ResolvedAuthOptions extends Required<
+  Omit<AuthModuleOptions, 'jwksUrl' | 'cookieName' | 'serviceClient'>
+> {
   jwksUrl?: string;
   cookieName?: string;
+  serviceClient?: ServiceClientOptions;
 }
 
 export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {

@@ -15,3 +15,5 @@ export * from './revocation/revocations-bucket';
 export * from './revocation/revocation.store';
 export * from './revocation/revocation.publisher';
 export * from './passport/jwt.strategy';
+export * from './client/service-calls';
+export * from './client/service-token.provider';

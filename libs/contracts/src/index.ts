@@ -5,3 +5,4 @@ export * from './messages/get-profile.request';
 export * from './messages/profile.reply';
 export * from './messages/orders-summary.request';
 export * from './events/user-registered.event';
+export * from './events/order-placed.event';

@@ -17,9 +17,13 @@ export class OrdersConfig extends VerifyingServiceConfig {
 }
 
 export function loadOrdersConfig(env: Record<string, string | undefined> = process.env): OrdersConfig {
-  return loadConfig(OrdersConfig, env, (c) =>
-    c.production && !c.ORDERS_DATABASE_URL
+  return loadConfig(OrdersConfig, env, (c) => [
+    ...(c.production && !c.ORDERS_DATABASE_URL
       ? ['ORDERS_DATABASE_URL: required in production (embedded PGlite is a development default)']
-      : [],
-  );
+      : []),
+    // Orders asks profile for shipping addresses with its own token (scope profile:read).
+    ...(c.production && !c.SERVICE_CLIENT_SECRET
+      ? ['SERVICE_CLIENT_SECRET: required in production (orders calls profile with its own service token)']
+      : []),
+  ]);
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { OrdersSummaryReply, ShippingAddress } from '@tessera/contracts';
+import { type OrderPlacedEvent, type OrdersSummaryReply, type ShippingAddress, Subjects } from '@tessera/contracts';
 import type { Database } from '@tessera/platform';
-import { DATABASE } from '@tessera/platform';
+import { DATABASE, enqueueEvent } from '@tessera/platform';
 import { and, asc, count, desc, eq, inArray, lt, ne, or, type SQL, sql, sum } from 'drizzle-orm';
 
 import { orderItems, orders, type OrdersSchema } from '../database/schema';
@@ -58,6 +58,14 @@ export class OrdersRepository {
         throw new Error('insert returned no row');
       }
       await tx.insert(orderItems).values(order.items.map((item, position) => ({ orderId: row.id, position, ...item })));
+      const event: OrderPlacedEvent = {
+        orderId: row.id,
+        userId: order.userId,
+        totalCents: order.totalCents,
+        itemCount: order.items.length,
+        occurredAt: new Date().toISOString(),
+      };
+      await enqueueEvent(tx, Subjects.OrderPlaced, event);
       return row.id;
     });
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InsufficientScopeError, type Principal } from '@tessera/auth';
+import { InsufficientScopeError, type Principal, ServiceCalls } from '@tessera/auth';
 import { type OrdersSummaryReply, ProfileReply, type ShippingAddress, Subjects } from '@tessera/contracts';
-import { NatsRpcClient } from '@tessera/platform';
+import { OutboxRelay } from '@tessera/platform';
 
 import type { CreateOrderDto } from './dto/create-order.dto';
 import { DEFAULT_PAGE_SIZE, type ListOrdersQuery } from './dto/list-orders.query';
@@ -32,7 +32,8 @@ export interface OrderPage {
 export class OrdersService {
   constructor(
     private readonly repository: OrdersRepository,
-    private readonly rpc: NatsRpcClient,
+    private readonly calls: ServiceCalls,
+    private readonly outbox: OutboxRelay,
   ) {}
 
   /**
@@ -44,6 +45,8 @@ export class OrdersService {
     const totalCents = dto.items.reduce((total, item) => total + item.quantity * item.unitPriceCents, 0);
     const items = dto.items.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents }));
     const id = await this.repository.insert({ userId: caller.sub, totalCents, shippingAddress, items });
+    // The order and its orders.order.placed.v1 event committed together; publish it now.
+    this.outbox.flush();
     return this.get(caller, id);
   }
 
@@ -100,12 +103,10 @@ export class OrdersService {
   }
 
   private async shippingAddressOf(caller: Principal, requestId?: string): Promise<ShippingAddress> {
-    // Issue 2: on the caller's behalf, with their own token. A later issue moves this call to
-    // orders' own service token with the profile:read scope.
-    const profile = await this.rpc.request(Subjects.ProfileGet, { userId: caller.sub }, ProfileReply, {
-      authorization: `Bearer ${caller.token}`,
-      requestId,
-    });
+    // As orders itself, with its own service token (scope profile:read), not the user's token.
+    const profile = await this.calls
+      .asService(requestId)
+      .request(Subjects.ProfileGet, { userId: caller.sub }, ProfileReply);
     if (!profile.shippingAddress) {
       throw new NoShippingAddressError();
     }

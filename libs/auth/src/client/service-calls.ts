@@ -1,0 +1,44 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { NatsRpcClient } from '@tessera/platform';
+
+import type { Principal } from '../principal';
+import { SERVICE_TOKEN_PROVIDER } from './service-client.tokens';
+import { ServiceTokenProvider, ServiceTokenUnavailableError } from './service-token.provider';
+
+/** A NATS request/reply call with the credential already chosen. */
+export interface CredentialedCalls {
+  request<TReply extends object>(subject: string, payload: object, replyType: new () => TReply): Promise<TReply>;
+}
+
+/**
+ * Calls to other services over NATS, with the credential attached. Two patterns (DESIGN,
+ * "Service-to-service identity"): on behalf of the user, forwarding their own token, or as
+ * this service, with its client_credentials token. Replies come back validated; an error
+ * reply comes back as a TesseraError with the other side's status.
+ */
+@Injectable()
+export class ServiceCalls {
+  constructor(
+    private readonly rpc: NatsRpcClient,
+    @Optional() @Inject(SERVICE_TOKEN_PROVIDER) private readonly serviceTokens?: ServiceTokenProvider,
+  ) {}
+
+  onBehalfOf(user: Principal, requestId?: string): CredentialedCalls {
+    return {
+      request: (subject, payload, replyType) =>
+        this.rpc.request(subject, payload, replyType, { authorization: `Bearer ${user.token}`, requestId }),
+    };
+  }
+
+  asService(requestId?: string): CredentialedCalls {
+    return {
+      request: async (subject, payload, replyType) => {
+        if (!this.serviceTokens) {
+          throw new ServiceTokenUnavailableError();
+        }
+        const token = await this.serviceTokens.token();
+        return this.rpc.request(subject, payload, replyType, { authorization: `Bearer ${token}`, requestId });
+      },
+    };
+  }
+}

@@ -1,0 +1,101 @@
+import { Logger } from '@nestjs/common';
+import { TesseraError } from '@tessera/platform';
+
+/** This service's own OAuth client at auth (RFC 6749 §4.4, client_credentials). */
+export interface ServiceClientOptions {
+  /** auth's token endpoint, e.g. http://127.0.0.1:3001/oauth/token */
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Space-separated scopes to ask for; omitted, auth grants all the client may have. */
+  scope?: string;
+}
+
+export class ServiceTokenUnavailableError extends TesseraError {
+  constructor() {
+    super('service_token_unavailable', 503, 'This service could not obtain its own access token; try again shortly.');
+  }
+}
+
+const MAX_RESPONSE_BYTES = 16 * 1024;
+
+/**
+ * Obtains this service's access token with client_credentials, caches it and renews it before
+ * it expires (at 80 % of its lifetime, or a minute early for long ones). Concurrent callers
+ * share one request; a failure is not cached.
+ */
+export class ServiceTokenProvider {
+  private readonly logger = new Logger('ServiceToken');
+  private cached?: { token: string; renewAt: number };
+  private inflight?: Promise<string>;
+
+  constructor(
+    private readonly options: ServiceClientOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async token(): Promise<string> {
+    if (this.cached && this.now() < this.cached.renewAt) {
+      return this.cached.token;
+    }
+    this.inflight ??= this.fetchToken().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async fetchToken(): Promise<string> {
+    const body = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (this.options.scope) {
+      body.set('scope', this.options.scope);
+    }
+    // client_secret_basic: id and secret form-urlencoded, then base64 (RFC 6749 §2.3.1).
+    const basic = Buffer.from(
+      `${encodeURIComponent(this.options.clientId)}:${encodeURIComponent(this.options.clientSecret)}`,
+    ).toString('base64');
+    const started = this.now();
+    let response: Response;
+    try {
+      response = await fetch(this.options.tokenUrl, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body,
+        redirect: 'error',
+        signal: AbortSignal.timeout(3000),
+      });
+    } catch (e) {
+      this.logger.warn(`token endpoint unreachable: ${(e as Error).message}`);
+      throw new ServiceTokenUnavailableError();
+    }
+    const text = await response.text();
+    if (!response.ok || text.length > MAX_RESPONSE_BYTES) {
+      // The RFC 6749 error code is safe to log; the body never holds our secret.
+      const code = /"error"\s*:\s*"([a-z_]{1,64})"/.exec(text)?.[1] ?? 'unknown';
+      this.logger.warn(`token endpoint answered ${response.status} (${code})`);
+      throw new ServiceTokenUnavailableError();
+    }
+    let parsed: { access_token?: unknown; expires_in?: unknown; token_type?: unknown };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      throw new ServiceTokenUnavailableError();
+    }
+    const { access_token: token, expires_in: expiresIn, token_type: type } = parsed;
+    if (
+      typeof token !== 'string' ||
+      typeof expiresIn !== 'number' ||
+      expiresIn <= 0 ||
+      String(type).toLowerCase() !== 'bearer'
+    ) {
+      this.logger.warn('token endpoint sent an unusable response');
+      throw new ServiceTokenUnavailableError();
+    }
+    const lifetimeMs = expiresIn * 1000;
+    this.cached = { token, renewAt: started + Math.max(lifetimeMs * 0.8, lifetimeMs - 60_000) };
+    return token;
+  }
+}
