@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Principal } from '@tessera/auth';
+import { type Principal, ServiceCalls } from '@tessera/auth';
 import { OrdersSummaryReply, type ProfileReply, Subjects } from '@tessera/contracts';
 import type { Database } from '@tessera/platform';
-import { DATABASE, NatsRpcClient, TesseraError } from '@tessera/platform';
+import { DATABASE, TesseraError } from '@tessera/platform';
 import { eq } from 'drizzle-orm';
 
 import { profiles, type ProfileSchema } from '../database/schema';
@@ -21,7 +21,7 @@ export interface MyProfile extends ProfileReply {
 export class ProfileService {
   constructor(
     @Inject(DATABASE) private readonly db: Database<ProfileSchema>,
-    private readonly rpc: NatsRpcClient,
+    private readonly calls: ServiceCalls,
   ) {}
 
   async find(userId: string): Promise<ProfileReply> {
@@ -78,10 +78,9 @@ export class ProfileService {
 
   private async ordersSummary(caller: Principal, requestId?: string): Promise<OrdersSummaryReply | null> {
     try {
-      return await this.rpc.request(Subjects.OrdersSummary, { userId: caller.sub }, OrdersSummaryReply, {
-        authorization: `Bearer ${caller.token}`,
-        requestId,
-      });
+      return await this.calls
+        .onBehalfOf(caller, requestId)
+        .request(Subjects.OrdersSummary, { userId: caller.sub }, OrdersSummaryReply);
     } catch (e) {
       // The profile is still worth returning when orders is down; anything else is a bug.
       if (e instanceof TesseraError && e.status >= 500) {
