@@ -103,6 +103,41 @@ describe.each(testDatabaseTargets())('walking skeleton: auth → orders → NATS
     expect(await me.json()).toMatchObject({ userId, shippingAddress: address, orders: { count: 1, totalCents: 3000 } });
   });
 
+  it('refuses a logged-out token in orders and profile, over HTTP and NATS, with no call to auth', async () => {
+    const email = `grace+${Date.now()}@example.test`;
+    expect((await call('auth', '/auth/register', { body: { email, password } })).status).toBe(201);
+    const login = await call('auth', '/auth/login', { body: { email, password } });
+    const session = ((await login.json()) as { access_token: string }).access_token;
+    expect((await call('orders', '/orders', { token: session })).status).toBe(200);
+    expect((await call('auth', '/auth/logout', { method: 'POST', token: session })).status).toBe(204);
+    // The revocation travels through the NATS KV bucket each service watches into memory.
+    const started = Date.now();
+    let elapsed = -1;
+    while (Date.now() - started < 5000) {
+      const [o, p] = await Promise.all([
+        call('orders', '/orders', { token: session }),
+        call('profile', '/profile/me', { token: session }),
+      ]);
+      if (o.status === 401 && p.status === 401) {
+        elapsed = Date.now() - started;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(elapsed).toBeGreaterThanOrEqual(0);
+    const summary = rpc.request(
+      Subjects.OrdersSummary,
+      { userId: decode(session.split('.')[1]!).sub as string },
+      OrdersSummaryReply,
+      {
+        authorization: `Bearer ${session}`,
+      },
+    );
+    await expect(summary).rejects.toMatchObject({ status: 401 });
+    // The original session is untouched.
+    expect((await call('orders', '/orders', { token })).status).toBe(200);
+  });
+
   it('keeps accepting the token in orders and profile while auth is down', async () => {
     await cluster.stop('auth');
     expect((await call('orders', '/orders', { token, body: order })).status).toBe(201);
