@@ -6,3 +6,5 @@ export * from './messages/profile.reply';
 export * from './messages/orders-summary.request';
 export * from './events/user-registered.event';
 export * from './events/order-placed.event';
+export * from './events/user-disabled.event';
+export * from './events/session-revoked.event';
