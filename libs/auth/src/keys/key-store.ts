@@ -47,6 +47,10 @@ export class KeyStore {
     this.removalListeners.push(listener);
   }
 
+  get(kid: string): VerificationKey | undefined {
+    return this.keys.get(kid);
+  }
+
   /** The key for `kid`, refreshing the set (rate-limited) when it is unknown. */
   async find(kid: string): Promise<VerificationKey | undefined> {
     const known = this.keys.get(kid);

@@ -1,0 +1,87 @@
+import { InvalidTokenError } from '../auth.errors';
+import type { Principal } from '../principal';
+
+export interface ClaimPolicy {
+  issuer: string;
+  audience: string;
+  clockToleranceSeconds: number;
+  maxTokenLifetimeSeconds: number;
+}
+
+export interface CheckedClaims {
+  fields: Omit<Principal, 'token'>;
+  iat: number;
+}
+
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function reject(reason: string, description?: string): never {
+  throw new InvalidTokenError(description, reason);
+}
+
+/**
+ * Design step 4 (and RFC 8725 §3.8-3.10, RFC 9068 §4) on an already signature-checked payload:
+ * `iss` exact, `aud` naming this service, `exp` and `iat` required numbers, `nbf` honoured,
+ * `iat` not in the future, `exp - iat` bounded, and the types of what the principal carries.
+ * Each failure is the same 401 to the caller; `reason` is for logs and tests only.
+ */
+export function checkClaims(payloadSegment: string, policy: ClaimPolicy, nowSeconds: number): CheckedClaims {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(payloadSegment, 'base64url').toString('utf8'));
+  } catch {
+    reject('malformed_payload');
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    reject('malformed_payload');
+  }
+  const c = payload as Record<string, unknown>;
+  const tolerance = policy.clockToleranceSeconds;
+  if (c.iss !== policy.issuer) {
+    reject('wrong_issuer');
+  }
+  const aud = c.aud;
+  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+  if (!audiences.includes(policy.audience)) {
+    reject('wrong_audience');
+  }
+  if (!isFiniteNumber(c.exp) || !isFiniteNumber(c.iat)) {
+    reject('missing_time_claims');
+  }
+  if (c.exp <= nowSeconds - tolerance) {
+    reject('expired', 'The access token has expired.');
+  }
+  if (c.nbf !== undefined && (!isFiniteNumber(c.nbf) || c.nbf > nowSeconds + tolerance)) {
+    reject('not_yet_valid');
+  }
+  if (c.iat > nowSeconds + tolerance) {
+    reject('iat_in_future');
+  }
+  if (c.exp - c.iat > policy.maxTokenLifetimeSeconds) {
+    reject('lifetime_too_long');
+  }
+  const { sub, jti } = c;
+  if (typeof sub !== 'string' || sub.length === 0 || typeof jti !== 'string' || jti.length === 0) {
+    reject('claim_types');
+  }
+  const roles = c.roles ?? [];
+  if (!Array.isArray(roles) || !roles.every((r): r is string => typeof r === 'string')) {
+    reject('claim_types');
+  }
+  const scope = c.scope ?? '';
+  const clientId = c.client_id;
+  if (typeof scope !== 'string' || (clientId !== undefined && typeof clientId !== 'string')) {
+    reject('claim_types');
+  }
+  return {
+    iat: c.iat,
+    fields: {
+      sub,
+      jti,
+      exp: c.exp,
+      roles: Object.freeze([...roles]),
+      scopes: Object.freeze(scope.split(' ').filter((s) => s.length > 0)),
+      ...(clientId !== undefined ? { clientId } : {}),
+    },
+  };
+}
