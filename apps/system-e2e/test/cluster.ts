@@ -23,7 +23,7 @@ async function freePort(): Promise<number> {
 }
 
 export interface RunningApp {
-  name: AppName;
+  name: string;
   url: string;
   process: ChildProcess;
   output: string[];
@@ -35,13 +35,20 @@ export interface RunningApp {
  */
 export class Cluster {
   readonly namespace = testNamespace();
-  readonly apps = new Map<AppName, RunningApp>();
+  readonly apps = new Map<string, RunningApp>();
   private readonly cleanups: (() => Promise<void>)[] = [];
   private readonly outputs: string[][] = [];
 
-  constructor(private readonly database: TestDatabaseTarget) {}
+  /** Each app's environment, kept so a replica can be started with the same settings. */
+  private readonly env = new Map<AppName, Record<string, string>>();
 
-  url(name: AppName): string {
+  constructor(
+    private readonly database: TestDatabaseTarget,
+    /** Extra variables per app (e.g. a different SERVICE_CLIENTS for auth). */
+    private readonly extraEnv: Partial<Record<AppName, Record<string, string>>> = {},
+  ) {}
+
+  url(name: AppName | `${AppName}#${number}`): string {
     const app = this.apps.get(name);
     if (!app) {
       throw new Error(`${name} is not running`);
@@ -100,11 +107,28 @@ export class Cluster {
         env[name][`${prefix}_DATA_DIR`] = dir;
       }
     }
-    await Promise.all((['auth', 'orders', 'profile'] as const).map((name) => this.spawn(name, env[name], ports[name])));
+    for (const name of ['auth', 'orders', 'profile'] as const) {
+      this.env.set(name, { ...env[name], ...this.extraEnv[name] });
+    }
+    await Promise.all(
+      (['auth', 'orders', 'profile'] as const).map((name) => this.spawn(name, this.env.get(name)!, ports[name])),
+    );
   }
 
-  private async spawn(name: AppName, env: Record<string, string>, port: number): Promise<void> {
-    const child = spawn(process.execPath, [path.join(root, `dist/${name}/apps/${name}/src/main.js`)], {
+  /**
+   * Starts another instance of an app with the same settings (same database, same queue
+   * group), as `<app>#<n>`. Needs PostgreSQL: an embedded PGlite belongs to one process.
+   */
+  async startReplica(app: AppName, n: number): Promise<string> {
+    const name = `${app}#${n}` as const;
+    await this.spawn(name, { ...this.env.get(app)!, PORT: String(await freePort()) });
+    return name;
+  }
+
+  private async spawn(name: string, env: Record<string, string>, port?: number): Promise<void> {
+    port ??= Number(env.PORT);
+    const appName = name.split('#')[0] as AppName;
+    const child = spawn(process.execPath, [path.join(root, `dist/${appName}/apps/${appName}/src/main.js`)], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -132,8 +156,8 @@ export class Cluster {
     throw new Error(`${name} was not ready within 30 s:\n${output.join('')}`);
   }
 
-  /** Stops one app by its pid and waits until it is gone. */
-  async stop(name: AppName): Promise<void> {
+  /** Stops one app by its pid and waits until it is gone; `kill` is SIGKILL, no goodbye. */
+  async stop(name: string, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     const app = this.apps.get(name);
     if (!app) {
       return;
@@ -143,7 +167,7 @@ export class Cluster {
       return;
     }
     const exited = new Promise((r) => app.process.once('exit', r));
-    app.process.kill('SIGTERM');
+    app.process.kill(signal);
     const timer = setTimeout(() => app.process.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);

@@ -127,7 +127,7 @@ describe.each(testDatabaseTargets())('walking skeleton: auth → orders → NATS
     expect(elapsed).toBeGreaterThanOrEqual(0);
     const summary = rpc.request(
       Subjects.OrdersSummary,
-      { userId: decode(session.split('.')[1]!).sub as string },
+      { userId: decode(session.split('.')[1]).sub as string },
       OrdersSummaryReply,
       {
         authorization: `Bearer ${session}`,
@@ -218,3 +218,66 @@ describe.each(testDatabaseTargets())('walking skeleton: auth → orders → NATS
     expect(logs).not.toContain(password);
   });
 });
+
+/**
+ * Two profile instances in one queue group, sharing one PostgreSQL database (an embedded
+ * PGlite belongs to a single process, so this runs on the PostgreSQL leg only: in CI, always).
+ */
+for (const target of testDatabaseTargets().filter((t) => t.name === 'postgres')) {
+  describe(`profile replicas on ${target.name}`, () => {
+    const cluster = new Cluster(target);
+    let token: string;
+
+    const call = (service: string, path: string, init: { method?: string; body?: unknown } = {}) =>
+      fetch(`${cluster.url(service as 'orders')}${path}`, {
+        method: init.method ?? (init.body ? 'POST' : 'GET'),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: init.body ? JSON.stringify(init.body) : undefined,
+      });
+
+    beforeAll(async () => {
+      await cluster.start();
+      await cluster.startReplica('profile', 2);
+      const email = `replica+${Date.now()}@example.test`;
+      await fetch(`${cluster.url('auth')}/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      const login = await fetch(`${cluster.url('auth')}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      token = ((await login.json()) as { access_token: string }).access_token;
+      expect(
+        (await call('profile', '/profile/me', { method: 'PATCH', body: { shippingAddress: address } })).status,
+      ).toBe(200);
+    }, 120_000);
+
+    afterAll(() => cluster.stopAll());
+
+    it('keeps placing orders when one profile instance is killed; only requests it held can fail', async () => {
+      const inFlight = 8;
+      const statuses: number[] = [];
+      let killed = false;
+      const worker = async () => {
+        for (let i = 0; i < 12; i++) {
+          if (!killed && statuses.length >= 30) {
+            killed = true;
+            await cluster.stop('profile', 'SIGKILL');
+          }
+          statuses.push((await call('orders', '/orders', { body: order })).status);
+        }
+      };
+      await Promise.all(Array.from({ length: inFlight }, worker));
+      const failed = statuses.filter((s) => s !== 201);
+      // A request can only be lost if the killed instance held it: at most one per worker.
+      expect(failed.length).toBeLessThanOrEqual(inFlight);
+      expect(failed.every((s) => s === 503 || s === 504)).toBe(true);
+      // After the kill, the surviving instance answers everything.
+      const after = await Promise.all(Array.from({ length: 10 }, () => call('orders', '/orders', { body: order })));
+      expect(after.map((r) => r.status)).toEqual(Array(10).fill(201));
+    });
+  });
+}
