@@ -1,7 +1,8 @@
 import { createHmac, createPublicKey, createSign, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 
+import { connect } from '@nats-io/transport-node';
 import { createTestSigningKey, signTestToken } from '@tessera/auth/testing';
-import { OrdersSummaryReply, ProfileReply, Subjects } from '@tessera/contracts';
+import { namespacedSubject, OrdersSummaryReply, ProfileReply, Subjects } from '@tessera/contracts';
 import { NatsRpcClient, TesseraError } from '@tessera/platform';
 import { testDatabaseTargets, testNatsUrl } from '@tessera/platform/testing';
 
@@ -78,7 +79,26 @@ describe.each(testDatabaseTargets())('walking skeleton: auth → orders → NATS
     expect(profile).toMatchObject({ userId, displayName: 'Ada', shippingAddress: null });
   });
 
+  it('answers 422 with a problem body, and keeps nothing, when the profile has no shipping address', async () => {
+    const res = await call('orders', '/orders', { token, body: order });
+    expect(res.status).toBe(422);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(await res.json()).toMatchObject({ status: 422, code: 'no_shipping_address' });
+    expect(await (await call('orders', '/orders', { token })).json()).toEqual({ items: [], nextCursor: null });
+  });
+
   it('places an order with the shipping address orders fetched from profile over NATS', async () => {
+    const nc = await connect({ servers: testNatsUrl() });
+    const placed$ = nc.subscribe(namespacedSubject(cluster.namespace, Subjects.OrderPlaced), {
+      max: 1,
+      timeout: 10_000,
+    });
+    const event = (async () => {
+      for await (const m of placed$) {
+        return m.json<Record<string, unknown>>();
+      }
+      return undefined;
+    })();
     expect(
       (await call('profile', '/profile/me', { method: 'PATCH', token, body: { shippingAddress: address } })).status,
     ).toBe(200);
@@ -96,6 +116,14 @@ describe.each(testDatabaseTargets())('walking skeleton: auth → orders → NATS
     };
     expect(list.items).toHaveLength(1);
     expect(list.nextCursor).toBeNull();
+    // Announced once committed, through orders' outbox and JetStream.
+    expect(await event).toMatchObject({
+      userId,
+      totalCents: 3000,
+      itemCount: 1,
+      orderId: (list.items[0] as { id: string }).id,
+    });
+    await nc.close();
   });
 
   it('shows the order summary that profile asked of orders on the user’s behalf', async () => {
@@ -216,6 +244,40 @@ describe.each(testDatabaseTargets())('walking skeleton: auth → orders → NATS
     expect(logs).not.toContain(token);
     expect(logs).not.toContain(token.split('.')[2]);
     expect(logs).not.toContain(password);
+  });
+});
+
+describe('a service token without the scope profile:read', () => {
+  // orders' client may only ask for profile:write: its token names profile but cannot read it.
+  const cluster = new Cluster(testDatabaseTargets()[0], {
+    auth: { SERVICE_CLIENTS: 'orders=profile:write,profile=orders:read' },
+  });
+  let token: string;
+
+  beforeAll(async () => {
+    await cluster.start();
+    const email = `scope+${Date.now()}@example.test`;
+    const post = (path: string, body: unknown, bearer?: string, method = 'POST') =>
+      fetch(`${cluster.url(path.startsWith('/profile') ? 'profile' : 'auth')}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+        body: JSON.stringify(body),
+      });
+    await post('/auth/register', { email, password });
+    token = ((await (await post('/auth/login', { email, password })).json()) as { access_token: string }).access_token;
+    await post('/profile/me', { shippingAddress: address }, token, 'PATCH');
+  }, 120_000);
+
+  afterAll(() => cluster.stopAll());
+
+  it('is refused by profile with 403, and that 403 reaches the HTTP caller of orders as itself', async () => {
+    const res = await fetch(`${cluster.url('orders')}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(order),
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ status: 403, code: 'profile_access_denied' });
   });
 });
 
