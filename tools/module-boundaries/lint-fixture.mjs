@@ -15,5 +15,9 @@ const eslint = new ESLint({
   overrideConfig: { languageOptions: { parserOptions: { projectService: false, project: null } } },
 });
 const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
-const messages = (result?.messages ?? []).map((m) => ({ ruleId: m.ruleId, message: m.message, fatal: m.fatal ?? false }));
+const messages = (result?.messages ?? []).map((m) => ({
+  ruleId: m.ruleId,
+  message: m.message,
+  fatal: m.fatal ?? false,
+}));
 process.stdout.write(JSON.stringify(messages));

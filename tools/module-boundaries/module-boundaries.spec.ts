@@ -7,7 +7,11 @@ import { promisify } from 'node:util';
  * (DESIGN "Rules of the house"), as if they were written in a real file of each project.
  */
 async function boundaryErrors(file: string, code: string): Promise<string[]> {
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, 'lint-fixture.mjs'), file, code]);
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    path.join(__dirname, 'lint-fixture.mjs'),
+    file,
+    code,
+  ]);
   const messages = JSON.parse(stdout) as { ruleId: string | null; message: string; fatal: boolean }[];
   expect(messages.filter((m) => m.fatal)).toEqual([]);
   return messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);

@@ -5,9 +5,11 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '@tessera/auth';
 import { DatabaseModule, OutboxRelay, platformOptions, PlatformModule } from '@tessera/platform';
 
+import { AdminModule } from './admin/admin.module';
 import { AUTH_AUDIENCE, AuthConfig } from './config/auth.config';
 import * as schema from './database/schema';
 import { KeysModule } from './keys/keys.module';
+import { OAuthModule } from './oauth/oauth.module';
 import { PasswordModule } from './password/password.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -42,6 +44,8 @@ export class AppModule {
         UsersModule,
         SessionsModule,
         PasswordModule,
+        AdminModule,
+        OAuthModule,
       ],
       // OutboxRelay publishes the events the app commits (auth.user.registered.v1, ...).
       providers: [{ provide: AuthConfig, useValue: config }, OutboxRelay],

@@ -3,6 +3,8 @@ import { ConfigValidationError } from '@tessera/platform';
 import { loadAuthConfig } from './auth.config';
 
 const KEK = Buffer.alloc(32, 7).toString('base64');
+const SECRET_A = 'a'.repeat(43);
+const SECRET_B = 'b'.repeat(43);
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -78,26 +80,143 @@ describe('loadAuthConfig', () => {
     ]);
   });
 
+  it('takes the first admin from ADMIN_EMAIL and ADMIN_PASSWORD, both or neither', () => {
+    expect(loadAuthConfig({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'x'.repeat(12) })).toMatchObject({
+      ADMIN_EMAIL: 'root@example.com',
+      ADMIN_PASSWORD: 'x'.repeat(12),
+    });
+    expect(problems({ ADMIN_EMAIL: 'root@example.com' })).toEqual([
+      'ADMIN_EMAIL and ADMIN_PASSWORD must be set together, or neither',
+    ]);
+    expect(problems({ ADMIN_PASSWORD: 'x'.repeat(12) })).toEqual([
+      'ADMIN_EMAIL and ADMIN_PASSWORD must be set together, or neither',
+    ]);
+  });
+
+  it('holds ADMIN_PASSWORD to the password policy and ADMIN_EMAIL to an address, echoing neither', () => {
+    for (const password of ['x'.repeat(11), 'x'.repeat(129)]) {
+      const list = problems({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: password });
+      expect(list).toEqual([expect.stringMatching(/^ADMIN_PASSWORD: .*12 to 128 characters/)]);
+      expect(list.join('\n')).not.toContain(password);
+    }
+    expect(problems({ ADMIN_EMAIL: 'root', ADMIN_PASSWORD: 'x'.repeat(12) })).toEqual([
+      expect.stringMatching(/^ADMIN_EMAIL: /),
+    ]);
+  });
+
+  it('hashes passwords with the OWASP argon2id parameters unless configured otherwise', () => {
+    expect(loadAuthConfig({}).passwordHashOptions).toEqual({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    expect(
+      loadAuthConfig({
+        PASSWORD_HASH_MEMORY_KIB: '47104',
+        PASSWORD_HASH_ITERATIONS: '1',
+        PASSWORD_HASH_PARALLELISM: '2',
+      }).passwordHashOptions,
+    ).toEqual({ memoryCost: 47104, timeCost: 1, parallelism: 2 });
+  });
+
+  it('refuses argon2id parameters below the weakest OWASP setting', () => {
+    expect(problems({ PASSWORD_HASH_MEMORY_KIB: '19456', PASSWORD_HASH_ITERATIONS: '1' })).toEqual([
+      expect.stringContaining('PASSWORD_HASH_MEMORY_KIB x PASSWORD_HASH_ITERATIONS must be at least 35840'),
+    ]);
+    const list = problems({
+      PASSWORD_HASH_MEMORY_KIB: '1024',
+      PASSWORD_HASH_ITERATIONS: '0',
+      PASSWORD_HASH_PARALLELISM: '0',
+    });
+    for (const name of ['PASSWORD_HASH_MEMORY_KIB', 'PASSWORD_HASH_ITERATIONS', 'PASSWORD_HASH_PARALLELISM']) {
+      expect(list.some((p) => p.startsWith(name))).toBe(true);
+    }
+  });
+
   it('refuses an idle refresh lifetime no longer than the access-token lifetime', () => {
     expect(problems({ REFRESH_IDLE_SECONDS: '900', ACCESS_TOKEN_TTL_SECONDS: '900' })).toEqual([
       'REFRESH_IDLE_SECONDS must be longer than ACCESS_TOKEN_TTL_SECONDS',
     ]);
   });
 
-  it('refuses development defaults in production', () => {
+  it('refuses development defaults in production, naming every missing client secret', () => {
     const list = problems({ NODE_ENV: 'production' });
     expect(list).toEqual([
       expect.stringContaining('AUTH_DATABASE_URL is required in production'),
       expect.stringContaining('AUTH_KEY_ENCRYPTION_KEY is required in production'),
+      expect.stringMatching(/^SERVICE_CLIENT_SECRET_ORDERS is required in production: .*"orders"/),
+      expect.stringMatching(/^SERVICE_CLIENT_SECRET_PROFILE is required in production: .*"profile"/),
     ]);
   });
 
-  it('starts in production with a database and a key-encryption key', () => {
+  it('starts in production with a database, a key-encryption key and every client secret', () => {
     const config = loadAuthConfig({
       NODE_ENV: 'production',
       AUTH_DATABASE_URL: 'postgres://auth@db:5432/auth',
       AUTH_KEY_ENCRYPTION_KEY: KEK,
+      SERVICE_CLIENT_SECRET_ORDERS: SECRET_A,
+      SERVICE_CLIENT_SECRET_PROFILE: SECRET_B,
     });
     expect(config.production).toBe(true);
+    expect(config.serviceClientSecrets).toEqual(
+      new Map([
+        ['orders', SECRET_A],
+        ['profile', SECRET_B],
+      ]),
+    );
+  });
+
+  describe('service clients', () => {
+    it('declares orders (profile:read) and profile (orders:read) by default, without secrets in development', () => {
+      const config = loadAuthConfig({});
+      expect(config.serviceClients).toEqual([
+        { id: 'orders', scopes: ['profile:read'], secretVariable: 'SERVICE_CLIENT_SECRET_ORDERS' },
+        { id: 'profile', scopes: ['orders:read'], secretVariable: 'SERVICE_CLIENT_SECRET_PROFILE' },
+      ]);
+      expect(config.serviceClientSecrets.size).toBe(0);
+    });
+
+    it('reads several space-separated scopes per client and a secret named after a dashed id', () => {
+      const config = loadAuthConfig({
+        SERVICE_CLIENTS: 'billing-worker=orders:read orders:write orders:read,orders=profile:read',
+        SERVICE_CLIENT_SECRET_BILLING_WORKER: SECRET_A,
+      });
+      expect(config.serviceClients[0]).toEqual({
+        id: 'billing-worker',
+        scopes: ['orders:read', 'orders:write'],
+        secretVariable: 'SERVICE_CLIENT_SECRET_BILLING_WORKER',
+      });
+      expect(config.serviceClientSecrets.get('billing-worker')).toBe(SECRET_A);
+    });
+
+    it.each([
+      'orders',
+      'orders=',
+      'orders=read',
+      'Orders=profile:read',
+      'orders=profile:read,',
+      'orders=profile:read  profile:write',
+      'orders_x=profile:read',
+      'orders=profile:read;profile=orders:read',
+    ])('refuses the malformed declaration %j', (value) => {
+      expect(problems({ SERVICE_CLIENTS: value })).toEqual([
+        expect.stringMatching(/^SERVICE_CLIENTS: SERVICE_CLIENTS must be comma-separated/),
+      ]);
+    });
+
+    it('refuses a client declared twice', () => {
+      expect(problems({ SERVICE_CLIENTS: 'orders=profile:read,orders=orders:read' })).toEqual([
+        'SERVICE_CLIENTS declares the client "orders" more than once',
+      ]);
+    });
+
+    it('refuses a secret shorter than 32 characters without echoing it', () => {
+      const short = 'a'.repeat(31);
+      const list = problems({ SERVICE_CLIENT_SECRET_ORDERS: short });
+      expect(list).toEqual([expect.stringMatching(/^SERVICE_CLIENT_SECRET_ORDERS must be 32 to 512 characters/)]);
+      expect(list.join('\n')).not.toContain(short);
+    });
+
+    it('refuses a secret no declared client uses, a likely typo', () => {
+      expect(problems({ SERVICE_CLIENT_SECRET_ORDER: SECRET_A })).toEqual([
+        'SERVICE_CLIENT_SECRET_ORDER is set, but SERVICE_CLIENTS declares no client it belongs to',
+      ]);
+    });
   });
 });

@@ -1,7 +1,14 @@
-import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsEmail, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { loadConfig, ServiceConfig } from '@tessera/platform';
 
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../users/dto/register.dto';
+import type { PasswordHashOptions } from '../users/password-hasher.service';
+import type { ServiceClientDeclaration } from './service-clients';
+import { parseServiceClients, readServiceClientSecrets, SERVICE_CLIENTS_FORMAT } from './service-clients';
+
 const DAY = 24 * 60 * 60;
+/** KiB x iterations of OWASP's weakest recommended argon2id setting (m=7168, t=5). */
+const MIN_PASSWORD_HASH_WORK = 7168 * 5;
 
 /** The audience auth itself verifies (`GET /auth/me` and later bearer routes). */
 export const AUTH_AUDIENCE = 'auth';
@@ -68,8 +75,75 @@ export class AuthConfig extends ServiceConfig {
   @Max(60)
   REFRESH_REUSE_GRACE_SECONDS: number = 10;
 
+  /**
+   * The first admin, made at start while no enabled admin exists (admin/first-admin.service.ts).
+   * Both or neither; never used once an admin exists. Production requires them until then;
+   * development without them creates admin@tessera.local with a generated password, printed once.
+   */
+  @IsOptional()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' })
+  ADMIN_EMAIL?: string;
+
+  /** The password policy of registration applies (ASVS 5.0 §6.2.1). */
+  @IsOptional()
+  @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, {
+    message: `ADMIN_PASSWORD must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long`,
+  })
+  ADMIN_PASSWORD?: string;
+
+  /**
+   * argon2id cost (OWASP Password Storage Cheat Sheet; default 19 MiB, 2 iterations, 1 lane).
+   * A stored hash made with other values is rehashed at the user's next successful login.
+   */
+  @IsInt()
+  @Min(7168)
+  @Max(1024 * 1024)
+  PASSWORD_HASH_MEMORY_KIB: number = 19456;
+
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  PASSWORD_HASH_ITERATIONS: number = 2;
+
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  PASSWORD_HASH_PARALLELISM: number = 1;
+
+  /**
+   * Confidential clients of the client_credentials grant (one per calling service), as
+   * `<clientId>=<scope> <scope>...`, comma-separated. A scope is `<service>:<permission>`; the
+   * service part is what the token's `aud` names. Each client's secret is read from
+   * SERVICE_CLIENT_SECRET_<CLIENTID> (upper-cased, "-" as "_"): SERVICE_CLIENT_SECRET_ORDERS and
+   * SERVICE_CLIENT_SECRET_PROFILE for the defaults; see service-clients.ts.
+   */
+  @Matches(SERVICE_CLIENTS_FORMAT, {
+    message:
+      'SERVICE_CLIENTS must be comma-separated "<clientId>=<scope> <scope>..." entries with lower-case ids and <service>:<permission> scopes, e.g. "orders=profile:read,profile=orders:read"',
+  })
+  SERVICE_CLIENTS: string = 'orders=profile:read,profile=orders:read';
+
+  /**
+   * Client id → secret of the declared clients that have one, set by loadAuthConfig from the
+   * SERVICE_CLIENT_SECRET_* variables. Only ServiceClientsService reads it, to hash each one.
+   */
+  serviceClientSecrets: ReadonlyMap<string, string> = new Map();
+
+  get passwordHashOptions(): PasswordHashOptions {
+    return {
+      memoryCost: this.PASSWORD_HASH_MEMORY_KIB,
+      timeCost: this.PASSWORD_HASH_ITERATIONS,
+      parallelism: this.PASSWORD_HASH_PARALLELISM,
+    };
+  }
+
   get accessTokenAudience(): string[] {
     return [...new Set(this.ACCESS_TOKEN_AUDIENCE.split(','))];
+  }
+
+  get serviceClients(): ServiceClientDeclaration[] {
+    return parseServiceClients(this.SERVICE_CLIENTS);
   }
 }
 
@@ -87,6 +161,16 @@ function crossChecks(config: AuthConfig): string[] {
   if (config.REFRESH_IDLE_SECONDS <= config.ACCESS_TOKEN_TTL_SECONDS) {
     problems.push('REFRESH_IDLE_SECONDS must be longer than ACCESS_TOKEN_TTL_SECONDS');
   }
+  if ((config.ADMIN_EMAIL === undefined) !== (config.ADMIN_PASSWORD === undefined)) {
+    problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together, or neither');
+  }
+  // OWASP lists equally strong argon2id settings from 46 MiB x 1 down to 7 MiB x 5 iterations;
+  // memory x iterations below the weakest of them is below its floor.
+  if (config.PASSWORD_HASH_MEMORY_KIB * config.PASSWORD_HASH_ITERATIONS < MIN_PASSWORD_HASH_WORK) {
+    problems.push(
+      `PASSWORD_HASH_MEMORY_KIB x PASSWORD_HASH_ITERATIONS must be at least ${MIN_PASSWORD_HASH_WORK} (OWASP's weakest argon2id setting, 7 MiB x 5)`,
+    );
+  }
   // Production never runs on development defaults (design, "Running it").
   if (config.production) {
     if (!config.AUTH_DATABASE_URL) {
@@ -100,5 +184,14 @@ function crossChecks(config: AuthConfig): string[] {
 }
 
 export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
-  return loadConfig(AuthConfig, env, crossChecks);
+  let secrets = new Map<string, string>();
+  const config = loadConfig(AuthConfig, env, (c) => {
+    // Production: every declared client needs its secret (design, "Running it").
+    const read = readServiceClientSecrets(c.serviceClients, env, { required: c.production });
+    secrets = read.secrets;
+    return [...crossChecks(c), ...read.problems];
+  });
+  // After validation: the validator drops every property it has no rule for.
+  config.serviceClientSecrets = secrets;
+  return config;
 }

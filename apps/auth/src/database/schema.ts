@@ -65,7 +65,7 @@ export const sessionFamilies = pgTable(
     /** No rotation extends a family past this (REFRESH_ABSOLUTE_SECONDS after login). */
     absoluteExpiresAt: timestamp('absolute_expires_at', { withTimezone: true }).notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
-    /** logout, logout_all, password_changed, session_ended, reuse_detected. */
+    /** logout, logout_all, password_changed, session_ended, reuse_detected, token_revoked, account_disabled. */
     revokedReason: text('revoked_reason'),
     userAgent: text('user_agent'),
     clientIp: text('client_ip'),

@@ -44,10 +44,23 @@ export class RefreshTokensService {
     private readonly families: SessionFamiliesService,
   ) {}
 
-  /** A new family (one login) with its first access and refresh token. */
-  async start(user: Pick<UserRow, 'id' | 'roles'>, client: ClientInfo, now = new Date()): Promise<IssuedSession> {
+  /**
+   * A new family (one login) with its first access and refresh token. The account is read
+   * again under a share lock: an admin disabling it or changing its roles meanwhile either
+   * waits for this session (and then ends it) or is seen here, so no token outlives it.
+   * 401 `invalid_grant` (`account_disabled`) for an account disabled or gone since the caller read it.
+   */
+  async start(account: Pick<UserRow, 'id'>, client: ClientInfo, now = new Date()): Promise<IssuedSession> {
     const absoluteExpiresAt = this.after(now, this.config.REFRESH_ABSOLUTE_SECONDS);
     return this.db.transaction(async (tx) => {
+      const [user] = await tx
+        .select({ id: users.id, roles: users.roles, disabled: users.disabled })
+        .from(users)
+        .where(eq(users.id, account.id))
+        .for('share');
+      if (!user || user.disabled) {
+        throw new InvalidGrantError('account_disabled');
+      }
       const [family] = await tx
         .insert(sessionFamilies)
         .values({
@@ -100,11 +113,13 @@ export class RefreshTokensService {
       if (!family) {
         throw new InvalidGrantError('session_ended');
       }
-      // Roles come from the account as it is now, not as it was at login.
+      // Roles come from the account as it is now, not as it was at login. The share lock
+      // orders this against an admin's disable or role change, as in start().
       const [user] = await tx
         .select({ id: users.id, roles: users.roles, disabled: users.disabled })
         .from(users)
-        .where(eq(users.id, consumed.userId));
+        .where(eq(users.id, consumed.userId))
+        .for('share');
       if (!user || user.disabled) {
         throw new InvalidGrantError('account_disabled');
       }

@@ -34,6 +34,22 @@ describe('SessionFamiliesService', () => {
     expect(await f.families.familyOfAccessToken('no-such-jti')).toBeUndefined();
   });
 
+  it('ends the session of a refresh token, current or rotated, with its live access tokens', async () => {
+    const first = await f.refresh.start(await f.createUser(), {}, t0);
+    const second = await f.refresh.rotate(first.refreshToken, at(MINUTE));
+    expect(await f.families.revokeByRefreshToken(first.refreshToken, at(2 * MINUTE))).toBe(true);
+    const [family] = await f.handle.db.select().from(sessionFamilies).where(eq(sessionFamilies.id, first.familyId));
+    expect(family).toMatchObject({ revokedAt: at(2 * MINUTE), revokedReason: 'token_revoked' });
+    expect(f.published.jtis.map((j) => j.jti).sort()).toEqual([first.accessToken.jti, second.accessToken.jti].sort());
+    await expect(f.refresh.rotate(second.refreshToken, at(3 * MINUTE))).rejects.toThrow();
+  });
+
+  it('ends nothing for a refresh token it does not know', async () => {
+    expect(await f.families.revokeByRefreshToken('A'.repeat(43))).toBe(false);
+    expect(await f.families.revokeByRefreshToken('not a refresh token')).toBe(false);
+    expect(f.published.jtis).toEqual([]);
+  });
+
   it('lists the live sessions of a user, newest use first, and marks the current one', async () => {
     const user = await f.createUser();
     const phone = await f.refresh.start(user, { userAgent: 'Phone', clientAddress: '10.0.0.1' }, t0);

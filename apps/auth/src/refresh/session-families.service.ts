@@ -7,8 +7,18 @@ import { and, desc, eq, exists, gt, inArray, isNull, ne, not, notExists, sql } f
 import type { AuthDatabase } from '../database/auth-database';
 import { refreshTokens, sessionFamilies } from '../database/schema';
 import { SessionNotFoundError } from './refresh.errors';
+import { hashRefreshToken, isRefreshTokenFormat } from './refresh-token';
 
-export type SessionEndReason = 'logout' | 'logout_all' | 'password_changed' | 'session_ended' | 'reuse_detected';
+export type SessionEndReason =
+  | 'logout'
+  | 'logout_all'
+  | 'password_changed'
+  | 'session_ended'
+  | 'reuse_detected'
+  /** A refresh token handed to `POST /oauth/revoke` (RFC 7009). */
+  | 'token_revoked'
+  /** An admin disabled the account (`PATCH /admin/users/:id`). */
+  | 'account_disabled';
 
 /** One live session as its owner sees it (`GET /auth/sessions`). */
 export interface SessionView {
@@ -56,6 +66,27 @@ export class SessionFamiliesService {
       .where(eq(refreshTokens.accessJti, jti))
       .limit(1);
     return row?.familyId;
+  }
+
+  /**
+   * Ends the family a refresh token belongs to, with every access token it issued (RFC 7009
+   * §2.1). Any token of the family counts, a rotated one too: whoever holds it could end the
+   * session through reuse detection anyway. False when no family has such a token.
+   */
+  async revokeByRefreshToken(token: string, now = new Date()): Promise<boolean> {
+    if (!isRefreshTokenFormat(token)) {
+      return false;
+    }
+    const [row] = await this.db
+      .select({ familyId: refreshTokens.familyId })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, hashRefreshToken(token)))
+      .limit(1);
+    if (!row) {
+      return false;
+    }
+    await this.revokeFamily(row.familyId, 'token_revoked', now);
+    return true;
   }
 
   /** The user's live sessions, most recently used first. */

@@ -101,6 +101,8 @@ describe('RefreshCookie', () => {
         NODE_ENV: 'production',
         AUTH_DATABASE_URL: 'postgres://auth@db/auth',
         AUTH_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+        SERVICE_CLIENT_SECRET_ORDERS: 'o'.repeat(43),
+        SERVICE_CLIENT_SECRET_PROFILE: 'p'.repeat(43),
       }),
     );
     const { reply, calls } = replyRecorder();

@@ -2,6 +2,7 @@ import type { OutboxRelay } from '@tessera/platform';
 import { Logger } from '@nestjs/common';
 import type { Principal } from '@tessera/auth';
 import { createPrincipal, InvalidTokenError } from '@tessera/auth';
+import argon2 from 'argon2';
 import { eq } from 'drizzle-orm';
 
 import type { SessionFixture } from '../../test/session-fixture';
@@ -83,6 +84,83 @@ describe('SessionsService', () => {
     await expect(sessions.login('nobody@example.com', password)).rejects.toThrow(InvalidCredentialsError);
     expect(verify).toHaveBeenCalledWith(undefined, password);
     verify.mockRestore();
+  });
+
+  describe('password hash upgrade', () => {
+    async function userWithWeakHash(email: string): Promise<string> {
+      const weak = await argon2.hash(password, {
+        type: argon2.argon2id,
+        memoryCost: 8192,
+        timeCost: 1,
+        parallelism: 1,
+      });
+      await usersService.register({ email, password });
+      await f.handle.db.update(users).set({ passwordHash: weak }).where(eq(users.email, email));
+      return weak;
+    }
+
+    async function storedHash(email: string): Promise<string> {
+      const [row] = await f.handle.db.select().from(users).where(eq(users.email, email));
+      return row.passwordHash;
+    }
+
+    it('rehashes a password stored with weaker parameters at a successful login', async () => {
+      const weak = await userWithWeakHash('weak@example.com');
+      await sessions.login('weak@example.com', password);
+      const upgraded = await storedHash('weak@example.com');
+      expect(upgraded).not.toBe(weak);
+      expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,/);
+      expect(hasher.needsRehash(upgraded)).toBe(false);
+      expect(await hasher.verify(upgraded, password)).toBe(true);
+      // The next login keeps it as it is.
+      await sessions.login('weak@example.com', password);
+      expect(await storedHash('weak@example.com')).toBe(upgraded);
+    });
+
+    it('leaves the weak hash alone after a failed login', async () => {
+      const weak = await userWithWeakHash('weak2@example.com');
+      await expect(sessions.login('weak2@example.com', 'not the password')).rejects.toThrow(InvalidCredentialsError);
+      expect(await storedHash('weak2@example.com')).toBe(weak);
+    });
+
+    it('still logs the user in when storing the new hash fails', async () => {
+      const weak = await userWithWeakHash('weak3@example.com');
+      const replace = jest.spyOn(usersService, 'replacePasswordHash').mockRejectedValueOnce(new Error('db down'));
+      try {
+        await expect(sessions.login('weak3@example.com', password)).resolves.toMatchObject({
+          refreshToken: expect.any(String),
+        });
+      } finally {
+        replace.mockRestore();
+      }
+      expect(await storedHash('weak3@example.com')).toBe(weak);
+    });
+
+    it('never overwrites a password changed between the check and the rehash', async () => {
+      const weak = await userWithWeakHash('weak4@example.com');
+      const [row] = await f.handle.db.select().from(users).where(eq(users.email, 'weak4@example.com'));
+      const changed = await hasher.hash('the new password of weak4');
+      await f.handle.db.update(users).set({ passwordHash: changed }).where(eq(users.id, row.id));
+      expect(await usersService.replacePasswordHash(row.id, weak, await hasher.hash(password))).toBe(false);
+      expect(await storedHash('weak4@example.com')).toBe(changed);
+    });
+  });
+
+  it('refuses a login when the account is disabled after the password check', async () => {
+    await usersService.register({ email: 'race@example.com', password });
+    const start = jest.spyOn(f.refresh, 'start');
+    const verify = jest.spyOn(hasher, 'verify').mockImplementationOnce(async (stored, pw) => {
+      const matches = await hasher.verify(stored, pw);
+      await f.handle.db.update(users).set({ disabled: true }).where(eq(users.email, 'race@example.com'));
+      return matches;
+    });
+    try {
+      await expect(sessions.login('race@example.com', password)).rejects.toThrow(InvalidCredentialsError);
+      expect(start).toHaveBeenCalledTimes(1);
+    } finally {
+      verify.mockRestore();
+      start.mockRestore();
+    }
   });
 
   it('logs out: revokes the presented token and ends its session, no other', async () => {

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '@tessera/auth';
 import { InvalidTokenError, RevocationPublisher } from '@tessera/auth';
 
+import type { UserRow } from '../database/schema';
+import { InvalidGrantError } from '../refresh/refresh.errors';
 import type { ClientInfo, IssuedSession } from '../refresh/refresh-tokens.service';
 import { RefreshTokensService } from '../refresh/refresh-tokens.service';
 import { SessionFamiliesService } from '../refresh/session-families.service';
@@ -12,6 +14,8 @@ import { InvalidCredentialsError } from './sessions.errors';
 
 @Injectable()
 export class SessionsService {
+  private readonly logger = new Logger('Sessions');
+
   constructor(
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
@@ -29,7 +33,35 @@ export class SessionsService {
     if (!user || !passwordMatches || user.disabled) {
       throw new InvalidCredentialsError();
     }
-    return this.refresh.start(user, client);
+    await this.upgradeHash(user, password);
+    try {
+      return await this.refresh.start(user, client);
+    } catch (e) {
+      // Disabled between the password check and the start of the session: the same answer.
+      if (e instanceof InvalidGrantError) {
+        throw new InvalidCredentialsError();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Rehashes a password stored with other argon2 parameters than the configured ones, now that
+   * the password is at hand (issue 3; OWASP Password Storage Cheat Sheet). Best effort: the
+   * login never fails because of it, and the next login tries again.
+   */
+  private async upgradeHash(user: UserRow, password: string): Promise<void> {
+    if (!this.hasher.needsRehash(user.passwordHash)) {
+      return;
+    }
+    try {
+      const next = await this.hasher.hash(password);
+      if (await this.users.replacePasswordHash(user.id, user.passwordHash, next)) {
+        this.logger.log({ msg: 'password hash upgraded', userId: user.id });
+      }
+    } catch (e) {
+      this.logger.warn({ msg: 'password hash upgrade failed', userId: user.id, error: (e as Error).message });
+    }
   }
 
   /** Rotates a refresh token into a new pair; see RefreshTokensService.rotate. */

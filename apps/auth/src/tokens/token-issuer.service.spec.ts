@@ -6,7 +6,7 @@ import { loadAuthConfig } from '../config/auth.config';
 import type { SigningKey } from '../keys/key-material';
 import { generateSigningKey } from '../keys/key-material';
 import type { KeyService } from '../keys/key.service';
-import { TokenIssuer } from './token-issuer.service';
+import { audienceOfScopes, TokenIssuer } from './token-issuer.service';
 
 const issuer = 'https://auth.tessera.test';
 
@@ -62,6 +62,44 @@ describe('TokenIssuer', () => {
     const b = await tokens.issueAccessToken({ sub: 'user-1', roles: [] });
     expect(a.jti).not.toBe(b.jti);
     expect(a.jti).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  describe('service tokens', () => {
+    it('names the client in sub and client_id, the scopes’ services in aud, and lives 5 minutes', async () => {
+      const now = Date.UTC(2030, 0, 1);
+      const issued = await tokens.issueServiceToken({ clientId: 'orders', scopes: ['profile:read'] }, now);
+      expect(decodeProtectedHeader(issued.token)).toEqual({ alg: key.alg, kid: key.kid, typ: 'at+jwt' });
+      const iat = now / 1000;
+      expect(decodeJwt(issued.token)).toEqual({
+        iss: issuer,
+        sub: 'client:orders',
+        client_id: 'orders',
+        aud: ['profile'],
+        iat,
+        nbf: iat,
+        exp: iat + 300,
+        jti: issued.jti,
+        roles: [],
+        scope: 'profile:read',
+      });
+      expect(issued.expiresIn).toBe(300);
+    });
+
+    it('is accepted only by the services its scopes are for', async () => {
+      const issued = await tokens.issueServiceToken({ clientId: 'orders', scopes: ['profile:read'] });
+      await expect(verifierFor('profile').verify(issued.token)).resolves.toMatchObject({
+        sub: 'client:orders',
+        clientId: 'orders',
+        roles: [],
+        scopes: ['profile:read'],
+      });
+      await expect(verifierFor('orders').verify(issued.token)).rejects.toThrow('invalid');
+      await expect(verifierFor('auth').verify(issued.token)).rejects.toThrow('invalid');
+    });
+
+    it('derives one audience per service from the scopes', () => {
+      expect(audienceOfScopes(['profile:read', 'orders:read', 'profile:write'])).toEqual(['profile', 'orders']);
+    });
   });
 
   it('signs with ES256 when the key is a P-256 key', async () => {

@@ -13,6 +13,29 @@ export interface AccessTokenSubject {
   scopes?: readonly string[];
 }
 
+/** A service client authenticated for the client_credentials grant, with the scopes granted to it. */
+export interface ServiceTokenSubject {
+  clientId: string;
+  scopes: readonly string[];
+}
+
+/** Service tokens live 5 minutes (design, "Service tokens"): a service asks again, cheaply. */
+export const SERVICE_TOKEN_TTL_SECONDS = 300;
+
+/** The services a scope list is meant for: the part of each scope before ':' (`profile:read` → `profile`). */
+export function audienceOfScopes(scopes: readonly string[]): string[] {
+  return [...new Set(scopes.map((scope) => scope.split(':')[0] ?? scope))];
+}
+
+interface TokenClaims {
+  sub: string;
+  aud: readonly string[];
+  roles: readonly string[];
+  scopes: readonly string[];
+  clientId?: string;
+  ttlSeconds: number;
+}
+
 export interface IssuedAccessToken {
   token: string;
   jti: string;
@@ -33,16 +56,53 @@ export class TokenIssuer {
     private readonly keys: KeyService,
   ) {}
 
-  async issueAccessToken(subject: AccessTokenSubject, now = Date.now()): Promise<IssuedAccessToken> {
+  /** A user's token, for every service in ACCESS_TOKEN_AUDIENCE. */
+  issueAccessToken(subject: AccessTokenSubject, now = Date.now()): Promise<IssuedAccessToken> {
+    return this.sign(
+      {
+        sub: subject.sub,
+        aud: this.config.accessTokenAudience,
+        roles: subject.roles,
+        scopes: subject.scopes ?? [],
+        ttlSeconds: this.config.ACCESS_TOKEN_TTL_SECONDS,
+      },
+      now,
+    );
+  }
+
+  /**
+   * A service's own token (client_credentials): `sub` `client:<id>`, `client_id` (RFC 9068 §2.2),
+   * no roles, and an `aud` naming only the services its scopes are for, so no other service
+   * accepts it.
+   */
+  issueServiceToken(subject: ServiceTokenSubject, now = Date.now()): Promise<IssuedAccessToken> {
+    return this.sign(
+      {
+        sub: `client:${subject.clientId}`,
+        aud: audienceOfScopes(subject.scopes),
+        roles: [],
+        scopes: subject.scopes,
+        clientId: subject.clientId,
+        ttlSeconds: SERVICE_TOKEN_TTL_SECONDS,
+      },
+      now,
+    );
+  }
+
+  private async sign(claims: TokenClaims, now: number): Promise<IssuedAccessToken> {
     const key = this.keys.signingKey();
     const iat = Math.floor(now / 1000);
-    const expiresIn = this.config.ACCESS_TOKEN_TTL_SECONDS;
+    const expiresIn = claims.ttlSeconds;
     const jti = randomUUID();
-    const token = await new SignJWT({ roles: [...subject.roles], scope: (subject.scopes ?? []).join(' ') })
+    const token = await new SignJWT({
+      roles: [...claims.roles],
+      scope: claims.scopes.join(' '),
+      ...(claims.clientId !== undefined ? { client_id: claims.clientId } : {}),
+    })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
       .setIssuer(this.config.AUTH_ISSUER)
-      .setSubject(subject.sub)
-      .setAudience(this.config.accessTokenAudience)
+      .setSubject(claims.sub)
+      .setAudience([...claims.aud])
       .setIssuedAt(iat)
       .setNotBefore(iat)
       .setExpirationTime(iat + expiresIn)

@@ -32,6 +32,29 @@ describe('PasswordHasher', () => {
     expect(await hasher.verify(hash, 'pa\u00dfwort-cafe\u0301-12')).toBe(true);
   });
 
+  it('asks for a rehash of a hash made with weaker parameters, not of one made as configured', async () => {
+    const weak = await argon2.hash('correct horse battery', {
+      type: argon2.argon2id,
+      memoryCost: 8192,
+      timeCost: 1,
+      parallelism: 1,
+    });
+    expect(hasher.needsRehash(weak)).toBe(true);
+    expect(hasher.needsRehash(await hasher.hash('correct horse battery'))).toBe(false);
+  });
+
+  it('asks for a rehash of a hash made with stronger parameters too: the configuration decides', async () => {
+    const stronger = new PasswordHasher({ ...OWASP_ARGON2ID, timeCost: 3 });
+    expect(hasher.needsRehash(await stronger.hash('correct horse battery'))).toBe(true);
+  });
+
+  it('asks for a rehash of another argon2 variant with the same parameters, and of an unreadable hash', async () => {
+    const argon2i = await argon2.hash('correct horse battery', { type: argon2.argon2i, ...OWASP_ARGON2ID });
+    expect(argon2i).toMatch(/^\$argon2i\$/);
+    expect(hasher.needsRehash(argon2i)).toBe(true);
+    expect(hasher.needsRehash('$argon2id$garbage')).toBe(true);
+  });
+
   it('still runs one argon2 verification for an unknown user, and answers false', async () => {
     const verify = jest.spyOn(argon2, 'verify');
     try {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import type { OnModuleInit } from '@nestjs/common';
 import { Inject, Injectable } from '@nestjs/common';
-import { argon2id, hash as argon2Hash, verify as argon2Verify } from 'argon2';
+import { argon2id, hash as argon2Hash, needsRehash as argon2NeedsRehash, verify as argon2Verify } from 'argon2';
 
 export interface PasswordHashOptions {
   /** KiB. */
@@ -48,5 +48,22 @@ export class PasswordHasher implements OnModuleInit {
       stored ?? this.dummyHash ?? (this.dummyHash = await this.hash(randomBytes(32).toString('base64url')));
     const matches = await argon2Verify(target, prepare(password));
     return stored !== undefined && matches;
+  }
+
+  /**
+   * True when `stored` was not made by `hash` as configured now: another argon2 variant or
+   * version, or other cost parameters (weaker or stronger). The caller rehashes it the next
+   * time it holds the password, i.e. after a successful verification (OWASP Password Storage
+   * Cheat Sheet, "Upgrading legacy hashes"). An unreadable hash also counts.
+   */
+  needsRehash(stored: string): boolean {
+    if (!stored.startsWith('$argon2id$')) {
+      return true;
+    }
+    try {
+      return argon2NeedsRehash(stored, this.options);
+    } catch {
+      return true;
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Subjects, type UserRegisteredEvent } from '@tessera/contracts';
 import { DATABASE, enqueueEvent, OutboxRelay } from '@tessera/platform';
-import { eq } from 'drizzle-orm';
+import { and, arrayContains, eq, sql } from 'drizzle-orm';
 
 import type { AuthDatabase } from '../database/auth-database';
 import { isUniqueViolation } from '../database/auth-database';
@@ -9,6 +9,7 @@ import type { UserRow } from '../database/schema';
 import { users } from '../database/schema';
 import { normalizeEmail } from './email';
 import { PasswordHasher } from './password-hasher.service';
+import { Role } from './roles';
 import { EmailTakenError } from './users.errors';
 
 /** What a caller may learn about an account. */
@@ -39,14 +40,31 @@ export class UsersService {
   ) {}
 
   /** Creates an account with the default roles; the caller can never choose them. */
-  async register(input: NewUser): Promise<PublicUser> {
+  register(input: NewUser): Promise<PublicUser> {
+    return this.create(input, [Role.User]);
+  }
+
+  /**
+   * Creates an account holding `roles`: only for the first admin (admin/first-admin.service.ts),
+   * never reachable from a request body. 409 `email_taken` when the email exists.
+   */
+  createWithRoles(input: NewUser, roles: readonly Role[]): Promise<PublicUser> {
+    return this.create(input, roles);
+  }
+
+  private async create(input: NewUser, roles: readonly Role[]): Promise<PublicUser> {
     const passwordHash = await this.hasher.hash(input.password);
     try {
       // The account and its `auth.user.registered.v1` event commit together (outbox).
       const user = await this.db.transaction(async (tx) => {
         const [created] = await tx
           .insert(users)
-          .values({ email: normalizeEmail(input.email), passwordHash, displayName: input.displayName ?? null })
+          .values({
+            email: normalizeEmail(input.email),
+            passwordHash,
+            displayName: input.displayName ?? null,
+            roles: [...roles],
+          })
           .returning({ id: users.id, email: users.email, roles: users.roles });
         const event: UserRegisteredEvent = {
           userId: created.id,
@@ -70,6 +88,40 @@ export class UsersService {
   /** Replaces the stored hash; the caller has verified the old password and hashed the new one. */
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.db.update(users).set({ passwordHash }).where(eq(users.id, id));
+  }
+
+  /**
+   * Stores `next` only if the hash is still `expected`: a rehash after login must not undo a
+   * password change that committed in between. False when it did not.
+   */
+  async replacePasswordHash(id: string, expected: string, next: string): Promise<boolean> {
+    const updated = await this.db
+      .update(users)
+      .set({ passwordHash: next })
+      .where(and(eq(users.id, id), eq(users.passwordHash, expected)))
+      .returning({ id: users.id });
+    return updated.length > 0;
+  }
+
+  /** Whether an enabled account holds the admin role. */
+  async hasEnabledAdmin(): Promise<boolean> {
+    const [row] = await this.db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(arrayContains(users.roles, [Role.Admin]), eq(users.disabled, false)))
+      .limit(1);
+    return row !== undefined;
+  }
+
+  /** Adds the admin role (once) and enables the account. */
+  async grantAdmin(id: string): Promise<void> {
+    await this.db
+      .update(users)
+      .set({
+        roles: sql`array_append(array_remove(${users.roles}, ${Role.Admin}::text), ${Role.Admin}::text)`,
+        disabled: false,
+      })
+      .where(eq(users.id, id));
   }
 
   async findByEmail(email: string): Promise<UserRow | undefined> {

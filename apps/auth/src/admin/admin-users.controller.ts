@@ -1,0 +1,37 @@
+import { Body, Controller, Get, Header, Param, Patch, Query } from '@nestjs/common';
+import { CurrentUser, type Principal, Roles } from '@tessera/auth';
+
+import { Role } from '../users/roles';
+import type { AdminUserView, UserPage } from './admin-users.service';
+import { AdminUsersService } from './admin-users.service';
+import { DEFAULT_USERS_PAGE_SIZE, ListUsersQuery } from './dto/list-users.query';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { UserIdParams } from './dto/user-id.params';
+
+/** Account administration; any other caller, a service token included, gets 403 insufficient_scope. */
+@Controller('admin/users')
+@Roles(Role.Admin)
+export class AdminUsersController {
+  constructor(private readonly admin: AdminUsersService) {}
+
+  /** 200 `{items:[{id,email,roles,disabled,createdAt}], nextCursor}`, oldest account first. */
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  list(@Query() query: ListUsersQuery): Promise<UserPage> {
+    return this.admin.list(query.limit ?? DEFAULT_USERS_PAGE_SIZE, query.cursor);
+  }
+
+  /**
+   * 200 with the updated account; 400 for a malformed id or body, 404 `user_not_found`, 409
+   * `cannot_disable_self` / `cannot_demote_self` / `last_admin`.
+   */
+  @Patch(':id')
+  @Header('Cache-Control', 'no-store')
+  update(
+    @CurrentUser() actor: Principal,
+    @Param() params: UserIdParams,
+    @Body() dto: UpdateUserDto,
+  ): Promise<AdminUserView> {
+    return this.admin.update(actor.sub, params.id, dto);
+  }
+}

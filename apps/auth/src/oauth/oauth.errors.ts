@@ -1,0 +1,66 @@
+import { TesseraError } from '@tessera/platform';
+
+/** RFC 6749 §5.2 error codes (and RFC 7009 §2.2.1), sent to the client as `error`. */
+export enum OAuthErrorCode {
+  InvalidRequest = 'invalid_request',
+  InvalidClient = 'invalid_client',
+  InvalidGrant = 'invalid_grant',
+  UnsupportedGrantType = 'unsupported_grant_type',
+  InvalidScope = 'invalid_scope',
+  /** Not an RFC 6749 token-endpoint code; the widely used one for "try again later". */
+  TemporarilyUnavailable = 'temporarily_unavailable',
+  ServerError = 'server_error',
+}
+
+/** The realm of the Basic challenge that comes with every invalid_client. */
+export const CLIENT_REALM = 'tessera';
+
+/**
+ * An error of the OAuth endpoints. The message is the `error_description`: safe to show, and
+ * never a secret, a token, or which of several checks failed.
+ */
+export class OAuthError extends TesseraError {
+  constructor(code: OAuthErrorCode, status: number, description: string, headers: Record<string, string> = {}) {
+    super(code, status, description, headers);
+  }
+}
+
+/** RFC 6749 §5.2 invalid_request: a parameter missing, repeated, malformed, or two client authentications. */
+export class InvalidOAuthRequestError extends OAuthError {
+  constructor(description: string) {
+    super(OAuthErrorCode.InvalidRequest, 400, description);
+  }
+}
+
+/**
+ * RFC 6749 §5.2 invalid_client. Unknown client, wrong secret, no or unsupported authentication:
+ * one answer for all, so a caller cannot learn which client ids exist. Always 401 with a Basic
+ * challenge (RFC 9110 §15.5.2: a 401 carries one; RFC 6749 requires it after a Basic attempt).
+ */
+export class InvalidClientError extends OAuthError {
+  constructor() {
+    super(OAuthErrorCode.InvalidClient, 401, 'Client authentication failed.', {
+      'WWW-Authenticate': `Basic realm="${CLIENT_REALM}"`,
+    });
+  }
+}
+
+/** RFC 6749 §5.2 invalid_grant: a refresh token that is invalid, expired, revoked, reused or not this client's. */
+export class OAuthInvalidGrantError extends OAuthError {
+  constructor() {
+    super(OAuthErrorCode.InvalidGrant, 400, 'The refresh token is invalid, expired or revoked.');
+  }
+}
+
+export class UnsupportedGrantTypeError extends OAuthError {
+  constructor() {
+    super(OAuthErrorCode.UnsupportedGrantType, 400, 'grant_type must be client_credentials or refresh_token.');
+  }
+}
+
+/** RFC 6749 §5.2 invalid_scope: malformed, or beyond what the client was granted. */
+export class InvalidScopeError extends OAuthError {
+  constructor(description = 'The requested scope is invalid or exceeds the scope granted to the client.') {
+    super(OAuthErrorCode.InvalidScope, 400, description);
+  }
+}

@@ -1,0 +1,369 @@
+import { ConsoleLogger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
+import { RevocationKeys } from '@tessera/auth';
+import { Buckets, namespacedBucket, namespacedSubject, Streams, Subjects } from '@tessera/contracts';
+import { DATABASE } from '@tessera/platform';
+import { testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import { decodeJwt } from 'jose';
+
+import { createAuthApp } from '../src/app';
+import { loadAuthConfig } from '../src/config/auth.config';
+import type { AuthDatabase } from '../src/database/auth-database';
+import { users as usersTable } from '../src/database/schema';
+
+const adminEmail = 'root@example.com';
+const adminPassword = 'the first admin passphrase';
+const password = 'correct horse battery staple';
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+interface Response {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: Record<string, unknown>;
+}
+
+interface Pair {
+  access: string;
+  refresh: string;
+  sub: string;
+}
+
+interface ListedUser {
+  id: string;
+  email: string;
+  roles: string[];
+  disabled: boolean;
+  createdAt: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(testDatabaseTargets())('auth admin on $name', (target) => {
+  const namespace = testNamespace();
+  let drop: () => Promise<void>;
+  let app: NestFastifyApplication;
+  let db: AuthDatabase;
+  let base: string;
+  let nc: NatsConnection;
+  let root: Pair;
+
+  beforeAll(async () => {
+    const database = await target.create();
+    drop = database.drop;
+    const config = loadAuthConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      NATS_URL: testNatsUrl(),
+      NATS_NAMESPACE: namespace,
+      AUTH_DATA_DIR: database.dataDir,
+      AUTH_DATABASE_URL: database.url,
+      AUTH_ISSUER: 'http://auth.test',
+      ADMIN_EMAIL: adminEmail,
+      ADMIN_PASSWORD: adminPassword,
+    });
+    app = await createAuthApp(config, { logger: new ConsoleLogger('auth', { logLevels: ['error'] }) });
+    base = await app.getUrl();
+    db = app.get<AuthDatabase>(DATABASE);
+    nc = await connect({ servers: testNatsUrl() });
+    root = await login(adminEmail, adminPassword);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    if (nc) {
+      for (const bucket of [Buckets.Keys, Buckets.Revocations]) {
+        const kv = await new Kvm(nc).open(namespacedBucket(namespace, bucket)).catch(() => undefined);
+        await kv?.destroy().catch(() => undefined);
+      }
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.delete(namespacedBucket(namespace, Streams.Events)).catch(() => undefined);
+      await nc.close();
+    }
+    await drop?.();
+  });
+
+  async function call(
+    method: string,
+    path: string,
+    options: { body?: unknown; token?: string } = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+    }
+    if (options.token) {
+      headers.authorization = `Bearer ${options.token}`;
+    }
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const res = await fetch(`${base}${path}`, { method, headers, body });
+    const text = await res.text();
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // 204s and non-JSON bodies.
+    }
+    return { status: res.status, headers: res.headers, text, body: parsed };
+  }
+
+  async function login(email: string, pw = password): Promise<Pair> {
+    const res = await call('POST', '/auth/login', { body: { email, password: pw } });
+    expect(res.status).toBe(200);
+    const access = res.body.access_token as string;
+    return { access, refresh: res.body.refresh_token as string, sub: decodeJwt(access).sub! };
+  }
+
+  let count = 0;
+  async function newUser(): Promise<{ email: string; pair: Pair }> {
+    const email = `user${++count}@example.com`;
+    expect((await call('POST', '/auth/register', { body: { email, password } })).status).toBe(201);
+    return { email, pair: await login(email) };
+  }
+
+  const patch = (id: string, body: unknown, token = root.access) =>
+    call('PATCH', `/admin/users/${id}`, { body, token });
+  const me = async (token: string) => (await call('GET', '/auth/me', { token })).status;
+  const refresh = (token: string) => call('POST', '/auth/refresh', { body: { refresh_token: token } });
+
+  async function revocationEntry(key: string): Promise<Record<string, unknown> | undefined> {
+    const kv = await new Kvm(nc).open(namespacedBucket(namespace, Buckets.Revocations));
+    return (await kv.get(key))?.json<Record<string, unknown>>();
+  }
+
+  /** Every `auth.user.disabled.v1` event stored in this run's events stream so far. */
+  async function disabledEvents(expected: number): Promise<Record<string, unknown>[]> {
+    const consumer = await jetstream(nc).consumers.get(namespacedBucket(namespace, Streams.Events), {
+      filter_subjects: namespacedSubject(namespace, Subjects.UserDisabled),
+    });
+    const events: Record<string, unknown>[] = [];
+    // The outbox publishes right after the commit, not necessarily before the HTTP answer.
+    for (let attempt = 0; attempt < 10 && events.length < expected; attempt++) {
+      const message = await consumer.next({ expires: 1000 });
+      if (message) {
+        events.push(message.json<Record<string, unknown>>());
+      }
+    }
+    await consumer.delete().catch(() => undefined);
+    return events;
+  }
+
+  async function allUsers(): Promise<ListedUser[]> {
+    const res = await call('GET', '/admin/users?limit=100', { token: root.access });
+    expect(res.status).toBe(200);
+    return res.body.items as ListedUser[];
+  }
+
+  describe('the first admin', () => {
+    it('is created at start from ADMIN_EMAIL/ADMIN_PASSWORD, logs in, and holds the admin role', async () => {
+      expect(decodeJwt(root.access).roles).toEqual(['user', 'admin']);
+      const res = await call('GET', '/auth/me', { token: root.access });
+      expect(res.body).toEqual({ id: root.sub, email: adminEmail, roles: ['user', 'admin'] });
+    });
+
+    it('lists the users: {items:[{id,email,roles,disabled,createdAt}], nextCursor}, never a hash', async () => {
+      const { email, pair } = await newUser();
+      const res = await call('GET', '/admin/users', { token: root.access });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.body.nextCursor).toBeNull();
+      const items = res.body.items as ListedUser[];
+      expect(items[0]).toEqual({
+        id: root.sub,
+        email: adminEmail,
+        roles: ['user', 'admin'],
+        disabled: false,
+        createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      });
+      expect(items).toContainEqual(expect.objectContaining({ id: pair.sub, email, roles: ['user'], disabled: false }));
+      expect(res.text).not.toMatch(/argon2|password/i);
+    });
+
+    it('pages with limit and an opaque cursor, each user exactly once', async () => {
+      await newUser();
+      await newUser();
+      const all = await allUsers();
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor ? `?limit=2&cursor=${cursor}` : '?limit=2';
+        const res = await call('GET', `/admin/users${query}`, { token: root.access });
+        expect(res.status).toBe(200);
+        const items = res.body.items as ListedUser[];
+        expect(items.length).toBeLessThanOrEqual(2);
+        seen.push(...items.map((u) => u.id));
+        cursor = res.body.nextCursor as string | null;
+      } while (cursor);
+      expect(seen).toEqual(all.map((u) => u.id));
+    });
+
+    it.each([['limit=0'], ['limit=101'], ['limit=ten'], ['cursor=not-a-cursor'], ['offset=10']])(
+      'refuses ?%s with 400',
+      async (query) => {
+        const res = await call('GET', `/admin/users?${query}`, { token: root.access });
+        expect(res.status).toBe(400);
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      },
+    );
+  });
+
+  describe('access', () => {
+    it('answers a user token with 403 insufficient_scope on every admin route', async () => {
+      const { pair } = await newUser();
+      for (const res of [
+        await call('GET', '/admin/users', { token: pair.access }),
+        await patch(pair.sub, { roles: ['user', 'admin'] }, pair.access),
+      ]) {
+        expect(res.status).toBe(403);
+        expect(res.headers.get('www-authenticate')).toMatch(/^Bearer .*error="insufficient_scope"/);
+        expect(res.body).toMatchObject({ status: 403, code: 'insufficient_scope' });
+      }
+      expect(decodeJwt((await login(`user${count}@example.com`)).access).roles).toEqual(['user']);
+    });
+
+    it('answers no token with 401', async () => {
+      const res = await call('GET', '/admin/users');
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    });
+  });
+
+  describe('PATCH /admin/users/:id validation', () => {
+    it.each([
+      ['an unknown field', { roles: ['user'], email: 'x@example.com' }],
+      ['empty roles', { roles: [] }],
+      ['roles without user', { roles: ['admin'] }],
+      ['a repeated role', { roles: ['user', 'user'] }],
+      ['an unknown role', { roles: ['user', 'superuser'] }],
+      ['roles as a string', { roles: 'user' }],
+      ['null roles', { roles: null }],
+      ['disabled as a string', { disabled: 'true' }],
+      ['null disabled', { disabled: null }],
+    ])('refuses %s with 400, changing nothing', async (_name, body) => {
+      const { pair } = await newUser();
+      const res = await patch(pair.sub, body);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ status: 400, code: 'validation_failed' });
+      expect(await me(pair.access)).toBe(200);
+    });
+
+    it('refuses an id that is not a UUID with 400, and an unknown user with 404', async () => {
+      expect((await patch('not-a-uuid', { disabled: true })).status).toBe(400);
+      const unknown = await patch(UNKNOWN_ID, { disabled: true });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body).toMatchObject({ status: 404, code: 'user_not_found' });
+    });
+  });
+
+  describe('disabling a user', () => {
+    it('revokes every token and session before answering, refuses logins, and publishes auth.user.disabled.v1', async () => {
+      const { email, pair } = await newUser();
+      const second = await login(email);
+      expect(await me(pair.access)).toBe(200);
+
+      const res = await patch(pair.sub, { disabled: true });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        id: pair.sub,
+        email,
+        roles: ['user'],
+        disabled: true,
+        createdAt: expect.any(String),
+      });
+
+      // Written to the namespaced KV bucket before the 200: every service refuses the tokens.
+      expect(await revocationEntry(RevocationKeys.subject(pair.sub))).toEqual({ before: expect.any(Number) });
+      for (const session of [pair, second]) {
+        expect(await me(session.access)).toBe(401);
+        const refused = await refresh(session.refresh);
+        expect(refused.status).toBe(401);
+        expect(refused.body).toMatchObject({ code: 'invalid_grant' });
+      }
+      const denied = await call('POST', '/auth/login', { body: { email, password } });
+      expect(denied.status).toBe(401);
+      expect(denied.body).toMatchObject({ code: 'invalid_credentials' });
+
+      const events = await disabledEvents(1);
+      expect(events).toEqual([{ userId: pair.sub, occurredAt: expect.any(String) }]);
+      expect(new Date(events[0].occurredAt as string).toISOString()).toBe(events[0].occurredAt);
+      expect((await allUsers()).find((u) => u.id === pair.sub)).toMatchObject({ disabled: true });
+    });
+
+    it('lets a re-enabled user log in again with fresh tokens', async () => {
+      const { email, pair } = await newUser();
+      expect((await patch(pair.sub, { disabled: true })).status).toBe(200);
+      expect((await patch(pair.sub, { disabled: false })).body).toMatchObject({ disabled: false });
+      // Revoked-before has one-second resolution: a token from the same second is covered too.
+      await sleep(1100);
+      expect(await me((await login(email)).access)).toBe(200);
+      expect(await me(pair.access)).toBe(401);
+    });
+  });
+
+  describe('an admin and their own account', () => {
+    it('cannot disable or demote themself: 409, and stays an admin', async () => {
+      const disable = await patch(root.sub, { disabled: true });
+      expect(disable.status).toBe(409);
+      expect(disable.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(disable.body).toMatchObject({ status: 409, code: 'cannot_disable_self' });
+      const demote = await patch(root.sub, { roles: ['user'] });
+      expect(demote.status).toBe(409);
+      expect(demote.body).toMatchObject({ status: 409, code: 'cannot_demote_self' });
+      expect((await call('GET', '/admin/users', { token: root.access })).status).toBe(200);
+    });
+  });
+
+  describe('changing roles', () => {
+    it('revokes the tokens carrying the old roles; the session refreshes into the new ones', async () => {
+      const { pair } = await newUser();
+      const res = await patch(pair.sub, { roles: ['admin', 'user'] });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ roles: ['user', 'admin'] });
+      expect(await revocationEntry(RevocationKeys.subject(pair.sub))).toEqual({ before: expect.any(Number) });
+      expect(await me(pair.access)).toBe(401);
+
+      await sleep(1100);
+      const refreshed = await refresh(pair.refresh);
+      expect(refreshed.status).toBe(200);
+      const access = refreshed.body.access_token as string;
+      expect(decodeJwt(access).roles).toEqual(['user', 'admin']);
+      expect((await call('GET', '/admin/users', { token: access })).status).toBe(200);
+    });
+  });
+
+  // Last: it may take the admin role from root.
+  describe('two admins demoting each other at once', () => {
+    it('lets one change through and refuses the other, so an enabled admin always remains', async () => {
+      for (const user of await allUsers()) {
+        if (user.id !== root.sub && user.roles.includes('admin')) {
+          expect((await patch(user.id, { roles: ['user'] })).status).toBe(200);
+        }
+      }
+      const { email, pair } = await newUser();
+      expect((await patch(pair.sub, { roles: ['user', 'admin'] })).status).toBe(200);
+      await sleep(1100);
+      const other = await login(email);
+      const results = await Promise.all([
+        patch(other.sub, { roles: ['user'] }, root.access),
+        patch(root.sub, { disabled: true }, other.access),
+      ]);
+      // The loser is refused by the database lock (409 last_admin), or, when the winner
+      // answered first, by the revocation of its own token (401).
+      const statuses = results.map((r) => r.status).sort();
+      expect([
+        [200, 401],
+        [200, 409],
+      ]).toContainEqual(statuses);
+      const conflict = results.find((r) => r.status === 409);
+      if (conflict) {
+        expect(conflict.body).toMatchObject({ code: 'last_admin' });
+      }
+      const admins = (await db.select().from(usersTable)).filter((u) => !u.disabled && u.roles.includes('admin'));
+      expect(admins).toHaveLength(1);
+    });
+  });
+});
