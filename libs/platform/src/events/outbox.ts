@@ -1,4 +1,4 @@
-import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { asc, eq } from 'drizzle-orm';
 
@@ -22,7 +22,7 @@ const BATCH = 100;
 const POLL_MS = 1000;
 
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Outbox');
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -39,6 +39,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Publishes what is pending now (callers may kick it right after a commit). */
   flush(): void {
+    if (!this.timer) {
+      return;
+    }
     this.running ??= this.publishPending()
       .catch((e: unknown) => this.logger.warn(`publishing pending events failed, will retry: ${(e as Error).message}`))
       .finally(() => {
@@ -55,8 +58,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before, not on, shutdown: the database closes in onApplicationShutdown. */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    this.timer = undefined;
     await this.running;
   }
 }
