@@ -113,5 +113,12 @@ describe.each(testDatabaseTargets())('orders service on $name (profile not runni
       expect(await statusOf(ask(randomUUID()))).toBe(401);
       expect(await statusOf(ask(randomUUID(), `Bearer ${await token(randomUUID(), { expiresIn: -30 })}`))).toBe(401);
     });
+
+    it('answers a service token with the orders:read scope for any user, and refuses one without it', async () => {
+      const reporting = await token('client:reporting', { roles: [], scope: 'orders:read' });
+      await expect(ask(randomUUID(), `Bearer ${reporting}`)).resolves.toEqual({ count: 0, totalCents: 0 });
+      const other = await token('client:other', { roles: [], scope: 'profile:read' });
+      expect(await statusOf(ask(randomUUID(), `Bearer ${other}`))).toBe(403);
+    });
   });
 });
