@@ -3,11 +3,13 @@ import { IsIn, IsISO8601, IsUUID } from 'class-validator';
 export const SESSION_REVOCATION_REASONS = [
   'logout',
   'logout_all',
-  'password_change',
-  'refresh_reuse',
-  'ended_by_user',
-  'admin',
+  'password_changed',
+  'session_ended',
+  'reuse_detected',
+  'token_revoked',
+  'account_disabled',
 ] as const;
+export type SessionRevocationReason = (typeof SESSION_REVOCATION_REASONS)[number];
 
 /** `auth.session.revoked.v1`: a session (refresh-token family) ended; its access tokens are revoked. */
 export class SessionRevokedEvent {
@@ -18,7 +20,7 @@ export class SessionRevokedEvent {
   sessionId!: string;
 
   @IsIn(SESSION_REVOCATION_REASONS)
-  reason!: (typeof SESSION_REVOCATION_REASONS)[number];
+  reason!: SessionRevocationReason;
 
   @IsISO8601()
   occurredAt!: string;
