@@ -1,31 +1,17 @@
-import { ConsoleLogger } from '@nestjs/common';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { connect } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
 import { RevocationKeys } from '@tessera/auth';
-import { Buckets, namespacedBucket, namespacedSubject, Streams, Subjects } from '@tessera/contracts';
-import { DATABASE } from '@tessera/platform';
-import { testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import { namespacedBucket, namespacedSubject, Streams, Subjects } from '@tessera/contracts';
+import { testDatabaseTargets } from '@tessera/platform/testing';
 import { decodeJwt } from 'jose';
 
-import { createAuthApp } from '../src/app';
-import { loadAuthConfig } from '../src/config/auth.config';
-import type { AuthDatabase } from '../src/database/auth-database';
 import { users as usersTable } from '../src/database/schema';
+import type { AuthAppFixture } from './auth-app.fixture';
+import { sleep, startAuthApp } from './auth-app.fixture';
 
 const adminEmail = 'root@example.com';
 const adminPassword = 'the first admin passphrase';
 const password = 'correct horse battery staple';
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
-
-interface Response {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: Record<string, unknown>;
-}
 
 interface Pair {
   access: string;
@@ -41,75 +27,20 @@ interface ListedUser {
   createdAt: string;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe.each(testDatabaseTargets())('auth admin on $name', (target) => {
-  const namespace = testNamespace();
-  let drop: () => Promise<void>;
-  let app: NestFastifyApplication;
-  let db: AuthDatabase;
-  let base: string;
-  let nc: NatsConnection;
+  let auth: AuthAppFixture;
   let root: Pair;
 
   beforeAll(async () => {
-    const database = await target.create();
-    drop = database.drop;
-    const config = loadAuthConfig({
-      NODE_ENV: 'test',
-      PORT: '0',
-      NATS_URL: testNatsUrl(),
-      NATS_NAMESPACE: namespace,
-      AUTH_DATA_DIR: database.dataDir,
-      AUTH_DATABASE_URL: database.url,
-      AUTH_ISSUER: 'http://auth.test',
-      ADMIN_EMAIL: adminEmail,
-      ADMIN_PASSWORD: adminPassword,
-    });
-    app = await createAuthApp(config, { logger: new ConsoleLogger('auth', { logLevels: ['error'] }) });
-    base = await app.getUrl();
-    db = app.get<AuthDatabase>(DATABASE);
-    nc = await connect({ servers: testNatsUrl() });
+    auth = await startAuthApp(target, { env: { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword } });
     root = await login(adminEmail, adminPassword);
   });
 
   afterAll(async () => {
-    await app?.close();
-    if (nc) {
-      for (const bucket of [Buckets.Keys, Buckets.Revocations]) {
-        const kv = await new Kvm(nc).open(namespacedBucket(namespace, bucket)).catch(() => undefined);
-        await kv?.destroy().catch(() => undefined);
-      }
-      const jsm = await jetstreamManager(nc);
-      await jsm.streams.delete(namespacedBucket(namespace, Streams.Events)).catch(() => undefined);
-      await nc.close();
-    }
-    await drop?.();
+    await auth?.close();
   });
 
-  async function call(
-    method: string,
-    path: string,
-    options: { body?: unknown; token?: string } = {},
-  ): Promise<Response> {
-    const headers: Record<string, string> = {};
-    if (options.body !== undefined) {
-      headers['content-type'] = 'application/json';
-    }
-    if (options.token) {
-      headers.authorization = `Bearer ${options.token}`;
-    }
-    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const res = await fetch(`${base}${path}`, { method, headers, body });
-    const text = await res.text();
-    let parsed: Record<string, unknown> = {};
-    try {
-      parsed = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      // 204s and non-JSON bodies.
-    }
-    return { status: res.status, headers: res.headers, text, body: parsed };
-  }
+  const call: AuthAppFixture['call'] = (method, path, options) => auth.call(method, path, options);
 
   async function login(email: string, pw = password): Promise<Pair> {
     const res = await call('POST', '/auth/login', { body: { email, password: pw } });
@@ -130,15 +61,12 @@ describe.each(testDatabaseTargets())('auth admin on $name', (target) => {
   const me = async (token: string) => (await call('GET', '/auth/me', { token })).status;
   const refresh = (token: string) => call('POST', '/auth/refresh', { body: { refresh_token: token } });
 
-  async function revocationEntry(key: string): Promise<Record<string, unknown> | undefined> {
-    const kv = await new Kvm(nc).open(namespacedBucket(namespace, Buckets.Revocations));
-    return (await kv.get(key))?.json<Record<string, unknown>>();
-  }
+  const revocationEntry = (key: string) => auth.revocationEntry(key);
 
   /** Every `auth.user.disabled.v1` event stored in this run's events stream so far. */
   async function disabledEvents(expected: number): Promise<Record<string, unknown>[]> {
-    const consumer = await jetstream(nc).consumers.get(namespacedBucket(namespace, Streams.Events), {
-      filter_subjects: namespacedSubject(namespace, Subjects.UserDisabled),
+    const consumer = await jetstream(auth.nc).consumers.get(namespacedBucket(auth.namespace, Streams.Events), {
+      filter_subjects: namespacedSubject(auth.namespace, Subjects.UserDisabled),
     });
     const events: Record<string, unknown>[] = [];
     // The outbox publishes right after the commit, not necessarily before the HTTP answer.
@@ -362,7 +290,7 @@ describe.each(testDatabaseTargets())('auth admin on $name', (target) => {
       if (conflict) {
         expect(conflict.body).toMatchObject({ code: 'last_admin' });
       }
-      const admins = (await db.select().from(usersTable)).filter((u) => !u.disabled && u.roles.includes('admin'));
+      const admins = (await auth.db.select().from(usersTable)).filter((u) => !u.disabled && u.roles.includes('admin'));
       expect(admins).toHaveLength(1);
     });
   });

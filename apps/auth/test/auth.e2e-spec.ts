@@ -1,61 +1,28 @@
-import { ConsoleLogger } from '@nestjs/common';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Kvm } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { connect } from '@nats-io/transport-node';
 import { createTestVerifier } from '@tessera/auth/testing';
 import { Buckets, namespacedBucket } from '@tessera/contracts';
-import { testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import { testDatabaseTargets } from '@tessera/platform/testing';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 
-import { createAuthApp } from '../src/app';
-import { loadAuthConfig } from '../src/config/auth.config';
+import type { AuthAppFixture } from './auth-app.fixture';
+import { startAuthApp } from './auth-app.fixture';
 
 const password = 'correct horse battery staple';
 
 for (const target of testDatabaseTargets()) {
   describe(`auth app on ${target.name}`, () => {
-    const namespace = testNamespace();
-    let db: Awaited<ReturnType<typeof target.create>>;
-    let app: NestFastifyApplication;
-    let base: string;
-    let nc: NatsConnection;
+    let auth: AuthAppFixture;
 
     beforeAll(async () => {
-      db = await target.create();
-      const config = loadAuthConfig({
-        PORT: '0',
-        NATS_URL: testNatsUrl(),
-        NATS_NAMESPACE: namespace,
-        AUTH_DATA_DIR: db.dataDir,
-        AUTH_DATABASE_URL: db.url,
-        AUTH_ISSUER: 'http://auth.test',
-      });
-      app = await createAuthApp(config, { logger: new ConsoleLogger('auth', { logLevels: ['error'] }) });
-      base = await app.getUrl();
-      nc = await connect({ servers: testNatsUrl() });
+      auth = await startAuthApp(target);
     });
 
     afterAll(async () => {
-      await app?.close();
-      if (nc) {
-        for (const bucket of [Buckets.Keys, Buckets.Revocations]) {
-          const kv = await new Kvm(nc).open(namespacedBucket(namespace, bucket)).catch(() => undefined);
-          await kv?.destroy().catch(() => undefined);
-        }
-        await nc.close();
-      }
-      await db?.drop();
+      await auth?.close();
     });
 
-    async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-      const res = await fetch(`${base}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      return { status: res.status, headers: res.headers, text: await res.text() };
-    }
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      auth.call('POST', path, { body, headers });
 
     async function login(email: string, pw: string) {
       return post('/auth/login', { email, password: pw });
@@ -163,7 +130,7 @@ for (const target of testDatabaseTargets()) {
 
     it('serves the signing key in the JWKS, public members only, cacheable', async () => {
       const { kid } = decodeProtectedHeader(await accessToken());
-      const res = await fetch(`${base}/.well-known/jwks.json`);
+      const res = await fetch(`${auth.base}/.well-known/jwks.json`);
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control')).toBe('public, max-age=300');
       const { keys } = (await res.json()) as { keys: Record<string, string>[] };
@@ -177,7 +144,7 @@ for (const target of testDatabaseTargets()) {
     it('has published the public key in the NATS key bucket, enough for another service to verify', async () => {
       const token = await accessToken();
       const { kid } = decodeProtectedHeader(token);
-      const kv = await new Kvm(nc).open(namespacedBucket(namespace, Buckets.Keys));
+      const kv = await new Kvm(auth.nc).open(namespacedBucket(auth.namespace, Buckets.Keys));
       const jwk = (await kv.get(kid!))?.json<Record<string, string>>();
       expect(jwk).toEqual(expect.objectContaining({ kid, kty: 'RSA', alg: 'RS256', use: 'sig' }));
       expect(Object.keys(jwk!)).not.toContain('d');
@@ -188,13 +155,13 @@ for (const target of testDatabaseTargets()) {
 
     it('answers /auth/me for the token holder', async () => {
       const token = await accessToken();
-      const res = await fetch(`${base}/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(`${auth.base}/auth/me`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ id: decodeJwt(token).sub, email: 'Ada@example.com', roles: ['user'] });
     });
 
     it('refuses /auth/me without a token, with a Bearer challenge', async () => {
-      const res = await fetch(`${base}/auth/me`);
+      const res = await fetch(`${auth.base}/auth/me`);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -204,13 +171,13 @@ for (const target of testDatabaseTargets()) {
       const [h, p, s] = (await accessToken()).split('.');
       const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
       const forged = Buffer.from(JSON.stringify({ ...claims, roles: ['admin'] })).toString('base64url');
-      const res = await fetch(`${base}/auth/me`, { headers: { authorization: `Bearer ${h}.${forged}.${s}` } });
+      const res = await fetch(`${auth.base}/auth/me`, { headers: { authorization: `Bearer ${h}.${forged}.${s}` } });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
     });
 
     it('is ready', async () => {
-      const res = await fetch(`${base}/health/ready`);
+      const res = await fetch(`${auth.base}/health/ready`);
       expect(res.status).toBe(200);
     });
   });

@@ -1,34 +1,18 @@
 import { randomBytes } from 'node:crypto';
 
-import type { INestApplicationContext } from '@nestjs/common';
-import { ConsoleLogger, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Kvm } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { connect } from '@nats-io/transport-node';
-import { AuthModule, RevocationKeys, TokenVerifier } from '@tessera/auth';
+import type { TokenVerifier } from '@tessera/auth';
+import { RevocationKeys } from '@tessera/auth';
 import { createTestVerifier } from '@tessera/auth/testing';
-import { Buckets, namespacedBucket } from '@tessera/contracts';
-import { PlatformModule } from '@tessera/platform';
-import { testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import { testDatabaseTargets } from '@tessera/platform/testing';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 
-import { createAuthApp } from '../src/app';
-import { loadAuthConfig } from '../src/config/auth.config';
+import type { AuthAppFixture, AuthResponse as Response } from './auth-app.fixture';
+import { startAuthApp, TEST_ISSUER as issuer } from './auth-app.fixture';
 
-const issuer = 'http://auth.test';
 const password = 'correct horse battery staple';
 // Characters that must survive form-encoding in Basic credentials and bodies (openssl rand -base64).
 const ordersSecret = `${randomBytes(30).toString('base64')}+/=`;
 const profileSecret = randomBytes(32).toString('base64url');
-
-interface Response {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: Record<string, unknown>;
-}
 
 type Params = Record<string, string | string[]>;
 
@@ -48,94 +32,39 @@ function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A service verifying tokens as profile does: keys and revocations watched from NATS only. */
-async function bootProfileVerifier(namespace: string): Promise<INestApplicationContext> {
-  @Module({
-    imports: [
-      PlatformModule.forRoot({
-        serviceName: 'probe',
-        host: '127.0.0.1',
-        port: 0,
-        natsUrl: testNatsUrl(),
-        natsNamespace: namespace,
-      }),
-      AuthModule.forRoot({ audience: 'profile', issuer }),
-    ],
-  })
-  class ProbeModule {}
-  const context = await NestFactory.createApplicationContext(ProbeModule, { logger: false, abortOnError: false });
-  return context.init();
-}
-
 describe.each(testDatabaseTargets())('OAuth endpoints on $name', (target) => {
-  const namespace = testNamespace();
-  let drop: () => Promise<void>;
-  let app: NestFastifyApplication;
-  let base: string;
-  let nc: NatsConnection;
-  let probe: INestApplicationContext;
+  let auth: AuthAppFixture;
   let jwks: unknown[];
 
   beforeAll(async () => {
-    const database = await target.create();
-    drop = database.drop;
-    const config = loadAuthConfig({
-      NODE_ENV: 'test',
-      PORT: '0',
-      NATS_URL: testNatsUrl(),
-      NATS_NAMESPACE: namespace,
-      AUTH_DATA_DIR: database.dataDir,
-      AUTH_DATABASE_URL: database.url,
-      AUTH_ISSUER: issuer,
-      // A reused refresh token counts as theft at once.
-      REFRESH_REUSE_GRACE_SECONDS: '0',
-      SERVICE_CLIENTS: 'orders=profile:read,profile=orders:read orders:write',
-      SERVICE_CLIENT_SECRET_ORDERS: ordersSecret,
-      SERVICE_CLIENT_SECRET_PROFILE: profileSecret,
+    auth = await startAuthApp(target, {
+      env: {
+        // A reused refresh token counts as theft at once.
+        REFRESH_REUSE_GRACE_SECONDS: '0',
+        SERVICE_CLIENTS: 'orders=profile:read,profile=orders:read orders:write',
+        SERVICE_CLIENT_SECRET_ORDERS: ordersSecret,
+        SERVICE_CLIENT_SECRET_PROFILE: profileSecret,
+      },
+      // Verifies as profile does: keys and revocations watched from NATS only.
+      probe: { audience: 'profile' },
     });
-    app = await createAuthApp(config, { logger: new ConsoleLogger('auth', { logLevels: ['error'] }) });
-    base = await app.getUrl();
-    nc = await connect({ servers: testNatsUrl() });
-    probe = await bootProfileVerifier(namespace);
-    jwks = ((await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: unknown[] }).keys;
+    jwks = ((await (await fetch(`${auth.base}/.well-known/jwks.json`)).json()) as { keys: unknown[] }).keys;
   });
 
   afterAll(async () => {
-    await probe?.close();
-    await app?.close();
-    if (nc) {
-      for (const bucket of [Buckets.Keys, Buckets.Revocations]) {
-        const kv = await new Kvm(nc).open(namespacedBucket(namespace, bucket)).catch(() => undefined);
-        await kv?.destroy().catch(() => undefined);
-      }
-      await nc.close();
-    }
-    await drop?.();
+    await auth?.close();
   });
 
-  async function post(
+  function post(
     path: string,
     body: Params | string | Record<string, unknown>,
     options: { json?: boolean; authorization?: string; contentType?: string } = {},
   ): Promise<Response> {
-    const headers: Record<string, string> = {
-      'content-type': options.contentType ?? (options.json ? 'application/json' : 'application/x-www-form-urlencoded'),
-    };
-    if (options.authorization) {
-      headers.authorization = options.authorization;
-    }
-    const payload = typeof body === 'string' ? body : options.json ? JSON.stringify(body) : form(body as Params);
-    const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: payload });
-    const text = await res.text();
-    let parsed: Record<string, unknown> = {};
-    try {
-      parsed = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      // Empty bodies.
-    }
-    return { status: res.status, headers: res.headers, text, body: parsed };
+    return auth.call('POST', path, {
+      body: typeof body === 'string' || options.json ? body : form(body as Params),
+      contentType: options.contentType ?? (options.json ? 'application/json' : 'application/x-www-form-urlencoded'),
+      headers: options.authorization ? { authorization: options.authorization } : {},
+    });
   }
 
   const token = (body: Params | string | Record<string, unknown>, options?: Parameters<typeof post>[2]) =>
@@ -161,26 +90,9 @@ describe.each(testDatabaseTargets())('OAuth endpoints on $name', (target) => {
     expect(res.text).not.toMatch(/\bat .+:\d+:\d+/);
   }
 
-  async function revocationEntry(key: string): Promise<Record<string, unknown> | undefined> {
-    const kv = await new Kvm(nc).open(namespacedBucket(namespace, Buckets.Revocations));
-    return (await kv.get(key))?.json<Record<string, unknown>>();
-  }
-
-  /** What the profile probe makes of a token once its NATS watch has caught up. */
-  async function probeVerdict(accessToken: string, expected: 'accepted' | 'refused'): Promise<string> {
-    const verifier = probe.get(TokenVerifier);
-    let verdict = '';
-    for (let attempt = 0; attempt < 50 && verdict !== expected; attempt++) {
-      verdict = await verifier.verify(accessToken).then(
-        () => 'accepted',
-        () => 'refused',
-      );
-      if (verdict !== expected) {
-        await sleep(100);
-      }
-    }
-    return verdict;
-  }
+  const revocationEntry = (key: string) => auth.revocationEntry(key);
+  const probeVerdict = (accessToken: string, expected: 'accepted' | 'refused') =>
+    auth.probeVerdict(accessToken, expected);
 
   let users = 0;
   async function loginPair(): Promise<{ access: string; refresh: string }> {
@@ -422,9 +334,9 @@ describe.each(testDatabaseTargets())('OAuth endpoints on $name', (target) => {
       const res = await revoke({ token: pair.access }, { json: true });
       expect(res.status).toBe(200);
       expect(await revocationEntry(RevocationKeys.jti(decodeJwt(pair.access).jti!))).toBeDefined();
-      expect((await fetch(`${base}/auth/me`, { headers: { authorization: `Bearer ${pair.access}` } })).status).toBe(
-        401,
-      );
+      expect(
+        (await fetch(`${auth.base}/auth/me`, { headers: { authorization: `Bearer ${pair.access}` } })).status,
+      ).toBe(401);
     });
 
     it('revokes a refresh token by ending its session', async () => {
@@ -456,7 +368,7 @@ describe.each(testDatabaseTargets())('OAuth endpoints on $name', (target) => {
 
   describe('GET /.well-known/openid-configuration', () => {
     it('describes the endpoints, grants, client authentication, algorithms and scopes', async () => {
-      const res = await fetch(`${base}/.well-known/openid-configuration`);
+      const res = await fetch(`${auth.base}/.well-known/openid-configuration`);
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control')).toBe('public, max-age=300');
       expect(await res.json()).toEqual({

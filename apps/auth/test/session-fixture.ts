@@ -1,5 +1,5 @@
 import type { RevocationPublisher } from '@tessera/auth';
-import type { DatabaseHandle } from '@tessera/platform';
+import type { DatabaseHandle, OutboxRelay } from '@tessera/platform';
 
 import type { AuthConfig } from '../src/config/auth.config';
 import { loadAuthConfig } from '../src/config/auth.config';
@@ -49,7 +49,10 @@ export async function createSessionFixture(env: Record<string, string> = {}): Pr
       published.subjects.push({ sub, before });
     },
   } as unknown as RevocationPublisher;
-  const families = new SessionFamiliesService(handle.db, revocations);
+  // The relay only publishes rows the transaction committed; specs read outbox_events instead.
+  const families = new SessionFamiliesService(handle.db, revocations, {
+    flush: () => undefined,
+  } as unknown as OutboxRelay);
   const refresh = new RefreshTokensService(handle.db, config, tokens, families);
   let count = 0;
   return {

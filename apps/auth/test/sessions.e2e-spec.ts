@@ -1,32 +1,14 @@
-import { ConsoleLogger, Module } from '@nestjs/common';
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Kvm } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { connect } from '@nats-io/transport-node';
-import { AuthModule, RevocationKeys, TokenVerifier } from '@tessera/auth';
-import { Buckets, namespacedBucket } from '@tessera/contracts';
-import { DATABASE, PlatformModule } from '@tessera/platform';
-import { testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import { RevocationKeys } from '@tessera/auth';
+import { testDatabaseTargets } from '@tessera/platform/testing';
 import { eq, sql } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 
-import { createAuthApp } from '../src/app';
-import { loadAuthConfig } from '../src/config/auth.config';
-import type { AuthDatabase } from '../src/database/auth-database';
 import { refreshTokens, sessionFamilies } from '../src/database/schema';
 import { hashRefreshToken } from '../src/refresh/refresh-token';
+import type { AuthAppFixture, AuthResponse as Response } from './auth-app.fixture';
+import { sleep, startAuthApp } from './auth-app.fixture';
 
-const issuer = 'http://auth.test';
 const password = 'correct horse battery staple';
-
-interface Response {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: Record<string, unknown>;
-}
 
 interface Pair {
   access: string;
@@ -34,106 +16,22 @@ interface Pair {
   jti: string;
 }
 
-/**
- * A service that verifies tokens as orders or profile does: its own NATS connection, the
- * keys and revocations watched from the namespaced buckets, nothing asked of auth.
- */
-async function bootVerifyingService(namespace: string, jwksUrl: string): Promise<INestApplicationContext> {
-  @Module({
-    imports: [
-      PlatformModule.forRoot({
-        serviceName: 'probe',
-        host: '127.0.0.1',
-        port: 0,
-        natsUrl: testNatsUrl(),
-        natsNamespace: namespace,
-      }),
-      AuthModule.forRoot({ audience: 'orders', issuer, jwksUrl }),
-    ],
-  })
-  class ProbeModule {}
-  const context = await NestFactory.createApplicationContext(ProbeModule, { logger: false, abortOnError: false });
-  return context.init();
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe.each(testDatabaseTargets())('auth sessions on $name', (target) => {
-  const namespace = testNamespace();
-  let drop: () => Promise<void>;
-  let app: NestFastifyApplication;
-  let db: AuthDatabase;
-  let base: string;
-  let nc: NatsConnection;
-  let probe: INestApplicationContext;
+  let auth: AuthAppFixture;
+  let db: AuthAppFixture['db'];
 
   beforeAll(async () => {
-    const database = await target.create();
-    drop = database.drop;
-    const config = loadAuthConfig({
-      NODE_ENV: 'test',
-      PORT: '0',
-      NATS_URL: testNatsUrl(),
-      NATS_NAMESPACE: namespace,
-      AUTH_DATA_DIR: database.dataDir,
-      AUTH_DATABASE_URL: database.url,
-      AUTH_ISSUER: issuer,
-    });
-    app = await createAuthApp(config, { logger: new ConsoleLogger('auth', { logLevels: ['error'] }) });
-    base = await app.getUrl();
-    db = app.get<AuthDatabase>(DATABASE);
-    nc = await connect({ servers: testNatsUrl() });
-    probe = await bootVerifyingService(namespace, `${base}/.well-known/jwks.json`);
+    // The probe verifies as orders does: its own NATS connection, keys and revocations watched
+    // from the namespaced buckets, nothing asked of auth.
+    auth = await startAuthApp(target, { probe: { audience: 'orders', jwksUrl: true } });
+    db = auth.db;
   });
 
   afterAll(async () => {
-    await probe?.close();
-    await app?.close();
-    if (nc) {
-      for (const bucket of [Buckets.Keys, Buckets.Revocations]) {
-        const kv = await new Kvm(nc).open(namespacedBucket(namespace, bucket)).catch(() => undefined);
-        await kv?.destroy().catch(() => undefined);
-      }
-      await nc.close();
-    }
-    await drop?.();
+    await auth?.close();
   });
 
-  async function call(
-    method: string,
-    path: string,
-    options: { body?: unknown; token?: string; cookie?: string; contentType?: string | null; userAgent?: string } = {},
-  ): Promise<Response> {
-    const headers: Record<string, string> = {};
-    const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
-    if (contentType !== null && options.body !== undefined) {
-      headers['content-type'] = contentType;
-    }
-    if (options.token) {
-      headers.authorization = `Bearer ${options.token}`;
-    }
-    if (options.cookie) {
-      headers.cookie = options.cookie;
-    }
-    if (options.userAgent) {
-      headers['user-agent'] = options.userAgent;
-    }
-    const body =
-      options.body === undefined
-        ? undefined
-        : typeof options.body === 'string'
-          ? options.body
-          : JSON.stringify(options.body);
-    const res = await fetch(`${base}${path}`, { method, headers, body });
-    const text = await res.text();
-    let parsed: Record<string, unknown> = {};
-    try {
-      parsed = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      // 204s and non-JSON bodies.
-    }
-    return { status: res.status, headers: res.headers, text, body: parsed };
-  }
+  const call: AuthAppFixture['call'] = (method, path, options) => auth.call(method, path, options);
 
   function pairOf(res: Response): Pair {
     expect(res.status).toBe(200);
@@ -159,26 +57,8 @@ describe.each(testDatabaseTargets())('auth sessions on $name', (target) => {
     return res.headers.getSetCookie().find((c) => c.startsWith('tessera_refresh='));
   }
 
-  async function revocationEntry(key: string): Promise<Record<string, unknown> | undefined> {
-    const kv = await new Kvm(nc).open(namespacedBucket(namespace, Buckets.Revocations));
-    return (await kv.get(key))?.json<Record<string, unknown>>();
-  }
-
-  /** What the probe service's verifier makes of a token once its watch has caught up. */
-  async function probeVerdict(token: string, expected: 'accepted' | 'refused'): Promise<string> {
-    const verifier = probe.get(TokenVerifier);
-    let verdict = '';
-    for (let attempt = 0; attempt < 50 && verdict !== expected; attempt++) {
-      verdict = await verifier.verify(token).then(
-        () => 'accepted',
-        () => 'refused',
-      );
-      if (verdict !== expected) {
-        await sleep(100);
-      }
-    }
-    return verdict;
-  }
+  const revocationEntry = (key: string) => auth.revocationEntry(key);
+  const probeVerdict = (token: string, expected: 'accepted' | 'refused') => auth.probeVerdict(token, expected);
 
   function expectInvalidGrant(res: Response, ...secrets: string[]): void {
     expect(res.status).toBe(401);

@@ -12,6 +12,7 @@ export * from './database/database.module';
 export * from './bootstrap/create-service';
 export * from './platform.module';
 export * from './public.decorator';
+export * from './http/cursor-page.query';
 export * from './bootstrap/run-main';
 export * from './events/event-bus.service';
 export * from './events/outbox';

@@ -3,6 +3,9 @@ import { eq } from 'drizzle-orm';
 
 import type { SessionFixture } from '../../test/session-fixture';
 import { createSessionFixture } from '../../test/session-fixture';
+import { Subjects } from '@tessera/contracts';
+import { outboxEvents } from '@tessera/platform';
+
 import { sessionFamilies } from '../database/schema';
 import { SessionNotFoundError } from './refresh.errors';
 
@@ -93,6 +96,24 @@ describe('SessionFamiliesService', () => {
     expect(f.published.jtis).toEqual([{ jti: session.accessToken.jti, exp: session.accessToken.expiresAt }]);
     const [row] = await f.handle.db.select().from(sessionFamilies).where(eq(sessionFamilies.id, session.familyId));
     expect(row).toMatchObject({ revokedAt: at(MINUTE), revokedReason: 'session_ended' });
+  });
+
+  it('announces each ended session as auth.session.revoked.v1 in the same transaction', async () => {
+    await f.handle.db.delete(outboxEvents);
+    const user = await f.createUser();
+    const a = await f.refresh.start(user, {}, t0);
+    const b = await f.refresh.start(user, {}, t0);
+    await f.families.end(user.id, a.familyId, at(MINUTE));
+    // Ending it again is a 404 and announces nothing more.
+    await expect(f.families.end(user.id, a.familyId, at(2 * MINUTE))).rejects.toBeInstanceOf(SessionNotFoundError);
+    const events = await f.handle.db
+      .select()
+      .from(outboxEvents)
+      .where(eq(outboxEvents.subject, Subjects.SessionRevoked));
+    expect(events.map((e) => e.payload)).toEqual([
+      { userId: user.id, sessionId: a.familyId, reason: 'session_ended', occurredAt: at(MINUTE).toISOString() },
+    ]);
+    expect(b.familyId).not.toBe(a.familyId);
   });
 
   it("answers 404 for another user's session, an ended one, and an id that is not one", async () => {

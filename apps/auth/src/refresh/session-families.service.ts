@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RevocationPublisher } from '@tessera/auth';
-import { DATABASE } from '@tessera/platform';
+import { type SessionRevocationReason, type SessionRevokedEvent, Subjects } from '@tessera/contracts';
+import { DATABASE, enqueueEvent, OutboxRelay } from '@tessera/platform';
 import type { SQL } from 'drizzle-orm';
 import { and, desc, eq, exists, gt, inArray, isNull, ne, not, notExists, sql } from 'drizzle-orm';
 
@@ -9,16 +10,8 @@ import { refreshTokens, sessionFamilies } from '../database/schema';
 import { SessionNotFoundError } from './refresh.errors';
 import { hashRefreshToken, isRefreshTokenFormat } from './refresh-token';
 
-export type SessionEndReason =
-  | 'logout'
-  | 'logout_all'
-  | 'password_changed'
-  | 'session_ended'
-  | 'reuse_detected'
-  /** A refresh token handed to `POST /oauth/revoke` (RFC 7009). */
-  | 'token_revoked'
-  /** An admin disabled the account (`PATCH /admin/users/:id`). */
-  | 'account_disabled';
+/** Why a session ended; the same names travel in `auth.session.revoked.v1`. */
+export type SessionEndReason = SessionRevocationReason;
 
 /** One live session as its owner sees it (`GET /auth/sessions`). */
 export interface SessionView {
@@ -56,6 +49,7 @@ export class SessionFamiliesService {
   constructor(
     @Inject(DATABASE) private readonly db: AuthDatabase,
     private readonly revocations: RevocationPublisher,
+    private readonly outbox: OutboxRelay,
   ) {}
 
   /** The family an access token was issued from; undefined for a token no family issued. */
@@ -198,14 +192,28 @@ export class SessionFamiliesService {
     now: Date,
     revokeAccessTokens: boolean,
   ): Promise<string[]> {
-    const revoked = await this.db
-      .update(sessionFamilies)
-      .set({ revokedAt: now, revokedReason: reason })
-      .where(and(condition, isNull(sessionFamilies.revokedAt)))
-      .returning({ id: sessionFamilies.id, userId: sessionFamilies.userId });
+    // Each ended session is announced (auth.session.revoked.v1) in the same transaction.
+    const revoked = await this.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(sessionFamilies)
+        .set({ revokedAt: now, revokedReason: reason })
+        .where(and(condition, isNull(sessionFamilies.revokedAt)))
+        .returning({ id: sessionFamilies.id, userId: sessionFamilies.userId });
+      for (const row of rows) {
+        const event: SessionRevokedEvent = {
+          userId: row.userId,
+          sessionId: row.id,
+          reason,
+          occurredAt: now.toISOString(),
+        };
+        await enqueueEvent(tx, Subjects.SessionRevoked, event);
+      }
+      return rows;
+    });
     if (revoked.length === 0) {
       return [];
     }
+    this.outbox.flush();
     const ids = revoked.map((r) => r.id);
     if (revokeAccessTokens) {
       const live = await this.db

@@ -1,0 +1,208 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { ConsoleLogger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
+import { AuthModule, TokenVerifier } from '@tessera/auth';
+import { Buckets, namespacedBucket, Streams } from '@tessera/contracts';
+import { DATABASE, PlatformModule } from '@tessera/platform';
+import type { TestDatabaseTarget } from '@tessera/platform/testing';
+import { testNamespace, testNatsUrl } from '@tessera/platform/testing';
+
+import { createAuthApp } from '../src/app';
+import { loadAuthConfig } from '../src/config/auth.config';
+import type { AuthDatabase } from '../src/database/auth-database';
+
+export const TEST_ISSUER = 'http://auth.test';
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface AuthAppOptions {
+  /** Extra environment for this spec (ADMIN_EMAIL, SERVICE_CLIENTS, …), over the defaults. */
+  env?: Record<string, string>;
+  /**
+   * Boot a second service that verifies tokens as orders or profile does: its own NATS
+   * connection, keys and revocations watched from the namespaced buckets.
+   */
+  probe?: {
+    audience: string;
+    /** Also give it the auth app's JWKS URL (as orders does), not only the key bucket. */
+    jwksUrl?: boolean;
+  };
+}
+
+export interface CallOptions {
+  /** A string is sent as it is; anything else as JSON. */
+  body?: unknown;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  cookie?: string;
+  /** `null`: no content-type header; default `application/json` when there is a body. */
+  contentType?: string | null;
+  userAgent?: string;
+  /** Any other headers, set last. */
+  headers?: Record<string, string>;
+}
+
+export interface AuthResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The parsed JSON body; `{}` for a 204 or a non-JSON body. */
+  body: Record<string, unknown>;
+}
+
+export interface AuthAppFixture {
+  namespace: string;
+  app: NestFastifyApplication;
+  /** The app's URL, e.g. `http://127.0.0.1:41234`. */
+  base: string;
+  db: AuthDatabase;
+  /** A NATS connection of the spec's own, outside the app. */
+  nc: NatsConnection;
+  call(method: string, path: string, options?: CallOptions): Promise<AuthResponse>;
+  /** The entry under `key` in the namespaced revocations bucket, as any service would read it. */
+  revocationEntry(key: string): Promise<Record<string, unknown> | undefined>;
+  /** What the probe's verifier makes of a token once its watch has caught up (polls up to 5 s). */
+  probeVerdict(token: string, expected: 'accepted' | 'refused'): Promise<string>;
+  /** Closes the probe, the app and NATS, deletes the namespaced buckets and stream, drops the database. */
+  close(): Promise<void>;
+}
+
+async function bootProbe(
+  namespace: string,
+  probe: NonNullable<AuthAppOptions['probe']>,
+  base: string,
+): Promise<INestApplicationContext> {
+  const jwksUrl = probe.jwksUrl ? `${base}/.well-known/jwks.json` : undefined;
+  @Module({
+    imports: [
+      PlatformModule.forRoot({
+        serviceName: 'probe',
+        host: '127.0.0.1',
+        port: 0,
+        natsUrl: testNatsUrl(),
+        natsNamespace: namespace,
+      }),
+      AuthModule.forRoot({ audience: probe.audience, issuer: TEST_ISSUER, ...(jwksUrl ? { jwksUrl } : {}) }),
+    ],
+  })
+  class ProbeModule {}
+  const context = await NestFactory.createApplicationContext(ProbeModule, { logger: false, abortOnError: false });
+  return context.init();
+}
+
+/** The auth app on a fresh database from `target` and a fresh NATS namespace, listening on a free port. */
+export async function startAuthApp(target: TestDatabaseTarget, options: AuthAppOptions = {}): Promise<AuthAppFixture> {
+  const namespace = testNamespace();
+  const database = await target.create();
+  let app: NestFastifyApplication | undefined;
+  let nc: NatsConnection | undefined;
+  let probe: INestApplicationContext | undefined;
+
+  const close = async () => {
+    await probe?.close();
+    await app?.close();
+    if (nc) {
+      for (const bucket of [Buckets.Keys, Buckets.Revocations]) {
+        const kv = await new Kvm(nc).open(namespacedBucket(namespace, bucket)).catch(() => undefined);
+        await kv?.destroy().catch(() => undefined);
+      }
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.delete(namespacedBucket(namespace, Streams.Events)).catch(() => undefined);
+      await nc.close();
+    }
+    await database.drop();
+  };
+
+  try {
+    const config = loadAuthConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      NATS_URL: testNatsUrl(),
+      NATS_NAMESPACE: namespace,
+      AUTH_DATA_DIR: database.dataDir,
+      AUTH_DATABASE_URL: database.url,
+      AUTH_ISSUER: TEST_ISSUER,
+      ...options.env,
+    });
+    app = await createAuthApp(config, { logger: new ConsoleLogger('auth', { logLevels: ['error'] }) });
+    const base = await app.getUrl();
+    nc = await connect({ servers: testNatsUrl() });
+    if (options.probe) {
+      probe = await bootProbe(namespace, options.probe, base);
+    }
+    const natsConnection = nc;
+    const probeContext = probe;
+
+    const call = async (method: string, path: string, opts: CallOptions = {}): Promise<AuthResponse> => {
+      const headers: Record<string, string> = {};
+      const contentType = opts.contentType === undefined ? 'application/json' : opts.contentType;
+      if (contentType !== null && opts.body !== undefined) {
+        headers['content-type'] = contentType;
+      }
+      if (opts.token) {
+        headers.authorization = `Bearer ${opts.token}`;
+      }
+      if (opts.cookie) {
+        headers.cookie = opts.cookie;
+      }
+      if (opts.userAgent) {
+        headers['user-agent'] = opts.userAgent;
+      }
+      Object.assign(headers, opts.headers);
+      const body =
+        opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      const res = await fetch(`${base}${path}`, { method, headers, body });
+      const text = await res.text();
+      let parsed: Record<string, unknown> = {};
+      try {
+        parsed = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        // 204s and non-JSON bodies.
+      }
+      return { status: res.status, headers: res.headers, text, body: parsed };
+    };
+
+    const revocationEntry = async (key: string) => {
+      const kv = await new Kvm(natsConnection).open(namespacedBucket(namespace, Buckets.Revocations));
+      return (await kv.get(key))?.json<Record<string, unknown>>();
+    };
+
+    const probeVerdict = async (token: string, expected: 'accepted' | 'refused') => {
+      if (!probeContext) {
+        throw new Error('startAuthApp: probeVerdict needs the probe option');
+      }
+      const verifier = probeContext.get(TokenVerifier);
+      let verdict = '';
+      for (let attempt = 0; attempt < 50 && verdict !== expected; attempt++) {
+        verdict = await verifier.verify(token).then(
+          () => 'accepted',
+          () => 'refused',
+        );
+        if (verdict !== expected) {
+          await sleep(100);
+        }
+      }
+      return verdict;
+    };
+
+    return {
+      namespace,
+      app,
+      base,
+      db: app.get<AuthDatabase>(DATABASE),
+      nc: natsConnection,
+      call,
+      revocationEntry,
+      probeVerdict,
+      close,
+    };
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+}
