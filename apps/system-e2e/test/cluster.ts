@@ -35,6 +35,8 @@ export interface RunningApp {
  */
 export class Cluster {
   readonly namespace = testNamespace();
+  /** The first admin auth creates at start. */
+  readonly admin = { email: 'admin@e2e.test', password: randomBytes(18).toString('base64url') };
   readonly apps = new Map<string, RunningApp>();
   private readonly cleanups: (() => Promise<void>)[] = [];
   private readonly outputs: string[][] = [];
@@ -80,6 +82,8 @@ export class Cluster {
         AUTH_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         SERVICE_CLIENT_SECRET_ORDERS: secrets.orders,
         SERVICE_CLIENT_SECRET_PROFILE: secrets.profile,
+        ADMIN_EMAIL: this.admin.email,
+        ADMIN_PASSWORD: this.admin.password,
       },
       orders: {
         ...common,

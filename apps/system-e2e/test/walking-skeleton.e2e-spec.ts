@@ -166,6 +166,27 @@ describe.each(testDatabaseTargets())('walking skeleton: auth → orders → NATS
     expect((await call('orders', '/orders', { token })).status).toBe(200);
   });
 
+  it('accepts tokens of a key rotated in auth, in orders and profile, with no restart', async () => {
+    const adminLogin = await call('auth', '/auth/login', { body: cluster.admin });
+    const admin = ((await adminLogin.json()) as { access_token: string }).access_token;
+    const rotated = await call('auth', '/admin/keys/rotate', { token: admin, body: {} });
+    expect(rotated.status).toBe(200);
+    const { kid } = (await rotated.json()) as { kid: string };
+    expect(kid).not.toBe(decode(token.split('.')[0]).kid);
+    const email = `rotation+${Date.now()}@example.test`;
+    await call('auth', '/auth/register', { body: { email, password } });
+    const fresh = (
+      (await (await call('auth', '/auth/login', { body: { email, password } })).json()) as { access_token: string }
+    ).access_token;
+    expect(decode(fresh.split('.')[0]).kid).toBe(kid);
+    expect((await call('orders', '/orders', { token: fresh })).status).toBe(200);
+    expect((await call('profile', '/profile/me', { token: fresh })).status).toBe(200);
+    // Tokens of the retired key stay valid until they expire.
+    expect((await call('orders', '/orders', { token })).status).toBe(200);
+    const jwks = (await (await call('auth', '/.well-known/jwks.json')).json()) as { keys: { kid: string }[] };
+    expect(jwks.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([kid, decode(token.split('.')[0]).kid]));
+  });
+
   it('keeps accepting the token in orders and profile while auth is down', async () => {
     await cluster.stop('auth');
     expect((await call('orders', '/orders', { token, body: order })).status).toBe(201);

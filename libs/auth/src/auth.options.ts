@@ -14,6 +14,8 @@ export interface AuthModuleOptions {
    * every Tessera service registers. Unset: header only.
    */
   cookieName?: string;
+  /** Algorithms this service accepts (a key published for another is ignored). Default both. */
+  algorithms?: ('RS256' | 'ES256')[];
   /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. Default 5. */
   clockToleranceSeconds?: number;
   /** Longest accepted `exp - iat`, in seconds. Default 3600. */
@@ -47,6 +49,7 @@ export interface ResolvedAuthOptions extends Required<
 
 export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {
   return {
+    algorithms: ['RS256', 'ES256'],
     clockToleranceSeconds: 5,
     maxTokenLifetimeSeconds: 3600,
     keyRefreshIntervalSeconds: 30,

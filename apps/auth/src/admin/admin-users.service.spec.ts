@@ -107,13 +107,24 @@ describe('AdminUsersService', () => {
       expect(view).toMatchObject({ id: user.id, disabled: true, roles: ['user'] });
       expect((await rowOf(user.id)).disabled).toBe(true);
 
-      const events = await f.handle.db.select().from(outboxEvents);
+      const events = await f.handle.db
+        .select()
+        .from(outboxEvents)
+        .where(eq(outboxEvents.subject, Subjects.UserDisabled));
       expect(events).toEqual([
         expect.objectContaining({
           subject: Subjects.UserDisabled,
           payload: { userId: user.id, occurredAt: expect.any(String) },
         }),
       ]);
+      // Each of the user's sessions is announced as ended too (auth.session.revoked.v1).
+      const ended = await f.handle.db
+        .select()
+        .from(outboxEvents)
+        .where(eq(outboxEvents.subject, Subjects.SessionRevoked));
+      expect(ended.map((e) => (e.payload as { sessionId: string }).sessionId).sort()).toEqual(
+        [a.familyId, b.familyId].sort(),
+      );
       expect(new Date((events[0].payload as { occurredAt: string }).occurredAt).toISOString()).toBe(
         (events[0].payload as { occurredAt: string }).occurredAt,
       );

@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
 
+import { KeysModule } from '../keys/keys.module';
 import { RefreshModule } from '../refresh/refresh.module';
 import { UsersModule } from '../users/users.module';
+import { AdminKeysController } from './admin-keys.controller';
 import { AdminUsersController } from './admin-users.controller';
 import { AdminUsersService } from './admin-users.service';
 import { ADMIN_NOTICE_OUTPUT, FirstAdminService } from './first-admin.service';
 
-/** The first admin at start, and account administration at `/admin/users`. */
+/** The first admin at start, account administration at `/admin/users`, key rotation at `/admin/keys`. */
 @Module({
-  imports: [UsersModule, RefreshModule],
-  controllers: [AdminUsersController],
+  imports: [UsersModule, RefreshModule, KeysModule],
+  controllers: [AdminUsersController, AdminKeysController],
   providers: [
     AdminUsersService,
     FirstAdminService,

@@ -219,4 +219,27 @@ describe('loadAuthConfig', () => {
       ]);
     });
   });
+  it('throttles sign-ins by default: 5 failures, 1 s doubling to 900 s, 20 per address per 15 min', () => {
+    expect(loadAuthConfig({}).loginThrottle).toEqual({
+      account: { maxFailures: 5, windowSeconds: 86400, lockoutBaseSeconds: 1, lockoutMaxSeconds: 900 },
+      address: { maxFailures: 20, windowSeconds: 900 },
+    });
+  });
+
+  it('refuses sign-in throttling settings out of bounds', () => {
+    const found = problems({
+      LOGIN_ACCOUNT_MAX_FAILURES: '0',
+      LOGIN_LOCKOUT_MAX_SECONDS: '86401',
+      LOGIN_ADDRESS_WINDOW_SECONDS: '0',
+    }).join('\n');
+    expect(found).toContain('LOGIN_ACCOUNT_MAX_FAILURES');
+    expect(found).toContain('LOGIN_LOCKOUT_MAX_SECONDS');
+    expect(found).toContain('LOGIN_ADDRESS_WINDOW_SECONDS');
+  });
+
+  it('refuses a lockout base longer than its maximum', () => {
+    expect(problems({ LOGIN_LOCKOUT_BASE_SECONDS: '60', LOGIN_LOCKOUT_MAX_SECONDS: '30' })).toEqual([
+      'LOGIN_LOCKOUT_BASE_SECONDS must not exceed LOGIN_LOCKOUT_MAX_SECONDS',
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import { IsEmail, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { loadConfig, ServiceConfig } from '@tessera/platform';
 
+import type { LoginThrottlePolicy } from '../login-abuse/login-throttle-policy';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../users/dto/register.dto';
 import type { PasswordHashOptions } from '../users/password-hasher.service';
 import type { ServiceClientDeclaration } from './service-clients';
@@ -112,6 +113,44 @@ export class AuthConfig extends ServiceConfig {
   PASSWORD_HASH_PARALLELISM: number = 1;
 
   /**
+   * Sign-in throttling (issue 3, "Login abuse"); counters live in the database so replicas share
+   * them. An account is locked after LOGIN_ACCOUNT_MAX_FAILURES failures within
+   * LOGIN_ACCOUNT_WINDOW_SECONDS, for LOGIN_LOCKOUT_BASE_SECONDS doubling with every further
+   * failure, never longer than LOGIN_LOCKOUT_MAX_SECONDS at a time (OWASP Authentication Cheat
+   * Sheet, "Account lockout"). A client address is refused for the rest of its window after
+   * LOGIN_ADDRESS_MAX_FAILURES failures within LOGIN_ADDRESS_WINDOW_SECONDS.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  LOGIN_ACCOUNT_MAX_FAILURES: number = 5;
+
+  @IsInt()
+  @Min(1)
+  @Max(30 * DAY)
+  LOGIN_ACCOUNT_WINDOW_SECONDS: number = DAY;
+
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  LOGIN_LOCKOUT_BASE_SECONDS: number = 1;
+
+  @IsInt()
+  @Min(1)
+  @Max(DAY)
+  LOGIN_LOCKOUT_MAX_SECONDS: number = 900;
+
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  LOGIN_ADDRESS_MAX_FAILURES: number = 20;
+
+  @IsInt()
+  @Min(1)
+  @Max(DAY)
+  LOGIN_ADDRESS_WINDOW_SECONDS: number = 900;
+
+  /**
    * Confidential clients of the client_credentials grant (one per calling service), as
    * `<clientId>=<scope> <scope>...`, comma-separated. A scope is `<service>:<permission>`; the
    * service part is what the token's `aud` names. Each client's secret is read from
@@ -142,6 +181,18 @@ export class AuthConfig extends ServiceConfig {
     return [...new Set(this.ACCESS_TOKEN_AUDIENCE.split(','))];
   }
 
+  get loginThrottle(): LoginThrottlePolicy {
+    return {
+      account: {
+        maxFailures: this.LOGIN_ACCOUNT_MAX_FAILURES,
+        windowSeconds: this.LOGIN_ACCOUNT_WINDOW_SECONDS,
+        lockoutBaseSeconds: this.LOGIN_LOCKOUT_BASE_SECONDS,
+        lockoutMaxSeconds: this.LOGIN_LOCKOUT_MAX_SECONDS,
+      },
+      address: { maxFailures: this.LOGIN_ADDRESS_MAX_FAILURES, windowSeconds: this.LOGIN_ADDRESS_WINDOW_SECONDS },
+    };
+  }
+
   get serviceClients(): ServiceClientDeclaration[] {
     return parseServiceClients(this.SERVICE_CLIENTS);
   }
@@ -160,6 +211,9 @@ function crossChecks(config: AuthConfig): string[] {
   // log out every client that only refreshes on demand.
   if (config.REFRESH_IDLE_SECONDS <= config.ACCESS_TOKEN_TTL_SECONDS) {
     problems.push('REFRESH_IDLE_SECONDS must be longer than ACCESS_TOKEN_TTL_SECONDS');
+  }
+  if (config.LOGIN_LOCKOUT_BASE_SECONDS > config.LOGIN_LOCKOUT_MAX_SECONDS) {
+    problems.push('LOGIN_LOCKOUT_BASE_SECONDS must not exceed LOGIN_LOCKOUT_MAX_SECONDS');
   }
   if ((config.ADMIN_EMAIL === undefined) !== (config.ADMIN_PASSWORD === undefined)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together, or neither');

@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 /**
  * The auth app's own tables. Changing this file means a new migration:
@@ -104,7 +115,27 @@ export const refreshTokens = pgTable(
   ],
 );
 
+/**
+ * Failed-sign-in counters shared by every replica (issue 3, "Login abuse"): one row per client
+ * address (`ip:<addr>`) and per account (`acct:<hex SHA-256 of the normalised email>`, so the
+ * table holds no addresses and unknown emails count exactly like known ones). Only one
+ * INSERT ... ON CONFLICT statement changes a row; see login-abuse/login-attempts.service.ts.
+ */
+export const loginAttempts = pgTable(
+  'login_attempts',
+  {
+    key: text('key').primaryKey(),
+    /** Attempts counted in the current window; a successful sign-in takes its own back. */
+    failures: integer('failures').notNull(),
+    windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
+    /** Until then every attempt under this key is refused before any password hashing. */
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  },
+  (t) => [index('login_attempts_window_started_at_idx').on(t.windowStartedAt)],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type SigningKeyRow = typeof signingKeys.$inferSelect;
 export type SessionFamilyRow = typeof sessionFamilies.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
+export type LoginAttemptRow = typeof loginAttempts.$inferSelect;

@@ -9,6 +9,8 @@ import type { PublishedJwk } from './key-material';
 /** Where public keys are published for verifiers. A class, so tests can stand in for NATS. */
 export abstract class KeyPublisher {
   abstract publish(jwk: PublishedJwk): Promise<void>;
+  /** Withdraws a retired key once nothing it signed can still be valid. */
+  abstract unpublish(kid: string): Promise<void>;
 }
 
 /** The NATS KV bucket `tessera_keys` (kid -> public JWK) that every verifier watches. */
@@ -21,11 +23,18 @@ export class NatsKeyPublisher extends KeyPublisher {
   }
 
   async publish(jwk: PublishedJwk): Promise<void> {
+    await (await this.kv()).put(jwk.kid, JSON.stringify(jwk));
+  }
+
+  async unpublish(kid: string): Promise<void> {
+    await (await this.kv()).delete(kid);
+  }
+
+  private kv(): Promise<KV> {
     this.bucket ??= openKeysBucket(this.nats.nc, this.nats.bucket(Buckets.Keys));
-    const kv = await this.bucket.catch((e: unknown) => {
+    return this.bucket.catch((e: unknown) => {
       this.bucket = undefined;
       throw e;
     });
-    await kv.put(jwk.kid, JSON.stringify(jwk));
   }
 }

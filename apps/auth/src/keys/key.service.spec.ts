@@ -28,6 +28,12 @@ class RecordingPublisher extends KeyPublisher {
     }
     this.published.push({ jwk, couldSign });
   }
+
+  readonly withdrawn: string[] = [];
+
+  async unpublish(kid: string): Promise<void> {
+    this.withdrawn.push(kid);
+  }
 }
 
 describe('KeyService', () => {
@@ -36,7 +42,7 @@ describe('KeyService', () => {
   const kek = randomBytes(32);
 
   function service(publisher = new RecordingPublisher(), key = kek, store = new KeyStore()): KeyService {
-    const s = new KeyService(db, key, publisher, store);
+    const s = new KeyService(db, key, publisher, store, 960);
     publisher.service = s;
     return s;
   }
@@ -120,5 +126,55 @@ describe('KeyService', () => {
       .set({ privateKeyEnc: parts.join('.') })
       .where(eq(signingKeys.kid, row.kid));
     await expect(service().load()).rejects.toThrow(KeyDecryptionError);
+  });
+
+  describe('rotation', () => {
+    it('publishes the new key before signing with it, and keeps the old one published', async () => {
+      const publisher = new RecordingPublisher();
+      const keys = service(publisher);
+      await keys.load();
+      const old = keys.signingKey();
+      const fresh = await keys.rotate('ES256');
+      // When the new key was published, the service was still signing with the old one.
+      expect(publisher.published.at(-1)).toEqual({ jwk: fresh, couldSign: true });
+      expect(keys.signingKey().kid).toBe(fresh.kid);
+      expect(keys.signingKey().alg).toBe('ES256');
+      expect(keys.jwks().keys.map((k) => k.kid)).toEqual([old.kid, fresh.kid]);
+      const rows = await db.select().from(signingKeys);
+      expect(rows.map((r) => [r.kid, r.status]).sort()).toEqual(
+        [
+          [old.kid, 'retired'],
+          [fresh.kid, 'active'],
+        ].sort(),
+      );
+    });
+
+    it('withdraws a retired key only once every token it signed has expired', async () => {
+      const publisher = new RecordingPublisher();
+      const store = new KeyStore();
+      const keys = service(publisher, kek, store);
+      await keys.load();
+      const old = keys.signingKey();
+      const fresh = await keys.rotate();
+      await keys.refresh(new Date(Date.now() + 900_000));
+      expect(publisher.withdrawn).toEqual([]);
+      await keys.refresh(new Date(Date.now() + 961_000));
+      expect(publisher.withdrawn).toEqual([old.kid]);
+      expect(keys.jwks().keys.map((k) => k.kid)).toEqual([fresh.kid]);
+      expect(store.get(old.kid)).toBeUndefined();
+      expect((await db.select().from(signingKeys)).map((r) => r.kid)).toEqual([fresh.kid]);
+    });
+
+    it('lets another replica adopt the rotated key without a restart', async () => {
+      const a = service();
+      const b = service();
+      await a.load();
+      await b.load();
+      const fresh = await a.rotate();
+      expect(b.signingKey().kid).not.toBe(fresh.kid);
+      await b.refresh();
+      expect(b.signingKey().kid).toBe(fresh.kid);
+      expect(b.jwks().keys.map((k) => k.kid)).toContain(fresh.kid);
+    });
   });
 });

@@ -11,6 +11,7 @@ import { OWASP_ARGON2ID, PasswordHasher } from '../users/password-hasher.service
 import { UsersService } from '../users/users.service';
 import { WrongCurrentPasswordError } from './password.errors';
 import { PasswordService } from './password.service';
+import { LoginAttemptsService } from '../login-abuse/login-attempts.service';
 
 describe('PasswordService', () => {
   let f: SessionFixture;
@@ -29,7 +30,7 @@ describe('PasswordService', () => {
     hasher = new PasswordHasher(OWASP_ARGON2ID);
     await hasher.onModuleInit();
     usersService = new UsersService(f.handle.db, hasher, { flush: () => undefined } as unknown as OutboxRelay);
-    passwords = new PasswordService(usersService, hasher, f.families);
+    passwords = new PasswordService(usersService, hasher, f.families, new LoginAttemptsService(f.handle.db, f.config));
   });
 
   afterAll(async () => {

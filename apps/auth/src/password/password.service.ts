@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '@tessera/auth';
 import { InvalidTokenError } from '@tessera/auth';
 
+import { LoginAttemptsService } from '../login-abuse/login-attempts.service';
 import { SessionFamiliesService } from '../refresh/session-families.service';
 import { PasswordHasher } from '../users/password-hasher.service';
 import { UsersService } from '../users/users.service';
@@ -13,6 +14,7 @@ export class PasswordService {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly families: SessionFamiliesService,
+    private readonly attempts: LoginAttemptsService,
   ) {}
 
   /**
@@ -20,15 +22,25 @@ export class PasswordService {
    * then ends every other session with the access tokens it issued (§7.4.3). The caller's own
    * session survives: a user-wide revoked-before entry would also void the token making this
    * request, logging out the one person who just proved they know the password.
+   *
+   * The current-password check shares the sign-in counters of the account and the address: a
+   * stolen access token must not become an unthrottled password-guessing oracle.
    */
-  async change(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
+  async change(
+    principal: Principal,
+    currentPassword: string,
+    newPassword: string,
+    clientAddress?: string,
+  ): Promise<void> {
     const user = await this.users.findById(principal.sub);
     if (!user || user.disabled) {
       throw new InvalidTokenError();
     }
+    const attempt = await this.attempts.begin(user.email, clientAddress);
     if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
       throw new WrongCurrentPasswordError();
     }
+    await this.attempts.succeeded(attempt);
     await this.users.setPasswordHash(user.id, await this.hasher.hash(newPassword));
     const current = await this.families.familyOfAccessToken(principal.jti);
     await this.families.revokeUserFamilies(user.id, 'password_changed', { except: current });

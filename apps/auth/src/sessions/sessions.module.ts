@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { LoginAbuseModule } from '../login-abuse/login-abuse.module';
 import { RefreshModule } from '../refresh/refresh.module';
 import { UsersModule } from '../users/users.module';
 import { RefreshCookie } from './refresh-cookie';
@@ -8,7 +9,7 @@ import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 
 @Module({
-  imports: [UsersModule, RefreshModule],
+  imports: [UsersModule, RefreshModule, LoginAbuseModule],
   controllers: [SessionsController, SessionListController],
   providers: [SessionsService, RefreshCookie],
 })

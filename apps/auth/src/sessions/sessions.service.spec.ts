@@ -13,6 +13,8 @@ import { OWASP_ARGON2ID, PasswordHasher } from '../users/password-hasher.service
 import { UsersService } from '../users/users.service';
 import { InvalidCredentialsError } from './sessions.errors';
 import { SessionsService } from './sessions.service';
+import { TooManyAttemptsError } from '../login-abuse/login-abuse.errors';
+import { LoginAttemptsService } from '../login-abuse/login-attempts.service';
 
 function principalOf(session: IssuedSession, sub: string): Principal {
   const { jti, expiresAt } = session.accessToken;
@@ -32,7 +34,14 @@ describe('SessionsService', () => {
     hasher = new PasswordHasher(OWASP_ARGON2ID);
     await hasher.onModuleInit();
     usersService = new UsersService(f.handle.db, hasher, { flush: () => undefined } as unknown as OutboxRelay);
-    sessions = new SessionsService(usersService, hasher, f.refresh, f.families, f.revocations);
+    sessions = new SessionsService(
+      usersService,
+      hasher,
+      f.refresh,
+      f.families,
+      f.revocations,
+      new LoginAttemptsService(f.handle.db, f.config),
+    );
   });
 
   afterAll(async () => {
@@ -84,6 +93,20 @@ describe('SessionsService', () => {
     await expect(sessions.login('nobody@example.com', password)).rejects.toThrow(InvalidCredentialsError);
     expect(verify).toHaveBeenCalledWith(undefined, password);
     verify.mockRestore();
+  });
+
+  it('refuses a locked account with 429 before any lookup or password hashing', async () => {
+    await usersService.register({ email: 'locked@example.com', password });
+    for (let i = 0; i < f.config.LOGIN_ACCOUNT_MAX_FAILURES; i++) {
+      await expect(sessions.login('locked@example.com', 'wrong password!')).rejects.toThrow(InvalidCredentialsError);
+    }
+    const verify = jest.spyOn(hasher, 'verify');
+    const find = jest.spyOn(usersService, 'findByEmail');
+    await expect(sessions.login('locked@example.com', password)).rejects.toThrow(TooManyAttemptsError);
+    expect(verify).not.toHaveBeenCalled();
+    expect(find).not.toHaveBeenCalled();
+    verify.mockRestore();
+    find.mockRestore();
   });
 
   describe('password hash upgrade', () => {

@@ -3,6 +3,7 @@ import type { Principal } from '@tessera/auth';
 import { InvalidTokenError, RevocationPublisher } from '@tessera/auth';
 
 import type { UserRow } from '../database/schema';
+import { LoginAttemptsService } from '../login-abuse/login-attempts.service';
 import { InvalidGrantError } from '../refresh/refresh.errors';
 import type { ClientInfo, IssuedSession } from '../refresh/refresh-tokens.service';
 import { RefreshTokensService } from '../refresh/refresh-tokens.service';
@@ -22,10 +23,16 @@ export class SessionsService {
     private readonly refresh: RefreshTokensService,
     private readonly families: SessionFamiliesService,
     private readonly revocations: RevocationPublisher,
+    private readonly attempts: LoginAttemptsService,
   ) {}
 
-  /** Checks the password and starts a session: a new refresh family with its first pair. */
+  /**
+   * Checks the password and starts a session: a new refresh family with its first pair. The
+   * attempt is charged to the address and the account first; when either is locked the answer
+   * is 429 before any lookup or hashing, whatever the password.
+   */
   async login(email: string, password: string, client: ClientInfo = {}): Promise<IssuedSession> {
+    const attempt = await this.attempts.begin(email, client.clientAddress);
     const user = await this.users.findByEmail(email);
     // Always one argon2 verification, against a dummy hash for an unknown email, so the
     // response time does not reveal whether the account exists.
@@ -33,6 +40,7 @@ export class SessionsService {
     if (!user || !passwordMatches || user.disabled) {
       throw new InvalidCredentialsError();
     }
+    await this.attempts.succeeded(attempt);
     await this.upgradeHash(user, password);
     try {
       return await this.refresh.start(user, client);

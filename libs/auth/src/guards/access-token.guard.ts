@@ -1,11 +1,11 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { NatsContext } from '@nestjs/microservices';
 import { IS_PUBLIC_KEY } from '@tessera/platform';
 import type { FastifyRequest } from 'fastify';
 
-import { InsufficientScopeError } from '../auth.errors';
+import { InsufficientScopeError, InvalidTokenError } from '../auth.errors';
 import { AUTH_MODULE_OPTIONS, type ResolvedAuthOptions } from '../auth.options';
 import { ROLES_KEY, SCOPES_KEY } from '../decorators/auth.decorators';
 import type { Principal } from '../principal';
@@ -19,6 +19,8 @@ import { tokenFromHttp, tokenFromNats } from './token-extraction';
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
+  private readonly logger = new Logger('Auth');
+
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
@@ -38,7 +40,13 @@ export class AccessTokenGuard implements CanActivate {
       type === 'http'
         ? tokenFromHttp(context.switchToHttp().getRequest<FastifyRequest>(), this.options.cookieName)
         : tokenFromNats(context.switchToRpc().getContext<NatsContext>());
-    const principal = await this.verifier.verify(token);
+    const principal = await this.verifier.verify(token).catch((e: unknown) => {
+      // The caller gets a generic 401; the log gets the reason (never the token).
+      if (e instanceof InvalidTokenError) {
+        this.logger.debug(`access token refused (${type}): ${e.reason}`);
+      }
+      throw e;
+    });
     this.authorize(principal, targets);
     setPrincipal(context, principal);
     return true;

@@ -216,4 +216,12 @@ describe('TokenVerifier', () => {
     const derLength = Buffer.alloc(70, 1).toString('base64url');
     await expect(v.verify(`${h}.${p}.${derLength}`)).rejects.toMatchObject({ reason: 'bad_signature' });
   });
+
+  it('refuses a key whose algorithm this service does not allow', async () => {
+    const ec = await createTestSigningKey('ES256');
+    const { verifier: v } = createTestVerifier({ issuer, audience, algorithms: ['RS256'] }, [ec.publicJwk]);
+    await expect(v.verify(await signTestToken(ec, { issuer, audience }))).rejects.toMatchObject({
+      reason: 'alg_not_allowed',
+    });
+  });
 });

@@ -80,6 +80,9 @@ export class TokenVerifier {
     if (alg !== key.alg) {
       throw new InvalidTokenError(undefined, 'alg_mismatch');
     }
+    if (!this.options.algorithms.includes(key.alg)) {
+      throw new InvalidTokenError(undefined, 'alg_not_allowed');
+    }
     if (!signatureIsValid(token, key)) {
       throw new InvalidTokenError(undefined, 'bad_signature');
     }
