@@ -1,4 +1,4 @@
-import { IsOptional, IsString, IsUrl, Length, Matches } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUrl, Length, Matches, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@tessera/platform';
 
 import type { AuthModuleOptions } from './auth.options';
@@ -11,6 +11,12 @@ export class VerifyingServiceConfig extends ServiceConfig {
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   AUTH_JWKS_URL?: string = 'http://127.0.0.1:3001/.well-known/jwks.json';
+
+  /** How long to verify from the last known revocations while NATS is away; then 503 (fail closed). */
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  AUTH_REVOCATION_MAX_STALENESS_SECONDS: number = 60;
 
   /** auth's OAuth token endpoint, where this service obtains its own token (client_credentials). */
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
@@ -35,6 +41,7 @@ export function authModuleOptions(audience: string, config: VerifyingServiceConf
     audience,
     issuer: config.AUTH_ISSUER,
     jwksUrl: config.AUTH_JWKS_URL,
+    revocationMaxStalenessSeconds: config.AUTH_REVOCATION_MAX_STALENESS_SECONDS,
     ...(config.SERVICE_CLIENT_SECRET
       ? {
           serviceClient: {

@@ -147,27 +147,29 @@ export async function startVerifyingService(
   target: TestDatabaseTarget,
   start: (env: Record<string, string | undefined>) => Promise<{ getUrl(): Promise<string>; close(): Promise<void> }>,
   databaseEnv: (db: { url?: string; dataDir: string }) => Record<string, string | undefined>,
-  options: { namespace?: string } = {},
+  options: { namespace?: string; natsUrl?: string; env?: Record<string, string> } = {},
 ): Promise<VerifyingServiceHarness> {
   const issuer = 'http://issuer.e2e';
   const namespace = options.namespace ?? testNamespace();
+  const natsUrl = options.natsUrl ?? testNatsUrl();
   const key = await createTestSigningKey();
-  await publishTestKey(testNatsUrl(), namespace, key);
+  await publishTestKey(natsUrl, namespace, key);
   const db = await target.create();
   const app = await start({
     NODE_ENV: 'test',
     PORT: '0',
-    NATS_URL: testNatsUrl(),
+    NATS_URL: natsUrl,
     NATS_NAMESPACE: namespace,
     AUTH_ISSUER: issuer,
     // Nothing listens there: keys must come through NATS KV.
     AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
     ...databaseEnv(db),
+    ...options.env,
   }).catch(async (e: unknown) => {
     await db.drop();
     throw e;
   });
-  const rpc = new NatsRpcClient({ servers: testNatsUrl(), name: 'e2e', namespace });
+  const rpc = new NatsRpcClient({ servers: natsUrl, name: 'e2e', namespace });
   return {
     url: await app.getUrl(),
     namespace,

@@ -1,4 +1,9 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { connect as connectTcp, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 import { Client } from 'pg';
 
@@ -76,4 +81,64 @@ export async function publishTestEvent(namespace: string, subject: string, event
   } finally {
     await nats.onApplicationShutdown();
   }
+}
+
+/**
+ * A private nats-server with JetStream on a free loopback port, for tests that take NATS away
+ * (it never touches the shared server). `stop()` kills it by pid; `start()` brings it back on
+ * the same port and store, as a restarted server would.
+ */
+export async function startPrivateNatsServer(): Promise<{
+  url: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}> {
+  const binary =
+    ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((p) => existsSync(p)) ??
+    'nats-server';
+  const store = mkdtempSync(path.join(tmpdir(), 'tessera-nats-'));
+  const port = await new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+  let child: ChildProcess | undefined;
+  const listening = async () => {
+    for (let i = 0; i < 100; i++) {
+      const open = await new Promise<boolean>((resolve) => {
+        const socket = connectTcp(port, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+      if (open) {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`nats-server did not listen on ${port} (is nats-server installed?)`);
+  };
+  const handle = {
+    url: `nats://127.0.0.1:${port}`,
+    start: async () => {
+      child = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], { stdio: 'ignore' });
+      await listening();
+    },
+    stop: async () => {
+      const running = child;
+      child = undefined;
+      if (running && running.exitCode === null) {
+        const exited = new Promise((r) => running.once('exit', r));
+        running.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+  await handle.start();
+  return handle;
 }

@@ -27,7 +27,11 @@ export class HealthController {
     const { checks } = await this.readiness.evaluate();
     const indicators = Object.entries(checks).map(([name, result]) => (): HealthIndicatorResult => {
       const session = this.indicators.check(name);
-      return result === true ? session.up() : session.down({ reason: result });
+      if (result === true) {
+        return session.up();
+      }
+      // Degraded still serves (up), with the reason shown; a string means not ready.
+      return typeof result === 'string' ? session.down({ reason: result }) : session.up({ degraded: result.degraded });
     });
     try {
       return await this.health.check(indicators);

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 
-/** A readiness check answers quickly and never throws: `true`, or why it is not ready. */
-export type ReadinessCheck = () => Promise<true | string> | true | string;
+/**
+ * What a readiness check answers (quickly, never throwing): `true`; `{ degraded }` when the
+ * service still serves but something is off (NATS away, last known keys and revocations in
+ * use); or a string saying why it is not ready.
+ */
+export type ReadinessResult = true | string | { degraded: string };
+export type ReadinessCheck = () => Promise<ReadinessResult> | ReadinessResult;
 
 /**
  * Components register what they need before the service can take traffic (NATS connected,
@@ -15,9 +20,9 @@ export class ReadinessService {
     this.checks.set(name, check);
   }
 
-  async evaluate(): Promise<{ ready: boolean; checks: Record<string, true | string> }> {
+  async evaluate(): Promise<{ ready: boolean; checks: Record<string, ReadinessResult> }> {
     const entries = await Promise.all(
-      [...this.checks].map(async ([name, check]): Promise<[string, true | string]> => {
+      [...this.checks].map(async ([name, check]): Promise<[string, ReadinessResult]> => {
         try {
           return [name, await check()];
         } catch {
@@ -25,6 +30,6 @@ export class ReadinessService {
         }
       }),
     );
-    return { ready: entries.every(([, r]) => r === true), checks: Object.fromEntries(entries) };
+    return { ready: entries.every(([, r]) => typeof r !== 'string'), checks: Object.fromEntries(entries) };
   }
 }

@@ -30,7 +30,15 @@ export class NatsConnectionService implements OnApplicationShutdown {
     readonly options: NatsConnectionOptions,
     readiness: ReadinessService,
   ) {
-    readiness.register('nats', () => (this.connected ? true : 'not connected to NATS'));
+    readiness.register('nats', () => {
+      if (this.connected) {
+        return true;
+      }
+      // Lost after start: local verification goes on from the last known state (degraded).
+      return this.disconnectedSince !== undefined
+        ? { degraded: `NATS unreachable since ${new Date(this.disconnectedSince).toISOString()}` }
+        : 'not connected to NATS';
+    });
   }
 
   async connect(): Promise<NatsConnection> {
