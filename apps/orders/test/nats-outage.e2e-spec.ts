@@ -43,6 +43,7 @@ describe('orders while NATS is away', () => {
   });
 
   afterAll(async () => {
+    // If the test stopped half-way, NATS must be back for the app to close cleanly.
     await nats?.start().catch(() => undefined);
     await h?.close();
     await nats?.stop();

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect as connectTcp, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -126,6 +126,9 @@ export async function startPrivateNatsServer(): Promise<{
   const handle = {
     url: `nats://127.0.0.1:${port}`,
     start: async () => {
+      if (child && child.exitCode === null) {
+        return;
+      }
       child = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], { stdio: 'ignore' });
       await listening();
     },
@@ -139,6 +142,8 @@ export async function startPrivateNatsServer(): Promise<{
       }
     },
   };
+  // The store is this server's alone; remove it when the test process ends.
+  process.once('exit', () => rmSync(store, { recursive: true, force: true }));
   await handle.start();
   return handle;
 }
