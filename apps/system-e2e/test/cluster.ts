@@ -1,26 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import type { TestDatabaseTarget } from '@tessera/platform/testing';
-import { testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import { freePort, testNamespace, testNatsUrl } from '@tessera/platform/testing';
 
 const root = path.resolve(__dirname, '../../..');
 export type AppName = 'auth' | 'orders' | 'profile';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export interface RunningApp {
   name: string;

@@ -83,6 +83,18 @@ export async function publishTestEvent(namespace: string, subject: string, event
   }
 }
 
+/** A loopback port nothing listens on right now (for apps and servers a test starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
 /**
  * A private nats-server with JetStream on a free loopback port, for tests that take NATS away
  * (it never touches the shared server). `stop()` kills it by pid; `start()` brings it back on
@@ -97,14 +109,7 @@ export async function startPrivateNatsServer(): Promise<{
     ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((p) => existsSync(p)) ??
     'nats-server';
   const store = mkdtempSync(path.join(tmpdir(), 'tessera-nats-'));
-  const port = await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+  const port = await freePort();
   let child: ChildProcess | undefined;
   const listening = async () => {
     for (let i = 0; i < 100; i++) {

@@ -24,13 +24,14 @@ export class ProfileService {
     private readonly calls: ServiceCalls,
   ) {}
 
+  /** The user's profile, or an empty one when none was stored yet. */
   async find(userId: string): Promise<ProfileReply> {
+    return (await this.stored(userId)) ?? { userId, displayName: null, shippingAddress: null };
+  }
+
+  private async stored(userId: string): Promise<ProfileReply | undefined> {
     const [row] = await this.db.select().from(profiles).where(eq(profiles.userId, userId));
-    return {
-      userId,
-      displayName: row?.displayName ?? null,
-      shippingAddress: row?.shippingAddress ?? null,
-    };
+    return row && { userId, displayName: row.displayName ?? null, shippingAddress: row.shippingAddress ?? null };
   }
 
   /** `profile.get.v1`: the user themself, or a token with the `profile:read` scope. */
@@ -57,11 +58,11 @@ export class ProfileService {
 
   /** For admins: a profile that exists, or ProfileNotFoundError. */
   async get(userId: string): Promise<ProfileReply> {
-    const [row] = await this.db.select().from(profiles).where(eq(profiles.userId, userId));
-    if (!row) {
+    const profile = await this.stored(userId);
+    if (!profile) {
       throw new ProfileNotFoundError();
     }
-    return { userId, displayName: row.displayName ?? null, shippingAddress: row.shippingAddress ?? null };
+    return profile;
   }
 
   async update(userId: string, changes: UpdateProfileDto): Promise<ProfileReply> {
