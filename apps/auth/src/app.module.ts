@@ -37,7 +37,11 @@ export class AppModule {
         // Auth verifies its own tokens like any other service would: locally, for audience "auth".
         AuthModule.forRootAsync({
           inject: [AuthConfig],
-          useFactory: (c: AuthConfig) => ({ audience: AUTH_AUDIENCE, issuer: c.AUTH_ISSUER }),
+          useFactory: (c: AuthConfig) => ({
+            audience: AUTH_AUDIENCE,
+            issuer: c.AUTH_ISSUER,
+            ...(c.AUTH_HS256_SECRET !== undefined ? { sharedSecret: c.AUTH_HS256_SECRET } : {}),
+          }),
         }),
         KeysModule,
         TokensModule,

@@ -31,6 +31,8 @@ export interface AuthAppOptions {
     audience: string;
     /** Also give it the auth app's JWKS URL (as orders does), not only the key bucket. */
     jwksUrl?: boolean;
+    /** HS256 mode: the shared secret (AUTH_HS256_SECRET), instead of the key set. */
+    sharedSecret?: string;
   };
 }
 
@@ -87,7 +89,12 @@ async function bootProbe(
         natsUrl: testNatsUrl(),
         natsNamespace: namespace,
       }),
-      AuthModule.forRoot({ audience: probe.audience, issuer: TEST_ISSUER, ...(jwksUrl ? { jwksUrl } : {}) }),
+      AuthModule.forRoot({
+        audience: probe.audience,
+        issuer: TEST_ISSUER,
+        ...(jwksUrl ? { jwksUrl } : {}),
+        ...(probe.sharedSecret !== undefined ? { sharedSecret: probe.sharedSecret } : {}),
+      }),
     ],
   })
   class ProbeModule {}

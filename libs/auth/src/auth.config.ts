@@ -2,6 +2,7 @@ import { IsInt, IsOptional, IsString, IsUrl, Length, Matches, Max, Min } from 'c
 import { ServiceConfig } from '@tessera/platform';
 
 import type { AuthModuleOptions } from './auth.options';
+import { MIN_SHARED_SECRET_BYTES } from './keys/shared-secret';
 
 /** Settings of a service that verifies tokens: who issues them and the JWKS fallback. */
 export class VerifyingServiceConfig extends ServiceConfig {
@@ -11,6 +12,18 @@ export class VerifyingServiceConfig extends ServiceConfig {
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   AUTH_JWKS_URL?: string = 'http://127.0.0.1:3001/.well-known/jwks.json';
+
+  /**
+   * HS256 mode only (design, "Signing"): the secret shared with auth's AUTH_HS256_SECRET, at
+   * least 32 bytes (openssl rand -base64 48). Set, it is the only key this service accepts
+   * tokens from; the key bucket and AUTH_JWKS_URL are not used. Unset: RS256/ES256 keys only.
+   */
+  @IsOptional()
+  @IsString()
+  @Length(MIN_SHARED_SECRET_BYTES, 512, {
+    message: `must be ${MIN_SHARED_SECRET_BYTES} to 512 characters (openssl rand -base64 48)`,
+  })
+  AUTH_HS256_SECRET?: string;
 
   /** How long to verify from the last known revocations while NATS is away; then 503 (fail closed). */
   @IsInt()
@@ -42,6 +55,7 @@ export function authModuleOptions(audience: string, config: VerifyingServiceConf
     issuer: config.AUTH_ISSUER,
     jwksUrl: config.AUTH_JWKS_URL,
     revocationMaxStalenessSeconds: config.AUTH_REVOCATION_MAX_STALENESS_SECONDS,
+    ...(config.AUTH_HS256_SECRET !== undefined ? { sharedSecret: config.AUTH_HS256_SECRET } : {}),
     ...(config.SERVICE_CLIENT_SECRET
       ? {
           serviceClient: {

@@ -1,4 +1,5 @@
 import type { ServiceClientOptions } from './client/service-token.provider';
+import type { SigningAlgorithm } from './keys/public-jwk';
 
 /** Options of AuthModule: what this service accepts and where its keys come from. */
 export interface AuthModuleOptions {
@@ -14,8 +15,17 @@ export interface AuthModuleOptions {
    * every Tessera service registers. Unset: header only.
    */
   cookieName?: string;
-  /** Algorithms this service accepts (a key published for another is ignored). Default both. */
-  algorithms?: ('RS256' | 'ES256')[];
+  /**
+   * Algorithms this service accepts (a key published for another is ignored). Default RS256 and
+   * ES256; with `sharedSecret`, HS256 only.
+   */
+  algorithms?: SigningAlgorithm[];
+  /**
+   * HS256 mode (design, "Signing"): the one secret shared by the issuer and a single trusted group
+   * of services, at least 32 bytes. Set, it is the only key: the key bucket and the JWKS are not
+   * read and no RS256/ES256 token is accepted. Unset, no HS256 token is ever accepted.
+   */
+  sharedSecret?: string;
   /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. Default 5. */
   clockToleranceSeconds?: number;
   /** Longest accepted `exp - iat`, in seconds. Default 3600. */
@@ -40,16 +50,26 @@ export interface AuthModuleOptions {
 export const AUTH_MODULE_OPTIONS = Symbol('AUTH_MODULE_OPTIONS');
 
 export interface ResolvedAuthOptions extends Required<
-  Omit<AuthModuleOptions, 'jwksUrl' | 'cookieName' | 'serviceClient'>
+  Omit<AuthModuleOptions, 'jwksUrl' | 'cookieName' | 'serviceClient' | 'sharedSecret'>
 > {
   jwksUrl?: string;
+  sharedSecret?: string;
   cookieName?: string;
   serviceClient?: ServiceClientOptions;
 }
 
 export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {
+  const symmetric = options.sharedSecret !== undefined;
+  // Never mixed (RFC 8725 §3.1): one mode, one kind of key.
+  if (options.algorithms?.some((alg) => (alg === 'HS256') !== symmetric)) {
+    throw new Error(
+      symmetric
+        ? 'with a shared secret (HS256 mode) only HS256 can be accepted'
+        : 'HS256 is accepted only in shared-secret mode (sharedSecret)',
+    );
+  }
   return {
-    algorithms: ['RS256', 'ES256'],
+    algorithms: symmetric ? ['HS256'] : ['RS256', 'ES256'],
     clockToleranceSeconds: 5,
     maxTokenLifetimeSeconds: 3600,
     keyRefreshIntervalSeconds: 30,

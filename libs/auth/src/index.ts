@@ -9,6 +9,7 @@ export * from './guards/access-token.guard';
 export * from './keys/key-store';
 export * from './keys/keys-bucket';
 export * from './keys/public-jwk';
+export * from './keys/shared-secret';
 export * from './verification/token-precheck';
 export * from './verification/token-verifier';
 export * from './revocation/revocations-bucket';

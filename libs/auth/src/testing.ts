@@ -10,6 +10,7 @@ import { type AuthModuleOptions, resolveAuthOptions } from './auth.options';
 import { KeyStore } from './keys/key-store';
 import { openKeysBucket } from './keys/keys-bucket';
 import { parsePublicJwk } from './keys/public-jwk';
+import { sharedSecretKey } from './keys/shared-secret';
 import { RevocationStore } from './revocation/revocation.store';
 import { TokenVerifier } from './verification/token-verifier';
 
@@ -90,7 +91,8 @@ export async function publishTestKey(natsUrl: string, namespace: string, key: Te
 }
 
 /**
- * A TokenVerifier as a service would build it, trusting exactly the given public JWKs, with
+ * A TokenVerifier as a service would build it, trusting exactly the given public JWKs (or, in
+ * HS256 mode, `options.sharedSecret`), with
  * an in-memory revocation store the test can write to. No NATS needed.
  */
 export function createTestVerifier(
@@ -100,6 +102,9 @@ export function createTestVerifier(
   const keys = new KeyStore();
   for (const jwk of publicJwks) {
     keys.put(parsePublicJwk(jwk));
+  }
+  if (options.sharedSecret !== undefined) {
+    keys.put(sharedSecretKey(options.sharedSecret));
   }
   const revocations = new RevocationStore();
   return { verifier: new TokenVerifier(resolveAuthOptions(options), keys, revocations), keys, revocations };

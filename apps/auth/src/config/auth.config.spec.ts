@@ -219,6 +219,53 @@ describe('loadAuthConfig', () => {
       ]);
     });
   });
+  describe('AUTH_SIGNING_ALG', () => {
+    const HS_SECRET = 'h'.repeat(32);
+
+    it('signs RS256 by default and accepts ES256', () => {
+      expect(loadAuthConfig({}).AUTH_SIGNING_ALG).toBe('RS256');
+      expect(loadAuthConfig({ AUTH_SIGNING_ALG: 'ES256' }).AUTH_SIGNING_ALG).toBe('ES256');
+    });
+
+    it('refuses an algorithm it does not sign with', () => {
+      expect(problems({ AUTH_SIGNING_ALG: 'none' })).toEqual(['AUTH_SIGNING_ALG: must be RS256, ES256 or HS256']);
+      expect(problems({ AUTH_SIGNING_ALG: 'HS512' })).toEqual(['AUTH_SIGNING_ALG: must be RS256, ES256 or HS256']);
+    });
+
+    it('requires a shared secret of at least 32 bytes in HS256 mode, without echoing it', () => {
+      expect(problems({ AUTH_SIGNING_ALG: 'HS256' })).toEqual([
+        'AUTH_HS256_SECRET is required when AUTH_SIGNING_ALG is HS256',
+      ]);
+      const short = 's3cr3t-'.repeat(4);
+      const found = problems({ AUTH_SIGNING_ALG: 'HS256', AUTH_HS256_SECRET: short });
+      expect(found).toEqual(['AUTH_HS256_SECRET: must be 32 to 512 characters (openssl rand -base64 48)']);
+      expect(found.join(' ')).not.toContain(short);
+      expect(loadAuthConfig({ AUTH_SIGNING_ALG: 'HS256', AUTH_HS256_SECRET: HS_SECRET }).AUTH_HS256_SECRET).toBe(
+        HS_SECRET,
+      );
+    });
+
+    it('refuses a shared secret next to a key-pair algorithm: the modes never mix', () => {
+      expect(problems({ AUTH_HS256_SECRET: HS_SECRET })).toEqual([
+        'AUTH_HS256_SECRET is set but AUTH_SIGNING_ALG is RS256: set AUTH_SIGNING_ALG=HS256 or remove the secret',
+      ]);
+    });
+
+    it('needs no key-encryption key in production in HS256 mode, which stores no private key', () => {
+      const config = loadAuthConfig({
+        NODE_ENV: 'production',
+        AUTH_DATABASE_URL: 'postgres://db/auth',
+        AUTH_SIGNING_ALG: 'HS256',
+        AUTH_HS256_SECRET: HS_SECRET,
+        ADMIN_EMAIL: 'admin@example.com',
+        ADMIN_PASSWORD: 'correct horse battery',
+        SERVICE_CLIENT_SECRET_ORDERS: SECRET_A,
+        SERVICE_CLIENT_SECRET_PROFILE: SECRET_B,
+      });
+      expect(config.AUTH_SIGNING_ALG).toBe('HS256');
+    });
+  });
+
   it('throttles sign-ins by default: 5 failures, 1 s doubling to 900 s, 20 per address per 15 min', () => {
     expect(loadAuthConfig({}).loginThrottle).toEqual({
       account: { maxFailures: 5, windowSeconds: 86400, lockoutBaseSeconds: 1, lockoutMaxSeconds: 900 },

@@ -1,4 +1,17 @@
-import { IsEmail, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { MIN_SHARED_SECRET_BYTES } from '@tessera/auth';
 import { loadConfig, ServiceConfig } from '@tessera/platform';
 
 import type { LoginThrottlePolicy } from '../login-abuse/login-throttle-policy';
@@ -43,6 +56,22 @@ export class AuthConfig extends ServiceConfig {
     message: 'AUTH_KEY_ENCRYPTION_KEY must be the base64 encoding of exactly 32 random bytes (openssl rand -base64 32)',
   })
   AUTH_KEY_ENCRYPTION_KEY?: string;
+
+  /**
+   * How tokens are signed (design, "Signing"): RS256 (default) or ES256 with a key pair from the
+   * key set, or HS256 with one shared secret for a single trusted group of services. Changing
+   * RS256 <-> ES256 rotates to a new key at the next start.
+   */
+  @IsIn(['RS256', 'ES256', 'HS256'], { message: 'must be RS256, ES256 or HS256' })
+  AUTH_SIGNING_ALG: 'RS256' | 'ES256' | 'HS256' = 'RS256';
+
+  /** HS256 mode only: the secret every service of the group is given too (at least 32 bytes). */
+  @IsOptional()
+  @IsString()
+  @Length(MIN_SHARED_SECRET_BYTES, 512, {
+    message: `must be ${MIN_SHARED_SECRET_BYTES} to 512 characters (openssl rand -base64 48)`,
+  })
+  AUTH_HS256_SECRET?: string;
 
   @IsInt()
   @Min(60)
@@ -225,12 +254,21 @@ function crossChecks(config: AuthConfig): string[] {
       `PASSWORD_HASH_MEMORY_KIB x PASSWORD_HASH_ITERATIONS must be at least ${MIN_PASSWORD_HASH_WORK} (OWASP's weakest argon2id setting, 7 MiB x 5)`,
     );
   }
+  // HS256 never mixes with key pairs: the secret exists exactly when the mode is chosen.
+  if (config.AUTH_SIGNING_ALG === 'HS256' && config.AUTH_HS256_SECRET === undefined) {
+    problems.push('AUTH_HS256_SECRET is required when AUTH_SIGNING_ALG is HS256');
+  }
+  if (config.AUTH_SIGNING_ALG !== 'HS256' && config.AUTH_HS256_SECRET !== undefined) {
+    problems.push(
+      `AUTH_HS256_SECRET is set but AUTH_SIGNING_ALG is ${config.AUTH_SIGNING_ALG}: set AUTH_SIGNING_ALG=HS256 or remove the secret`,
+    );
+  }
   // Production never runs on development defaults (design, "Running it").
   if (config.production) {
     if (!config.AUTH_DATABASE_URL) {
       problems.push('AUTH_DATABASE_URL is required in production (embedded PGlite is for development)');
     }
-    if (!config.AUTH_KEY_ENCRYPTION_KEY) {
+    if (!config.AUTH_KEY_ENCRYPTION_KEY && config.AUTH_SIGNING_ALG !== 'HS256') {
       problems.push('AUTH_KEY_ENCRYPTION_KEY is required in production (the generated key is for development)');
     }
   }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 
 import { Logger } from '@nestjs/common';
 import { KeyStore } from '@tessera/auth';
@@ -9,10 +9,18 @@ import { openTestDatabase } from '../../test/test-database';
 import type { AuthDatabase } from '../database/auth-database';
 import type * as schema from '../database/schema';
 import { signingKeys } from '../database/schema';
-import type { PublishedJwk } from './key-material';
+import type { PublishedJwk, SigningKey } from './key-material';
 import { KeyPublisher } from './key-publisher';
 import { KeyService } from './key.service';
-import { KeyDecryptionError, SigningKeyUnavailableError } from './keys.errors';
+import type { SigningPolicy } from './key.service';
+import {
+  KeyAlgorithmMismatchError,
+  KeyAlreadyKnownError,
+  KeyDecryptionError,
+  KeyImportError,
+  KeyRotationUnavailableError,
+  SigningKeyUnavailableError,
+} from './keys.errors';
 
 /** Records what was published and whether the service could already sign at that moment. */
 class RecordingPublisher extends KeyPublisher {
@@ -41,8 +49,13 @@ describe('KeyService', () => {
   let db: AuthDatabase;
   const kek = randomBytes(32);
 
-  function service(publisher = new RecordingPublisher(), key = kek, store = new KeyStore()): KeyService {
-    const s = new KeyService(db, key, publisher, store, 960);
+  function service(
+    publisher = new RecordingPublisher(),
+    key = kek,
+    store = new KeyStore(),
+    policy: SigningPolicy = { algorithm: 'RS256' },
+  ): KeyService {
+    const s = new KeyService(db, key, publisher, store, 960, policy);
     publisher.service = s;
     return s;
   }
@@ -70,7 +83,7 @@ describe('KeyService', () => {
     const store = new KeyStore();
     const keys = service(publisher, kek, store);
     await keys.load();
-    const key = keys.signingKey();
+    const key = keys.signingKey() as SigningKey;
     expect(key.alg).toBe('RS256');
     expect(key.privateKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
     expect(publisher.published).toEqual([{ jwk: key.publicJwk, couldSign: false }]);
@@ -134,11 +147,11 @@ describe('KeyService', () => {
       const keys = service(publisher);
       await keys.load();
       const old = keys.signingKey();
-      const fresh = await keys.rotate('ES256');
+      const fresh = await keys.rotate();
       // When the new key was published, the service was still signing with the old one.
       expect(publisher.published.at(-1)).toEqual({ jwk: fresh, couldSign: true });
       expect(keys.signingKey().kid).toBe(fresh.kid);
-      expect(keys.signingKey().alg).toBe('ES256');
+      expect(keys.signingKey().alg).toBe('RS256');
       expect(keys.jwks().keys.map((k) => k.kid)).toEqual([old.kid, fresh.kid]);
       const rows = await db.select().from(signingKeys);
       expect(rows.map((r) => [r.kid, r.status]).sort()).toEqual(
@@ -147,6 +160,14 @@ describe('KeyService', () => {
           [fresh.kid, 'active'],
         ].sort(),
       );
+    });
+
+    it('refuses another algorithm than AUTH_SIGNING_ALG, which the next start would rotate away from', async () => {
+      const keys = service();
+      await keys.load();
+      const current = keys.signingKey().kid;
+      await expect(keys.rotate('ES256')).rejects.toThrow(KeyAlgorithmMismatchError);
+      expect(keys.signingKey().kid).toBe(current);
     });
 
     it('withdraws a retired key only once every token it signed has expired', async () => {
@@ -175,6 +196,163 @@ describe('KeyService', () => {
       await b.refresh();
       expect(b.signingKey().kid).toBe(fresh.kid);
       expect(b.jwks().keys.map((k) => k.kid)).toContain(fresh.kid);
+    });
+  });
+  describe('AUTH_SIGNING_ALG', () => {
+    it('creates an ES256 (P-256) key on first start when configured', async () => {
+      const keys = service(new RecordingPublisher(), kek, new KeyStore(), { algorithm: 'ES256' });
+      await keys.load();
+      expect(keys.signingKey().alg).toBe('ES256');
+      expect(keys.signingKey().privateKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+      expect(keys.jwks().keys).toEqual([expect.objectContaining({ kty: 'EC', crv: 'P-256', alg: 'ES256' })]);
+    });
+
+    it('rotates to the configured algorithm at start, keeping the old key published', async () => {
+      const first = service();
+      await first.load();
+      const old = first.signingKey();
+      const publisher = new RecordingPublisher();
+      const second = service(publisher, kek, new KeyStore(), { algorithm: 'ES256' });
+      await second.load();
+      expect(second.signingKey().alg).toBe('ES256');
+      expect(second.jwks().keys.map((k) => [k.kid, k.alg])).toEqual([
+        [old.kid, 'RS256'],
+        [second.signingKey().kid, 'ES256'],
+      ]);
+      // Published before it signed.
+      expect(publisher.published.at(-1)).toEqual({ jwk: expect.objectContaining({ alg: 'ES256' }), couldSign: true });
+    });
+  });
+
+  describe('import', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+
+    it.each([
+      ['RSA PKCS#8 PEM', 'RS256', rsa.export({ format: 'pem', type: 'pkcs8' }).toString()],
+      ['RSA PKCS#1 PEM', 'RS256', rsa.export({ format: 'pem', type: 'pkcs1' }).toString()],
+      ['RSA JWK', 'RS256', JSON.stringify(rsa.export({ format: 'jwk' }))],
+      ['P-256 SEC1 PEM', 'ES256', ec.export({ format: 'pem', type: 'sec1' }).toString()],
+      ['P-256 JWK with alg', 'ES256', JSON.stringify({ ...ec.export({ format: 'jwk' }), alg: 'ES256' })],
+    ])('imports a %s, publishes it first, then signs with it', async (_kind, alg, material) => {
+      const publisher = new RecordingPublisher();
+      const store = new KeyStore();
+      const policy = { algorithm: alg as 'RS256' | 'ES256' };
+      const keys = service(publisher, kek, store, policy);
+      await keys.load();
+      const old = keys.signingKey();
+      const jwk = await keys.import(material);
+      expect(jwk.alg).toBe(alg);
+      expect(publisher.published.at(-1)).toEqual({ jwk, couldSign: true });
+      expect(keys.signingKey()).toMatchObject({ kid: jwk.kid, alg });
+      expect(keys.jwks().keys.map((k) => k.kid)).toEqual([old.kid, jwk.kid]);
+      expect(JSON.stringify(keys.jwks())).not.toMatch(/"d"/);
+      expect(store.get(jwk.kid)?.alg).toBe(alg);
+      // The next start signs with the imported key, unsealed from the database.
+      const restarted = service(new RecordingPublisher(), kek, new KeyStore(), policy);
+      await restarted.load();
+      expect(restarted.signingKey().kid).toBe(jwk.kid);
+    });
+
+    it.each([
+      [
+        'a public key',
+        rsa
+          .export({ format: 'pem', type: 'pkcs8' })
+          .toString()
+          .replace(/PRIVATE/g, 'PUBLIC'),
+      ],
+      ['a public JWK', JSON.stringify({ ...ec.export({ format: 'jwk' }), d: undefined })],
+      [
+        'an RSA key under 2048 bits',
+        generateKeyPairSync('rsa', { modulusLength: 1024 })
+          .privateKey.export({ format: 'pem', type: 'pkcs8' })
+          .toString(),
+      ],
+      [
+        'a P-384 key',
+        generateKeyPairSync('ec', { namedCurve: 'P-384' })
+          .privateKey.export({ format: 'pem', type: 'pkcs8' })
+          .toString(),
+      ],
+      ['an Ed25519 key', generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()],
+      ['a JWK whose alg disagrees', JSON.stringify({ ...rsa.export({ format: 'jwk' }), alg: 'ES256' })],
+      [
+        'an encrypted PEM',
+        rsa.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'x' }).toString(),
+      ],
+      ['garbage', '-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----'],
+      ['broken JSON', '{"kty":'],
+    ])('refuses %s and keeps signing with the current key', async (_kind, material) => {
+      const keys = service();
+      await keys.load();
+      const current = keys.signingKey().kid;
+      await expect(keys.import(material)).rejects.toThrow(KeyImportError);
+      expect(keys.signingKey().kid).toBe(current);
+      expect(await db.select().from(signingKeys)).toHaveLength(1);
+    });
+
+    it('refuses a key of another algorithm than AUTH_SIGNING_ALG', async () => {
+      const keys = service();
+      await keys.load();
+      await expect(keys.import(ec.export({ format: 'pem', type: 'pkcs8' }).toString())).rejects.toThrow(
+        KeyAlgorithmMismatchError,
+      );
+      expect(await db.select().from(signingKeys)).toHaveLength(1);
+    });
+
+    it('refuses a key that is already in the key set', async () => {
+      const keys = service();
+      await keys.load();
+      const material = rsa.export({ format: 'pem', type: 'pkcs8' }).toString();
+      await keys.import(material);
+      await expect(keys.import(material)).rejects.toThrow(KeyAlreadyKnownError);
+      expect(await db.select().from(signingKeys)).toHaveLength(2);
+    });
+
+    it('never quotes the key material in its error', async () => {
+      const keys = service();
+      await keys.load();
+      const material = JSON.stringify({ ...ec.export({ format: 'jwk' }), crv: 'P-999' });
+      const error = await keys.import(material).catch((e: unknown) => e as Error);
+      expect(error).toBeInstanceOf(KeyImportError);
+      expect(error.message).not.toContain(String(ec.export({ format: 'jwk' }).d));
+    });
+  });
+
+  describe('HS256 mode', () => {
+    const secret = randomBytes(48).toString('base64');
+
+    it('signs with the shared secret, publishes nothing and stores nothing', async () => {
+      const publisher = new RecordingPublisher();
+      const keys = service(publisher, kek, new KeyStore(), { algorithm: 'HS256', sharedSecret: secret });
+      await keys.load();
+      expect(keys.signingKey()).toMatchObject({ alg: 'HS256' });
+      expect(keys.signingKey().privateKey.type).toBe('secret');
+      expect(keys.jwks()).toEqual({ keys: [] });
+      expect(publisher.published).toEqual([]);
+      expect(await db.select().from(signingKeys)).toHaveLength(0);
+    });
+
+    it('refuses rotation and import', async () => {
+      const keys = service(new RecordingPublisher(), kek, new KeyStore(), { algorithm: 'HS256', sharedSecret: secret });
+      await keys.load();
+      await expect(keys.rotate()).rejects.toThrow(KeyRotationUnavailableError);
+      await expect(
+        keys.import(
+          generateKeyPairSync('ec', { namedCurve: 'P-256' })
+            .privateKey.export({ format: 'pem', type: 'pkcs8' })
+            .toString(),
+        ),
+      ).rejects.toThrow(KeyRotationUnavailableError);
+    });
+
+    it('refuses a secret shorter than 32 bytes', async () => {
+      const keys = service(new RecordingPublisher(), kek, new KeyStore(), {
+        algorithm: 'HS256',
+        sharedSecret: 'x'.repeat(31),
+      });
+      await expect(keys.load()).rejects.toThrow(/at least 32 bytes/);
     });
   });
 });

@@ -1,6 +1,7 @@
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { KeyStore, parsePublicJwk } from '@tessera/auth';
+import type { SigningAlgorithm as AnySigningAlgorithm } from '@tessera/auth';
+import { KeyStore, parsePublicJwk, sharedSecretKey } from '@tessera/auth';
 import { DATABASE } from '@tessera/platform';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { calculateJwkThumbprint } from 'jose';
@@ -11,15 +12,41 @@ import type { SigningKeyRow } from '../database/schema';
 import { signingKeys } from '../database/schema';
 import { openPrivateKey, sealPrivateKey } from './key-encryption';
 import { KEY_ENCRYPTION_KEY } from './key-encryption-key';
-import type { PublishedJwk, SigningAlgorithm, SigningKey } from './key-material';
-import { exportPrivateKey, generateSigningKey, importPrivateKey, signingKeyFrom } from './key-material';
+import type { PublishedJwk, SigningAlgorithm, Signer, SigningKey } from './key-material';
+import {
+  exportPrivateKey,
+  generateSigningKey,
+  importPrivateKey,
+  signingKeyFrom,
+  signingKeyFromMaterial,
+} from './key-material';
 import { KeyPublisher } from './key-publisher';
-import { SigningKeyUnavailableError } from './keys.errors';
+import {
+  KeyAlgorithmMismatchError,
+  KeyAlreadyKnownError,
+  KeyRotationUnavailableError,
+  SigningKeyUnavailableError,
+} from './keys.errors';
 
 const ALGORITHMS: readonly string[] = ['RS256', 'ES256'] satisfies SigningAlgorithm[];
 
 /** How long after retirement a key stays published: longer than any token it signed can live. */
 export const KEY_RETENTION_SECONDS = Symbol('KEY_RETENTION_SECONDS');
+/** The configured algorithm (AUTH_SIGNING_ALG), and the shared secret of HS256 mode. */
+export interface SigningPolicy {
+  algorithm: AnySigningAlgorithm;
+  sharedSecret?: string;
+}
+export const SIGNING_POLICY = Symbol('SIGNING_POLICY');
+
+/** One stored key, as the operator CLI lists it (never a private member). */
+export interface KeySummary {
+  kid: string;
+  alg: string;
+  status: string;
+  createdAt: Date;
+}
+
 /** How often a replica looks for a key another replica rotated in, and for keys to withdraw. */
 const REFRESH_MS = 30_000;
 
@@ -31,7 +58,7 @@ const REFRESH_MS = 30_000;
 @Injectable()
 export class KeyService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Keys');
-  private current?: SigningKey;
+  private current?: Signer;
   private published: readonly PublishedJwk[] = [];
   private timer?: NodeJS.Timeout;
 
@@ -41,10 +68,19 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
     private readonly publisher: KeyPublisher,
     private readonly keyStore: KeyStore,
     @Inject(KEY_RETENTION_SECONDS) private readonly retentionSeconds: number,
+    @Inject(SIGNING_POLICY) private readonly policy: SigningPolicy = { algorithm: 'RS256' },
   ) {}
+
+  /** HS256 mode (design, "Signing"): one shared secret, no key set, nothing published. */
+  get sharedSecretMode(): boolean {
+    return this.policy.algorithm === 'HS256';
+  }
 
   async onModuleInit(): Promise<void> {
     await this.load();
+    if (this.sharedSecretMode) {
+      return;
+    }
     this.timer = setInterval(() => {
       this.refresh().catch((e: unknown) => this.logger.warn(`key refresh failed: ${(e as Error).message}`));
     }, REFRESH_MS);
@@ -60,23 +96,92 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
    * first, then it becomes the signing key in one transaction that retires the old one. The
    * retired key stays published until every token it signed has expired (`refresh`).
    */
-  async rotate(alg: SigningAlgorithm = this.current?.alg ?? 'RS256'): Promise<PublishedJwk> {
-    const key = await generateSigningKey(alg);
+  async rotate(alg?: SigningAlgorithm): Promise<PublishedJwk> {
+    this.assertKeySet();
+    this.assertConfigured(alg ?? this.configuredAlgorithm());
+    return this.activate(await generateSigningKey(alg ?? this.configuredAlgorithm()));
+  }
+
+  /**
+   * Imports an operator's private key (PEM or JWK, RSA or P-256), e.g. when migrating from
+   * another issuer. It then goes exactly the way of a rotated-in key: published first, then
+   * signing, the previous key retired.
+   */
+  async import(material: string): Promise<PublishedJwk> {
+    this.assertKeySet();
+    const key = await signingKeyFromMaterial(material);
+    this.assertConfigured(key.alg);
+    const [known] = await this.db
+      .select({ kid: signingKeys.kid })
+      .from(signingKeys)
+      .where(eq(signingKeys.kid, key.kid))
+      .limit(1);
+    if (known) {
+      throw new KeyAlreadyKnownError(key.kid);
+    }
+    return this.activate(key, 'imported');
+  }
+
+  /** The stored keys, oldest first; HS256 mode has none. */
+  async list(): Promise<KeySummary[]> {
+    const rows = await this.db
+      .select({
+        kid: signingKeys.kid,
+        alg: signingKeys.alg,
+        status: signingKeys.status,
+        createdAt: signingKeys.createdAt,
+      })
+      .from(signingKeys)
+      .orderBy(asc(signingKeys.createdAt));
+    return rows;
+  }
+
+  private async activate(key: SigningKey, how = 'rotated'): Promise<PublishedJwk> {
+    const alg = key.alg;
     await this.publisher.publish(key.publicJwk);
     this.keyStore.put(parsePublicJwk(key.publicJwk));
     this.published = [...this.published, key.publicJwk];
     const der = exportPrivateKey(key.privateKey);
     const privateKeyEnc = sealPrivateKey(this.kek, key.kid, der);
     der.fill(0);
-    await this.db.transaction(async (tx) => {
-      await tx.update(signingKeys).set({ status: 'retired' }).where(eq(signingKeys.status, 'active'));
-      await tx
-        .insert(signingKeys)
-        .values({ kid: key.kid, alg, publicJwk: key.publicJwk, privateKeyEnc, status: 'active' });
-    });
+    try {
+      await this.db.transaction(async (tx) => {
+        await tx.update(signingKeys).set({ status: 'retired' }).where(eq(signingKeys.status, 'active'));
+        await tx
+          .insert(signingKeys)
+          .values({ kid: key.kid, alg, publicJwk: key.publicJwk, privateKeyEnc, status: 'active' });
+      });
+    } catch (e) {
+      // The same key imported twice at the same moment: the first one won.
+      if (isUniqueViolation(e, 'signing_keys_pkey')) {
+        throw new KeyAlreadyKnownError(key.kid);
+      }
+      throw e;
+    }
     this.current = key;
-    this.logger.log(`rotated: now signing with ${alg} key ${key.kid}`);
+    this.logger.log(`${how}: now signing with ${alg} key ${key.kid}`);
     return { ...key.publicJwk };
+  }
+
+  private assertKeySet(): void {
+    if (this.sharedSecretMode) {
+      throw new KeyRotationUnavailableError();
+    }
+  }
+
+  /**
+   * AUTH_SIGNING_ALG is the one source of truth: a key of another algorithm would be rotated
+   * away from at the next start, so it is refused now, with what to do instead.
+   */
+  private assertConfigured(alg: SigningAlgorithm): void {
+    const configured = this.configuredAlgorithm();
+    if (alg !== configured) {
+      throw new KeyAlgorithmMismatchError(alg, configured);
+    }
+  }
+
+  private configuredAlgorithm(): SigningAlgorithm {
+    return this.policy.algorithm === 'ES256' ? 'ES256' : 'RS256';
   }
 
   /**
@@ -84,6 +189,9 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
    * whose successor has been signing for longer than any token can live.
    */
   async refresh(now = new Date()): Promise<void> {
+    if (this.sharedSecretMode) {
+      return;
+    }
     const rows = await this.db.select().from(signingKeys).orderBy(asc(signingKeys.createdAt));
     const expired = rows.filter((row, i) => {
       const retiredAt = rows[i + 1]?.createdAt;
@@ -125,7 +233,7 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The key to sign with; only ever one that has been published. */
-  signingKey(): SigningKey {
+  signingKey(): Signer {
     if (!this.current) {
       throw new SigningKeyUnavailableError();
     }
@@ -143,7 +251,15 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
    * tokens they signed still verify until they expire.
    */
   async load(): Promise<void> {
-    const active = (await this.loadActive()) ?? (await this.createActive('RS256'));
+    if (this.policy.algorithm === 'HS256') {
+      const { kid, key } = sharedSecretKey(this.policy.sharedSecret ?? '');
+      this.published = [];
+      this.current = { kid, alg: 'HS256', privateKey: key };
+      this.logger.log(`signing with the HS256 shared secret (key id ${kid}); no key set is published`);
+      return;
+    }
+    const configured = this.configuredAlgorithm();
+    const active = (await this.loadActive()) ?? (await this.createActive(configured));
     const rows = await this.db.select().from(signingKeys).orderBy(asc(signingKeys.createdAt));
     const jwks: PublishedJwk[] = [];
     for (const row of rows) {
@@ -156,6 +272,11 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
     this.published = jwks;
     this.current = active;
     this.logger.log(`signing with ${active.alg} key ${active.kid}`);
+    if (active.alg !== configured) {
+      // AUTH_SIGNING_ALG changed since the key was made: rotate to it, the usual way.
+      this.logger.log(`AUTH_SIGNING_ALG is ${configured}: rotating away from the ${active.alg} key`);
+      await this.rotate(configured);
+    }
   }
 
   private async loadActive(): Promise<SigningKey | undefined> {

@@ -3,6 +3,10 @@ import { TesseraError } from '@tessera/platform';
 export enum KeysErrorCode {
   KeyDecryptionFailed = 'key_decryption_failed',
   SigningKeyUnavailable = 'signing_key_unavailable',
+  KeyImportRefused = 'key_import_refused',
+  KeyAlreadyKnown = 'key_already_known',
+  RotationUnavailable = 'key_rotation_unavailable',
+  AlgorithmMismatch = 'key_algorithm_mismatch',
 }
 
 /**
@@ -25,5 +29,41 @@ export class SigningKeyUnavailableError extends TesseraError {
     super(KeysErrorCode.SigningKeyUnavailable, 503, 'Tokens cannot be issued right now; try again shortly.', {
       'Retry-After': '5',
     });
+  }
+}
+
+/** An imported private key is unusable; the message says why, never quoting the key. */
+export class KeyImportError extends TesseraError {
+  constructor(reason: string) {
+    super(KeysErrorCode.KeyImportRefused, 400, `The key cannot be imported: ${reason}.`);
+  }
+}
+
+/** The imported key is already in the key set (it would not change the signing key). */
+export class KeyAlreadyKnownError extends TesseraError {
+  constructor(readonly kid: string) {
+    super(KeysErrorCode.KeyAlreadyKnown, 409, `The key ${kid} is already in the key set.`);
+  }
+}
+
+/** HS256 mode has one shared secret and no key set: it changes only by reconfiguring every service. */
+export class KeyRotationUnavailableError extends TesseraError {
+  constructor() {
+    super(
+      KeysErrorCode.RotationUnavailable,
+      409,
+      'Keys cannot be rotated or imported in HS256 mode: change AUTH_HS256_SECRET in auth and every service together.',
+    );
+  }
+}
+
+/** A key of another algorithm than AUTH_SIGNING_ALG: auth would rotate away from it at its next start. */
+export class KeyAlgorithmMismatchError extends TesseraError {
+  constructor(alg: string, configured: string) {
+    super(
+      KeysErrorCode.AlgorithmMismatch,
+      400,
+      `AUTH_SIGNING_ALG is ${configured}, so a new ${alg} key would be replaced at the next start: set AUTH_SIGNING_ALG=${alg} first (auth rotates to it when it starts).`,
+    );
   }
 }

@@ -4,7 +4,8 @@ import { AuthConfig } from '../config/auth.config';
 import { JwksController } from './jwks.controller';
 import { KEY_ENCRYPTION_KEY, resolveKeyEncryptionKey } from './key-encryption-key';
 import { KeyPublisher, NatsKeyPublisher } from './key-publisher';
-import { KEY_RETENTION_SECONDS, KeyService } from './key.service';
+import type { SigningPolicy } from './key.service';
+import { KEY_RETENTION_SECONDS, KeyService, SIGNING_POLICY } from './key.service';
 import { SERVICE_TOKEN_TTL_SECONDS } from '../tokens/token-issuer.service';
 
 @Module({
@@ -27,6 +28,14 @@ import { SERVICE_TOKEN_TTL_SECONDS } from '../tokens/token-issuer.service';
       provide: KEY_RETENTION_SECONDS,
       inject: [AuthConfig],
       useFactory: (config: AuthConfig) => Math.max(config.ACCESS_TOKEN_TTL_SECONDS, SERVICE_TOKEN_TTL_SECONDS) + 60,
+    },
+    {
+      provide: SIGNING_POLICY,
+      inject: [AuthConfig],
+      useFactory: (config: AuthConfig): SigningPolicy => ({
+        algorithm: config.AUTH_SIGNING_ALG,
+        ...(config.AUTH_HS256_SECRET !== undefined ? { sharedSecret: config.AUTH_HS256_SECRET } : {}),
+      }),
     },
     KeyService,
   ],

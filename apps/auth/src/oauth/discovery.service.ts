@@ -39,7 +39,9 @@ export class DiscoveryService {
       // The first-party client revokes its own tokens without authenticating.
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       // The algorithms of the published keys: what a token may be signed with right now.
-      access_token_signing_alg_values_supported: [...new Set(this.keys.jwks().keys.map((k) => k.alg))],
+      access_token_signing_alg_values_supported: this.keys.sharedSecretMode
+        ? ['HS256']
+        : [...new Set(this.keys.jwks().keys.map((k) => k.alg))],
       scopes_supported: this.clients.allScopes(),
     };
   }

@@ -8,21 +8,28 @@ import { JwksHttpSource } from './jwks-http.source';
 import { KeyStore } from './key-store';
 import { openKeysBucket } from './keys-bucket';
 import { KvKeySource } from './kv-key.source';
+import { sharedSecretKey } from './shared-secret';
 
 /**
  * Feeds the key store: the NATS KV watch first (no call to the issuer), the HTTP JWKS as the
- * fallback. The service is not ready until at least one key is known.
+ * fallback. The service is not ready until at least one key is known. In HS256 mode the shared
+ * secret is the whole key set and neither source is read.
  */
 @Injectable()
 export class KeySyncService implements OnModuleInit, OnModuleDestroy {
   private kvSource?: KvKeySource;
 
   constructor(
-    @Inject(AUTH_MODULE_OPTIONS) options: ResolvedAuthOptions,
+    @Inject(AUTH_MODULE_OPTIONS) private readonly options: ResolvedAuthOptions,
     private readonly store: KeyStore,
     private readonly nats: NatsConnectionService,
     readiness: ReadinessService,
   ) {
+    if (options.sharedSecret !== undefined) {
+      store.configure(undefined, options.keyRefreshIntervalSeconds * 1000);
+      store.put(sharedSecretKey(options.sharedSecret));
+      return;
+    }
     const http = options.jwksUrl ? new JwksHttpSource(options.jwksUrl, store) : undefined;
     store.configure(http, options.keyRefreshIntervalSeconds * 1000);
     readiness.register('keys', async () => {
@@ -34,6 +41,9 @@ export class KeySyncService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
+    if (this.options.sharedSecret !== undefined) {
+      return;
+    }
     const kv = await openKeysBucket(this.nats.nc, this.nats.bucket(Buckets.Keys));
     this.kvSource = new KvKeySource(kv, this.store);
     await this.kvSource.start();

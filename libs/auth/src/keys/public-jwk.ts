@@ -5,10 +5,16 @@ import { createPublicKey } from 'node:crypto';
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'] as const;
 export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
 
-/** A parsed public key: the algorithm is the key's, never the token's (RFC 8725 §3.1). */
+/** Every algorithm a Tessera token may carry: the asymmetric ones, or HS256 in shared-secret mode only. */
+export type SigningAlgorithm = AsymmetricAlgorithm | 'HS256';
+
+/**
+ * A parsed verification key: the algorithm is the key's, never the token's (RFC 8725 §3.1).
+ * `key` is a public KeyObject, or the secret KeyObject of HS256 mode (keys/shared-secret.ts).
+ */
 export interface VerificationKey {
   kid: string;
-  alg: AsymmetricAlgorithm;
+  alg: SigningAlgorithm;
   key: KeyObject;
 }
 

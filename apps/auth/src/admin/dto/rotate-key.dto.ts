@@ -1,7 +1,7 @@
 import { IsIn, IsOptional } from 'class-validator';
 
 export class RotateKeyDto {
-  /** Algorithm of the new key; omitted, the current key's. */
+  /** Algorithm of the new key; omitted, AUTH_SIGNING_ALG's. */
   @IsOptional()
   @IsIn(['RS256', 'ES256'])
   alg?: 'RS256' | 'ES256';
