@@ -6,6 +6,7 @@ import { AuthModule } from '@tessera/auth';
 import { DatabaseModule, OutboxRelay, platformOptions, PlatformModule } from '@tessera/platform';
 
 import { AdminModule } from './admin/admin.module';
+import { AuditModule } from './audit/audit.module';
 import { AUTH_AUDIENCE, AuthConfig } from './config/auth.config';
 import * as schema from './database/schema';
 import { KeysModule } from './keys/keys.module';
@@ -43,6 +44,7 @@ export class AppModule {
             ...(c.AUTH_HS256_SECRET !== undefined ? { sharedSecret: c.AUTH_HS256_SECRET } : {}),
           }),
         }),
+        AuditModule,
         KeysModule,
         TokensModule,
         UsersModule,

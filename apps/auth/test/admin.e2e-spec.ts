@@ -1,6 +1,5 @@
-import { jetstream } from '@nats-io/jetstream';
 import { RevocationKeys } from '@tessera/auth';
-import { namespacedBucket, namespacedSubject, Streams, Subjects } from '@tessera/contracts';
+import { Subjects } from '@tessera/contracts';
 import { testDatabaseTargets } from '@tessera/platform/testing';
 import { decodeJwt } from 'jose';
 
@@ -64,21 +63,7 @@ describe.each(testDatabaseTargets())('auth admin on $name', (target) => {
   const revocationEntry = (key: string) => auth.revocationEntry(key);
 
   /** Every `auth.user.disabled.v1` event stored in this run's events stream so far. */
-  async function disabledEvents(expected: number): Promise<Record<string, unknown>[]> {
-    const consumer = await jetstream(auth.nc).consumers.get(namespacedBucket(auth.namespace, Streams.Events), {
-      filter_subjects: namespacedSubject(auth.namespace, Subjects.UserDisabled),
-    });
-    const events: Record<string, unknown>[] = [];
-    // The outbox publishes right after the commit, not necessarily before the HTTP answer.
-    for (let attempt = 0; attempt < 10 && events.length < expected; attempt++) {
-      const message = await consumer.next({ expires: 1000 });
-      if (message) {
-        events.push(message.json<Record<string, unknown>>());
-      }
-    }
-    await consumer.delete().catch(() => undefined);
-    return events;
-  }
+  const disabledEvents = (expected: number) => auth.streamedEvents(Subjects.UserDisabled, expected);
 
   async function allUsers(): Promise<ListedUser[]> {
     const res = await call('GET', '/admin/users?limit=100', { token: root.access });

@@ -2,12 +2,12 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ConsoleLogger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connect } from '@nats-io/transport-node';
 import { AuthModule, TokenVerifier } from '@tessera/auth';
-import { Buckets, namespacedBucket, Streams } from '@tessera/contracts';
+import { Buckets, namespacedBucket, namespacedSubject, Streams } from '@tessera/contracts';
 import { DATABASE, PlatformModule } from '@tessera/platform';
 import type { TestDatabaseTarget } from '@tessera/platform/testing';
 import { testNamespace, testNatsUrl } from '@tessera/platform/testing';
@@ -68,6 +68,12 @@ export interface AuthAppFixture {
   call(method: string, path: string, options?: CallOptions): Promise<AuthResponse>;
   /** The entry under `key` in the namespaced revocations bucket, as any service would read it. */
   revocationEntry(key: string): Promise<Record<string, unknown> | undefined>;
+  /**
+   * Events stored so far in this run's events stream under `subject` (un-namespaced; wildcards
+   * allowed), oldest first, waiting up to ~10 s for `expected` of them: the outbox publishes
+   * right after the commit, not necessarily before the HTTP answer.
+   */
+  streamedEvents(subject: string, expected: number): Promise<Record<string, unknown>[]>;
   /** What the probe's verifier makes of a token once its watch has caught up (polls up to 5 s). */
   probeVerdict(token: string, expected: 'accepted' | 'refused'): Promise<string>;
   /** Closes the probe, the app and NATS, deletes the namespaced buckets and stream, drops the database. */
@@ -197,6 +203,22 @@ export async function startAuthApp(target: TestDatabaseTarget, options: AuthAppO
       return verdict;
     };
 
+    const streamedEvents = async (subject: string, expected: number) => {
+      const consumer = await jetstream(natsConnection).consumers.get(namespacedBucket(namespace, Streams.Events), {
+        filter_subjects: namespacedSubject(namespace, subject),
+      });
+      const events: Record<string, unknown>[] = [];
+      const deadline = Date.now() + 10_000;
+      while (events.length < expected && Date.now() < deadline) {
+        const message = await consumer.next({ expires: 1000 });
+        if (message) {
+          events.push(message.json<Record<string, unknown>>());
+        }
+      }
+      await consumer.delete().catch(() => undefined);
+      return events;
+    };
+
     return {
       namespace,
       app,
@@ -206,6 +228,7 @@ export async function startAuthApp(target: TestDatabaseTarget, options: AuthAppO
       call,
       revocationEntry,
       probeVerdict,
+      streamedEvents,
       close,
     };
   } catch (error) {

@@ -1,6 +1,7 @@
 import type { RevocationPublisher } from '@tessera/auth';
 import type { DatabaseHandle, OutboxRelay } from '@tessera/platform';
 
+import { AuditTrail } from '../src/audit/audit-trail.service';
 import type { AuthConfig } from '../src/config/auth.config';
 import { loadAuthConfig } from '../src/config/auth.config';
 import type * as schema from '../src/database/schema';
@@ -27,6 +28,7 @@ export interface SessionFixture {
   families: SessionFamiliesService;
   refresh: RefreshTokensService;
   /** Inserts a user row (no password hashing: these specs never log in with it). */
+  audit: AuditTrail;
   createUser(roles?: string[]): Promise<{ id: string; roles: string[] }>;
   close(): Promise<void>;
 }
@@ -50,10 +52,10 @@ export async function createSessionFixture(env: Record<string, string> = {}): Pr
     },
   } as unknown as RevocationPublisher;
   // The relay only publishes rows the transaction committed; specs read outbox_events instead.
-  const families = new SessionFamiliesService(handle.db, revocations, {
-    flush: () => undefined,
-  } as unknown as OutboxRelay);
-  const refresh = new RefreshTokensService(handle.db, config, tokens, families);
+  const outbox = { flush: () => undefined } as unknown as OutboxRelay;
+  const families = new SessionFamiliesService(handle.db, revocations, outbox);
+  const audit = new AuditTrail(handle.db, outbox);
+  const refresh = new RefreshTokensService(handle.db, config, tokens, families, audit);
   let count = 0;
   return {
     handle,
@@ -63,6 +65,7 @@ export async function createSessionFixture(env: Record<string, string> = {}): Pr
     published,
     families,
     refresh,
+    audit,
     createUser: async (roles = ['user']) => {
       const [user] = await handle.db
         .insert(users)

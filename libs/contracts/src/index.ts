@@ -8,3 +8,4 @@ export * from './events/user-registered.event';
 export * from './events/order-placed.event';
 export * from './events/user-disabled.event';
 export * from './events/session-revoked.event';
+export * from './events/audit.event';

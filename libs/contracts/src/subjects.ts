@@ -31,6 +31,8 @@ export const EVENT_SUBJECTS: readonly string[] = [
   Subjects.UserDisabled,
   Subjects.SessionRevoked,
   Subjects.OrderPlaced,
+  // auth's audit trail (events/audit.event.ts): auth.audit.<type>.v1, kept with the other events.
+  'auth.audit.*.v1',
 ];
 
 /** Queue groups are named after the app that owns the handlers, so replicas share the load. */

@@ -1,7 +1,9 @@
 import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
-import { Roles } from '@tessera/auth';
+import { CurrentUser, type Principal, Roles } from '@tessera/auth';
 
 import { KeyService } from '../keys/key.service';
+import type { ClientInfo } from '../refresh/refresh-tokens.service';
+import { RequestClient } from '../sessions/request-client.decorator';
 import { Role } from '../users/roles';
 import { RotateKeyDto } from './dto/rotate-key.dto';
 
@@ -15,8 +17,12 @@ export class AdminKeysController {
   @Post('rotate')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  async rotate(@Body() dto: RotateKeyDto): Promise<{ kid: string; alg: string }> {
-    const jwk = await this.keys.rotate(dto.alg);
+  async rotate(
+    @Body() dto: RotateKeyDto,
+    @CurrentUser() principal: Principal,
+    @RequestClient() client: ClientInfo,
+  ): Promise<{ kid: string; alg: string }> {
+    const jwk = await this.keys.rotate(dto.alg, { subject: principal.sub, clientAddress: client.clientAddress });
     return { kid: jwk.kid, alg: jwk.alg };
   }
 }

@@ -1,11 +1,13 @@
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { SigningAlgorithm as AnySigningAlgorithm } from '@tessera/auth';
 import { KeyStore, parsePublicJwk, sharedSecretKey } from '@tessera/auth';
 import { DATABASE } from '@tessera/platform';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { calculateJwkThumbprint } from 'jose';
 
+import type { AuditEntry } from '../audit/audit-trail.service';
+import { AuditTrail } from '../audit/audit-trail.service';
 import type { AuthDatabase } from '../database/auth-database';
 import { isUniqueViolation } from '../database/auth-database';
 import type { SigningKeyRow } from '../database/schema';
@@ -69,6 +71,7 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
     private readonly keyStore: KeyStore,
     @Inject(KEY_RETENTION_SECONDS) private readonly retentionSeconds: number,
     @Inject(SIGNING_POLICY) private readonly policy: SigningPolicy = { algorithm: 'RS256' },
+    @Optional() private readonly audit?: AuditTrail,
   ) {}
 
   /** HS256 mode (design, "Signing"): one shared secret, no key set, nothing published. */
@@ -96,10 +99,10 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
    * first, then it becomes the signing key in one transaction that retires the old one. The
    * retired key stays published until every token it signed has expired (`refresh`).
    */
-  async rotate(alg?: SigningAlgorithm): Promise<PublishedJwk> {
+  async rotate(alg?: SigningAlgorithm, actor: AuditEntry = { subject: 'system' }): Promise<PublishedJwk> {
     this.assertKeySet();
     this.assertConfigured(alg ?? this.configuredAlgorithm());
-    return this.activate(await generateSigningKey(alg ?? this.configuredAlgorithm()));
+    return this.activate(await generateSigningKey(alg ?? this.configuredAlgorithm()), 'rotated', actor);
   }
 
   /**
@@ -107,7 +110,7 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
    * another issuer. It then goes exactly the way of a rotated-in key: published first, then
    * signing, the previous key retired.
    */
-  async import(material: string): Promise<PublishedJwk> {
+  async import(material: string, actor: AuditEntry = { subject: 'operator' }): Promise<PublishedJwk> {
     this.assertKeySet();
     const key = await signingKeyFromMaterial(material);
     this.assertConfigured(key.alg);
@@ -119,7 +122,7 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
     if (known) {
       throw new KeyAlreadyKnownError(key.kid);
     }
-    return this.activate(key, 'imported');
+    return this.activate(key, 'imported', actor);
   }
 
   /** The stored keys, oldest first; HS256 mode has none. */
@@ -136,7 +139,7 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
     return rows;
   }
 
-  private async activate(key: SigningKey, how = 'rotated'): Promise<PublishedJwk> {
+  private async activate(key: SigningKey, how: 'rotated' | 'imported', actor: AuditEntry): Promise<PublishedJwk> {
     const alg = key.alg;
     await this.publisher.publish(key.publicJwk);
     this.keyStore.put(parsePublicJwk(key.publicJwk));
@@ -150,6 +153,7 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
         await tx
           .insert(signingKeys)
           .values({ kid: key.kid, alg, publicJwk: key.publicJwk, privateKeyEnc, status: 'active' });
+        await this.audit?.record('key_rotated', { ...actor, details: { kid: key.kid, alg, how } }, tx);
       });
     } catch (e) {
       // The same key imported twice at the same moment: the first one won.

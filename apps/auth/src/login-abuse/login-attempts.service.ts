@@ -14,6 +14,8 @@ import { accountKey, addressKey, lockoutSeconds, MAX_BACKOFF_EXPONENT } from './
 export interface LoginAttempt {
   accountKey: string;
   addressKey?: string;
+  /** The locks this attempt starts if it fails (the counters were charged before the check). */
+  locks: { scope: Kind; lockedUntil: Date }[];
 }
 
 type Kind = 'account' | 'address';
@@ -43,13 +45,19 @@ export class LoginAttemptsService {
    * TooManyAttemptsError, with the seconds until the lock ends, when either is locked.
    */
   async begin(email: string, address: string | undefined, now = new Date()): Promise<LoginAttempt> {
-    const attempt: LoginAttempt = { accountKey: accountKey(email) };
+    const attempt: LoginAttempt = { accountKey: accountKey(email), locks: [] };
     if (address) {
       attempt.addressKey = addressKey(address);
-      await this.charge(attempt.addressKey, 'address', now);
+      this.noteLock(attempt, 'address', await this.charge(attempt.addressKey, 'address', now));
     }
-    await this.charge(attempt.accountKey, 'account', now);
+    this.noteLock(attempt, 'account', await this.charge(attempt.accountKey, 'account', now));
     return attempt;
+  }
+
+  private noteLock(attempt: LoginAttempt, kind: Kind, lockedUntil: Date | null): void {
+    if (lockedUntil) {
+      attempt.locks.push({ scope: kind, lockedUntil });
+    }
   }
 
   /**
@@ -89,7 +97,8 @@ export class LoginAttemptsService {
     return deleted.length;
   }
 
-  private async charge(key: string, kind: Kind, now: Date): Promise<void> {
+  /** Charges one attempt; the lock it starts should it fail (null: none), or TooManyAttemptsError. */
+  private async charge(key: string, kind: Kind, now: Date): Promise<Date | null> {
     const policy: CounterPolicy = this.policy[kind];
     const at = sql`${now.toISOString()}::timestamptz`;
     const windowOver = sql`${loginAttempts.windowStartedAt} + make_interval(secs => ${policy.windowSeconds}::float8) <= ${at}`;
@@ -104,10 +113,11 @@ export class LoginAttemptsService {
         // A locked row is left alone: no row comes back, and the attempt is refused.
         setWhere: or(isNull(loginAttempts.lockedUntil), sql`${loginAttempts.lockedUntil} <= ${at}`),
       })
-      .returning({ key: loginAttempts.key });
+      .returning({ lockedUntil: loginAttempts.lockedUntil });
     if (admitted.length === 0) {
       throw new TooManyAttemptsError(await this.secondsLocked(key, now));
     }
+    return admitted[0]?.lockedUntil ?? null;
   }
 
   /** The lock after a first attempt (only when the limit is a single failure). */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '@tessera/platform';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 
+import { AuditTrail } from '../audit/audit-trail.service';
 import { AuthConfig } from '../config/auth.config';
 import type { AuthDatabase } from '../database/auth-database';
 import type { UserRow } from '../database/schema';
@@ -42,6 +43,7 @@ export class RefreshTokensService {
     private readonly config: AuthConfig,
     private readonly tokens: TokenIssuer,
     private readonly families: SessionFamiliesService,
+    private readonly audit: AuditTrail,
   ) {}
 
   /**
@@ -81,7 +83,7 @@ export class RefreshTokensService {
    * calls with one token exactly one wins: the conditional UPDATE (`used_at IS NULL`) takes the
    * row lock, and every other call finds the token used when it gets the lock.
    */
-  async rotate(token: string, now = new Date()): Promise<IssuedSession> {
+  async rotate(token: string, now = new Date(), client: ClientInfo = {}): Promise<IssuedSession> {
     if (!isRefreshTokenFormat(token)) {
       throw new InvalidGrantError('malformed');
     }
@@ -125,16 +127,16 @@ export class RefreshTokensService {
       }
       return this.issue(tx, consumed.familyId, user, family.absoluteExpiresAt, now);
     });
-    return issued ?? this.refuse(tokenHash, now);
+    return issued ?? this.refuse(tokenHash, now, client);
   }
 
   /**
    * Why a token could not be consumed. Only a token already used counts as reuse; within the
    * grace window it is a lost race (two tabs, a retried request) and the family lives on.
    */
-  private async refuse(tokenHash: string, now: Date): Promise<never> {
+  private async refuse(tokenHash: string, now: Date, client: ClientInfo): Promise<never> {
     const [row] = await this.db
-      .select({ familyId: refreshTokens.familyId, usedAt: refreshTokens.usedAt })
+      .select({ familyId: refreshTokens.familyId, userId: refreshTokens.userId, usedAt: refreshTokens.usedAt })
       .from(refreshTokens)
       .where(eq(refreshTokens.tokenHash, tokenHash))
       .limit(1);
@@ -148,6 +150,13 @@ export class RefreshTokensService {
       throw new InvalidGrantError('superseded');
     }
     await this.families.revokeFamily(row.familyId, 'reuse_detected', now);
+    // RFC 9700 §4.14.2: a rotated token came back, so one of its holders is not its owner.
+    await this.audit.record(
+      'refresh_reuse_detected',
+      { subject: row.userId, clientAddress: client.clientAddress, details: { sessionId: row.familyId } },
+      undefined,
+      now,
+    );
     throw new InvalidGrantError('reused');
   }
 

@@ -41,6 +41,7 @@ describe('SessionsService', () => {
       f.families,
       f.revocations,
       new LoginAttemptsService(f.handle.db, f.config),
+      f.audit,
     );
   });
 

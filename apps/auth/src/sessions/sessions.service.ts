@@ -2,7 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '@tessera/auth';
 import { InvalidTokenError, RevocationPublisher } from '@tessera/auth';
 
+import { AuditTrail } from '../audit/audit-trail.service';
 import type { UserRow } from '../database/schema';
+import type { LoginAttempt } from '../login-abuse/login-attempts.service';
 import { LoginAttemptsService } from '../login-abuse/login-attempts.service';
 import { InvalidGrantError } from '../refresh/refresh.errors';
 import type { ClientInfo, IssuedSession } from '../refresh/refresh-tokens.service';
@@ -24,6 +26,7 @@ export class SessionsService {
     private readonly families: SessionFamiliesService,
     private readonly revocations: RevocationPublisher,
     private readonly attempts: LoginAttemptsService,
+    private readonly audit: AuditTrail,
   ) {}
 
   /**
@@ -38,18 +41,48 @@ export class SessionsService {
     // response time does not reveal whether the account exists.
     const passwordMatches = await this.hasher.verify(user?.passwordHash, password);
     if (!user || !passwordMatches || user.disabled) {
+      const reason = !user ? 'unknown_account' : !passwordMatches ? 'wrong_password' : 'account_disabled';
+      await this.recordFailure(reason, user?.id, client, attempt.locks);
       throw new InvalidCredentialsError();
     }
     await this.attempts.succeeded(attempt);
     await this.upgradeHash(user, password);
+    let session: IssuedSession;
     try {
-      return await this.refresh.start(user, client);
+      session = await this.refresh.start(user, client);
     } catch (e) {
       // Disabled between the password check and the start of the session: the same answer.
       if (e instanceof InvalidGrantError) {
+        await this.recordFailure('account_disabled', user.id, client, []);
         throw new InvalidCredentialsError();
       }
       throw e;
+    }
+    await this.audit.record('login_succeeded', {
+      subject: user.id,
+      clientAddress: client.clientAddress,
+      details: { sessionId: session.familyId },
+    });
+    return session;
+  }
+
+  /**
+   * Audit trail of a refused sign-in: the reason stays in the trail (the caller gets the same
+   * 401 for all of them), and a lock this failure started is recorded as a lockout.
+   */
+  private async recordFailure(
+    reason: string,
+    userId: string | undefined,
+    client: ClientInfo,
+    locks: LoginAttempt['locks'],
+  ): Promise<void> {
+    const where = { subject: userId, clientAddress: client.clientAddress };
+    await this.audit.record('login_failed', { ...where, details: { reason } });
+    for (const lock of locks) {
+      await this.audit.record('lockout', {
+        ...where,
+        details: { scope: lock.scope, lockedUntil: lock.lockedUntil.toISOString() },
+      });
     }
   }
 
@@ -73,20 +106,25 @@ export class SessionsService {
   }
 
   /** Rotates a refresh token into a new pair; see RefreshTokensService.rotate. */
-  refreshSession(refreshToken: string): Promise<IssuedSession> {
-    return this.refresh.rotate(refreshToken);
+  refreshSession(refreshToken: string, client: ClientInfo = {}): Promise<IssuedSession> {
+    return this.refresh.rotate(refreshToken, new Date(), client);
   }
 
   /**
    * Ends the session the access token belongs to: the token itself is revoked in any case (it
    * may come from a family already pruned), then its family with every access token it issued.
    */
-  async logout(principal: Principal): Promise<void> {
+  async logout(principal: Principal, client: ClientInfo = {}): Promise<void> {
     const familyId = await this.families.familyOfAccessToken(principal.jti);
     if (familyId) {
       await this.families.revokeFamily(familyId, 'logout');
     }
     await this.revocations.revokeToken(principal.jti, principal.exp);
+    await this.audit.record('logout', {
+      subject: principal.sub,
+      clientAddress: client.clientAddress,
+      details: { scope: 'session', ...(familyId ? { sessionId: familyId } : {}) },
+    });
   }
 
   /**
@@ -94,9 +132,14 @@ export class SessionsService {
    * one revoked-before entry that covers every access token issued until now, whatever issued
    * it (design, "Verification" step 5).
    */
-  async logoutAll(principal: Principal): Promise<void> {
+  async logoutAll(principal: Principal, client: ClientInfo = {}): Promise<void> {
     await this.families.revokeUserFamilies(principal.sub, 'logout_all', { revokeAccessTokens: false });
     await this.revocations.revokeSubject(principal.sub);
+    await this.audit.record('logout', {
+      subject: principal.sub,
+      clientAddress: client.clientAddress,
+      details: { scope: 'all' },
+    });
   }
 
   /** The account behind a verified token; a deleted or disabled one no longer counts. */

@@ -1,0 +1,178 @@
+import { AUDIT_EVENT_TYPES } from '@tessera/contracts';
+import { testDatabaseTargets } from '@tessera/platform/testing';
+import { decodeJwt } from 'jose';
+
+import type { AuthAppFixture } from './auth-app.fixture';
+import { startAuthApp } from './auth-app.fixture';
+
+const adminEmail = 'root@example.com';
+const adminPassword = 'the first admin passphrase';
+const password = 'correct horse battery staple';
+const wrongPassword = 'a wrong but plausible passphrase';
+
+// Issue 3, "Events": an audit stream of login succeeded/failed, lockout, refresh reuse detected,
+// logout and key rotated, each with time, subject and client address, never a password or token.
+describe.each(testDatabaseTargets())('audit trail on $name', (target) => {
+  let auth: AuthAppFixture;
+  /** Every secret-ish string this spec sent or received; none may appear in an audit record. */
+  const secrets: string[] = [password, wrongPassword, adminPassword];
+
+  beforeAll(async () => {
+    auth = await startAuthApp(target, {
+      env: {
+        ADMIN_EMAIL: adminEmail,
+        ADMIN_PASSWORD: adminPassword,
+        // Two failures lock an account; a rotated refresh token is theft at once.
+        LOGIN_ACCOUNT_MAX_FAILURES: '2',
+        REFRESH_REUSE_GRACE_SECONDS: '0',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await auth?.close();
+  });
+
+  async function login(email: string, pw: string) {
+    const res = await auth.call('POST', '/auth/login', { body: { email, password: pw } });
+    if (res.status === 200) {
+      secrets.push(res.body.access_token as string, res.body.refresh_token as string);
+    }
+    return res;
+  }
+
+  async function register(email: string): Promise<string> {
+    const res = await auth.call('POST', '/auth/register', { body: { email, password } });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  }
+
+  const audit = (type: string, expected: number) => auth.streamedEvents(`auth.audit.${type}.v1`, expected);
+  const address = expect.stringMatching(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+  const time = expect.stringMatching(/^\d{4}-\d\d-\d\dT/);
+
+  it('records a successful sign-in with the user, the address and the session', async () => {
+    const id = await register('ada@example.com');
+    const res = await login('ada@example.com', password);
+    expect(res.status).toBe(200);
+    expect(await audit('login_succeeded', 1)).toContainEqual({
+      type: 'login_succeeded',
+      occurredAt: time,
+      subject: id,
+      clientAddress: address,
+      details: { sessionId: expect.any(String) },
+    });
+  });
+
+  it('records failed sign-ins with their reason (the caller sees one 401), then the lockout', async () => {
+    const id = await register('bob@example.com');
+    expect((await login('bob@example.com', wrongPassword)).status).toBe(401);
+    expect((await login('nobody@example.com', password)).status).toBe(401);
+    expect((await login('bob@example.com', wrongPassword)).status).toBe(401);
+    expect((await login('bob@example.com', password)).status).toBe(429);
+    const failed = await audit('login_failed', 3);
+    expect(failed).toEqual([
+      {
+        type: 'login_failed',
+        occurredAt: time,
+        subject: id,
+        clientAddress: address,
+        details: { reason: 'wrong_password' },
+      },
+      {
+        type: 'login_failed',
+        occurredAt: time,
+        subject: null,
+        clientAddress: address,
+        details: { reason: 'unknown_account' },
+      },
+      {
+        type: 'login_failed',
+        occurredAt: time,
+        subject: id,
+        clientAddress: address,
+        details: { reason: 'wrong_password' },
+      },
+    ]);
+    const lockouts = await audit('lockout', 1);
+    expect(lockouts).toEqual([
+      {
+        type: 'lockout',
+        occurredAt: time,
+        subject: id,
+        clientAddress: address,
+        details: { scope: 'account', lockedUntil: time },
+      },
+    ]);
+    const { lockedUntil } = lockouts[0].details as { lockedUntil: string };
+    expect(Date.parse(lockedUntil)).toBeGreaterThan(Date.parse(lockouts[0].occurredAt as string));
+  });
+
+  it('records a refresh token reuse, naming the session it ended', async () => {
+    const id = await register('eve@example.com');
+    const first = await login('eve@example.com', password);
+    const rotated = await auth.call('POST', '/auth/refresh', { body: { refresh_token: first.body.refresh_token } });
+    expect(rotated.status).toBe(200);
+    secrets.push(rotated.body.access_token as string, rotated.body.refresh_token as string);
+    const reused = await auth.call('POST', '/auth/refresh', { body: { refresh_token: first.body.refresh_token } });
+    expect(reused.status).toBe(401);
+    const [event] = await audit('refresh_reuse_detected', 1);
+    expect(event).toEqual({
+      type: 'refresh_reuse_detected',
+      occurredAt: time,
+      subject: id,
+      clientAddress: address,
+      details: { sessionId: expect.any(String) },
+    });
+  });
+
+  it('records logout and logout-all', async () => {
+    const id = await register('dan@example.com');
+    const one = await login('dan@example.com', password);
+    const two = await login('dan@example.com', password);
+    expect((await auth.call('POST', '/auth/logout', { token: one.body.access_token as string })).status).toBe(204);
+    expect((await auth.call('POST', '/auth/logout-all', { token: two.body.access_token as string })).status).toBe(204);
+    const mine = (await audit('logout', 2)).filter((e) => e.subject === id);
+    expect(mine).toEqual([
+      {
+        type: 'logout',
+        occurredAt: time,
+        subject: id,
+        clientAddress: address,
+        details: { scope: 'session', sessionId: expect.any(String) },
+      },
+      { type: 'logout', occurredAt: time, subject: id, clientAddress: address, details: { scope: 'all' } },
+    ]);
+  });
+
+  it('records a key rotation with the admin who asked for it', async () => {
+    const admin = await login(adminEmail, adminPassword);
+    const rotated = await auth.call('POST', '/admin/keys/rotate', {
+      token: admin.body.access_token as string,
+      body: {},
+    });
+    expect(rotated.status).toBe(200);
+    const events = await audit('key_rotated', 1);
+    expect(events).toEqual([
+      {
+        type: 'key_rotated',
+        occurredAt: time,
+        subject: decodeJwt(admin.body.access_token as string).sub,
+        clientAddress: address,
+        details: { kid: rotated.body.kid, alg: 'RS256', how: 'rotated' },
+      },
+    ]);
+  });
+
+  it('never carries a password, a token or an email address', async () => {
+    // 5 sign-ins, 3 failures, 1 lockout, 1 reuse, 2 logouts, 1 rotation.
+    const all = await auth.streamedEvents('auth.audit.>', 13);
+    expect(all).toHaveLength(13);
+    expect(new Set(all.map((e) => e.type))).toEqual(new Set(AUDIT_EVENT_TYPES));
+    const text = JSON.stringify(all);
+    for (const secret of secrets) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).not.toMatch(/@example\.com/);
+  });
+});
