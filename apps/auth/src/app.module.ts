@@ -16,6 +16,35 @@ import { SessionsModule } from './sessions/sessions.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersModule } from './users/users.module';
 
+/**
+ * What every auth process stands on, the app and the operator CLI alike: its NATS connection,
+ * its database with migrations applied, and local verification of its own tokens.
+ */
+export function authCoreModules(config: AuthConfig): DynamicModule[] {
+  return [
+    PlatformModule.forRoot(platformOptions('auth', config)),
+    DatabaseModule.forRootAsync({
+      inject: [AuthConfig],
+      useFactory: (c: AuthConfig) => ({
+        url: c.AUTH_DATABASE_URL,
+        dataDir: c.AUTH_DATA_DIR,
+        // Next to src/ both in the repository and in dist/ (the build copies it).
+        migrationsFolder: path.join(__dirname, '..', 'migrations'),
+        schema,
+      }),
+    }),
+    // Auth verifies its own tokens like any other service would: locally, for audience "auth".
+    AuthModule.forRootAsync({
+      inject: [AuthConfig],
+      useFactory: (c: AuthConfig) => ({
+        audience: AUTH_AUDIENCE,
+        issuer: c.AUTH_ISSUER,
+        ...(c.AUTH_HS256_SECRET !== undefined ? { sharedSecret: c.AUTH_HS256_SECRET } : {}),
+      }),
+    }),
+  ];
+}
+
 @Module({})
 export class AppModule {
   /** The whole auth app for one validated configuration, injectable everywhere as `AuthConfig`. */
@@ -24,26 +53,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        PlatformModule.forRoot(platformOptions('auth', config)),
-        DatabaseModule.forRootAsync({
-          inject: [AuthConfig],
-          useFactory: (c: AuthConfig) => ({
-            url: c.AUTH_DATABASE_URL,
-            dataDir: c.AUTH_DATA_DIR,
-            // Next to src/ both in the repository and in dist/ (the build copies it).
-            migrationsFolder: path.join(__dirname, '..', 'migrations'),
-            schema,
-          }),
-        }),
-        // Auth verifies its own tokens like any other service would: locally, for audience "auth".
-        AuthModule.forRootAsync({
-          inject: [AuthConfig],
-          useFactory: (c: AuthConfig) => ({
-            audience: AUTH_AUDIENCE,
-            issuer: c.AUTH_ISSUER,
-            ...(c.AUTH_HS256_SECRET !== undefined ? { sharedSecret: c.AUTH_HS256_SECRET } : {}),
-          }),
-        }),
+        ...authCoreModules(config),
         AuditModule,
         KeysModule,
         TokensModule,

@@ -9,6 +9,7 @@ export * from './nats/nats-connection.service';
 export * from './nats/nats-rpc.client';
 export * from './database/database';
 export * from './database/database.module';
+export * from './database/pglite-lock';
 export * from './bootstrap/create-service';
 export * from './platform.module';
 export * from './public.decorator';

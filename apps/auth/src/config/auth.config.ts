@@ -198,6 +198,12 @@ export class AuthConfig extends ServiceConfig {
    */
   serviceClientSecrets: ReadonlyMap<string, string> = new Map();
 
+  /**
+   * Whether starting up rotates to AUTH_SIGNING_ALG when the active key has another algorithm.
+   * The app does; the operator CLI does not, so a command never changes the key as a side effect.
+   */
+  rotateToConfiguredAlgorithmAtStart = true;
+
   get passwordHashOptions(): PasswordHashOptions {
     return {
       memoryCost: this.PASSWORD_HASH_MEMORY_KIB,
@@ -285,5 +291,6 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
   });
   // After validation: the validator drops every property it has no rule for.
   config.serviceClientSecrets = secrets;
+  config.rotateToConfiguredAlgorithmAtStart = true;
   return config;
 }

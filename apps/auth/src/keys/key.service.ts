@@ -38,6 +38,8 @@ export const KEY_RETENTION_SECONDS = Symbol('KEY_RETENTION_SECONDS');
 export interface SigningPolicy {
   algorithm: AnySigningAlgorithm;
   sharedSecret?: string;
+  /** At start, rotate away from an active key of another algorithm (default true; false for the CLI). */
+  rotateAtStart?: boolean;
 }
 export const SIGNING_POLICY = Symbol('SIGNING_POLICY');
 
@@ -276,7 +278,7 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
     this.published = jwks;
     this.current = active;
     this.logger.log(`signing with ${active.alg} key ${active.kid}`);
-    if (active.alg !== configured) {
+    if (active.alg !== configured && this.policy.rotateAtStart !== false) {
       // AUTH_SIGNING_ALG changed since the key was made: rotate to it, the usual way.
       this.logger.log(`AUTH_SIGNING_ALG is ${configured}: rotating away from the ${active.alg} key`);
       await this.rotate(configured);

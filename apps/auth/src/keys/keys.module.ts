@@ -34,6 +34,7 @@ import { SERVICE_TOKEN_TTL_SECONDS } from '../tokens/token-issuer.service';
       inject: [AuthConfig],
       useFactory: (config: AuthConfig): SigningPolicy => ({
         algorithm: config.AUTH_SIGNING_ALG,
+        rotateAtStart: config.rotateToConfiguredAlgorithmAtStart,
         ...(config.AUTH_HS256_SECRET !== undefined ? { sharedSecret: config.AUTH_HS256_SECRET } : {}),
       }),
     },

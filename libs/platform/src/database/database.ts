@@ -9,6 +9,8 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { sql } from 'drizzle-orm';
 import { Pool } from 'pg';
 
+import { lockPgliteDirectory } from './pglite-lock';
+
 export type Database<TSchema extends Record<string, unknown>> = PgDatabase<PgQueryResultHKT, TSchema>;
 
 export interface DatabaseOptions<TSchema extends Record<string, unknown>> {
@@ -46,19 +48,32 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
       close: () => pool.end(),
     };
   }
+  let release = () => undefined as void;
   if (!options.dataDir.startsWith('memory://')) {
     // The database holds password hashes and encrypted keys: owner-only.
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    release = lockPgliteDirectory(options.dataDir);
   }
-  const client = new PGlite(options.dataDir);
-  const db = drizzlePglite({ client, schema: options.schema });
-  await migratePglite(db, { migrationsFolder: options.migrationsFolder });
-  return {
-    db: db as unknown as Database<TSchema>,
-    kind: 'pglite',
-    ping: async () => {
-      await db.execute(sql`select 1`);
-    },
-    close: () => client.close(),
-  };
+  try {
+    const client = new PGlite(options.dataDir);
+    const db = drizzlePglite({ client, schema: options.schema });
+    await migratePglite(db, { migrationsFolder: options.migrationsFolder });
+    return {
+      db: db as unknown as Database<TSchema>,
+      kind: 'pglite',
+      ping: async () => {
+        await db.execute(sql`select 1`);
+      },
+      close: async () => {
+        try {
+          await client.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (e) {
+    release();
+    throw e;
+  }
 }

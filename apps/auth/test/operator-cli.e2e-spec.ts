@@ -1,0 +1,210 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { RevocationKeys } from '@tessera/auth';
+import { Buckets, namespacedBucket } from '@tessera/contracts';
+import { openDatabase } from '@tessera/platform';
+import { testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+
+import { runOperatorCli } from '../src/cli/operator-cli';
+import * as schema from '../src/database/schema';
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+// Design, "Running it": `npm run tessera -- <command>` (keys: rotate, import; users; service
+// clients; sessions), run for real against auth's database and NATS.
+describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
+  const namespace = testNamespace();
+  let env: Record<string, string | undefined>;
+  let dataDir: string;
+  let drop: () => Promise<void>;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'tessera-cli-'));
+    // PGlite must persist between commands: a directory, not memory.
+    const database = target.name === 'pglite' ? { url: undefined, drop: async () => undefined } : await target.create();
+    drop = database.drop;
+    env = {
+      NODE_ENV: 'test',
+      NATS_URL: testNatsUrl(),
+      NATS_NAMESPACE: namespace,
+      AUTH_DATA_DIR: dataDir,
+      AUTH_DATABASE_URL: database.url,
+      SERVICE_CLIENT_SECRET_ORDERS: 'o'.repeat(40),
+    };
+    nc = await connect({ servers: testNatsUrl() });
+  });
+
+  afterAll(async () => {
+    for (const bucket of [Buckets.Keys, Buckets.Revocations]) {
+      const kv = await new Kvm(nc).open(namespacedBucket(namespace, bucket)).catch(() => undefined);
+      await kv?.destroy().catch(() => undefined);
+    }
+    await nc.close();
+    await drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function cli(args: string[], files: Record<string, string> = {}, extraEnv = {}): Promise<Run> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runOperatorCli(
+      args,
+      { ...env, ...extraEnv },
+      {
+        out: (t) => out.push(t),
+        err: (t) => err.push(t),
+        readFile: (p) => {
+          const text = files[p];
+          if (text === undefined) {
+            throw Object.assign(new Error(`ENOENT: no such file ${p}`), { code: 'ENOENT' });
+          }
+          return text;
+        },
+      },
+    );
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+
+  async function json<T>(args: string[]): Promise<T> {
+    const run = await cli(['--json', ...args]);
+    expect(run).toMatchObject({ code: 0, err: '' });
+    return JSON.parse(run.out) as T;
+  }
+
+  const published = async (kid: string) => {
+    const kv = await new Kvm(nc).open(namespacedBucket(namespace, Buckets.Keys));
+    return (await kv.get(kid))?.json<Record<string, unknown>>();
+  };
+
+  it('rotates: the new key is published in tessera_keys and signs from then on', async () => {
+    const first = await json<{ kid: string; status: string }[]>(['keys', 'list']);
+    expect(first).toEqual([expect.objectContaining({ alg: 'RS256', status: 'active' })]);
+    const rotated = await json<{ kid: string; alg: string }>(['keys', 'rotate']);
+    expect(rotated.alg).toBe('RS256');
+    expect(await published(rotated.kid)).toMatchObject({ kid: rotated.kid, alg: 'RS256', kty: 'RSA' });
+    const after = await json<{ kid: string; status: string }[]>(['keys', 'list']);
+    expect(after.map((k) => [k.kid, k.status])).toEqual([
+      [first[0]?.kid, 'retired'],
+      [rotated.kid, 'active'],
+    ]);
+  });
+
+  it('imports a PEM and a JWK key, published and used exactly like a generated one', async () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' });
+    const fromPem = await cli(['keys', 'import', 'key.pem'], { 'key.pem': pem.toString() });
+    expect(fromPem.code).toBe(0);
+    expect(fromPem.out).toMatch(/^imported: now signing with RS256 key [A-Za-z0-9_-]{43}$/);
+    const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    const es = await cli(
+      ['--json', 'keys', 'import', 'key.json'],
+      { 'key.json': JSON.stringify(jwk) },
+      {
+        AUTH_SIGNING_ALG: 'ES256',
+      },
+    );
+    expect(es.code).toBe(0);
+    const { kid } = JSON.parse(es.out) as { kid: string };
+    expect(await published(kid)).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
+    expect(JSON.stringify(await published(kid))).not.toContain(String(jwk.d));
+    const keys = await json<{ kid: string; status: string }[]>(['keys', 'list']);
+    expect(keys.filter((k) => k.status === 'active').map((k) => k.kid)).toEqual([kid]);
+  });
+
+  it('refuses a bad key file with a one-line reason and exit code 1, changing nothing', async () => {
+    const before = await json<unknown[]>(['keys', 'list']);
+    const run = await cli(['keys', 'import', 'bad.pem'], { 'bad.pem': 'not a key' }, { AUTH_SIGNING_ALG: 'ES256' });
+    expect(run.code).toBe(1);
+    expect(run.err).toBe(
+      'error: The key cannot be imported: expected a PEM private key ("-----BEGIN PRIVATE KEY-----") or a private JWK.',
+    );
+    expect(await json<unknown[]>(['keys', 'list'])).toEqual(before);
+  });
+
+  it('lists the declared service clients and makes a fresh secret, never printing a configured one', async () => {
+    const run = await cli(['clients', 'list']);
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/orders\s+profile:read\s+SERVICE_CLIENT_SECRET_ORDERS\s+true/);
+    expect(run.out).toMatch(/profile\s+orders:read\s+SERVICE_CLIENT_SECRET_PROFILE\s+false/);
+    expect(run.out).not.toContain('o'.repeat(40));
+    const fresh = await cli(['clients', 'new-secret', 'orders']);
+    expect(fresh.out).toMatch(/^SERVICE_CLIENT_SECRET_ORDERS=[A-Za-z0-9_-]{43}\n/);
+    expect((await cli(['clients', 'new-secret', 'billing'])).err).toBe(
+      'error: no client "billing" is declared in SERVICE_CLIENTS',
+    );
+  });
+
+  it('answers usage mistakes with exit code 2 and says why', async () => {
+    expect(await cli(['users', 'set-roles', 'x@example.com', 'admin,root'])).toMatchObject({
+      code: 2,
+      err: 'error: roles are a comma-separated list of user, admin',
+    });
+    expect(await cli(['users', 'disable', 'nobody@example.com'])).toMatchObject({
+      code: 2,
+      err: 'error: no user "nobody@example.com" (give an id or an email address)',
+    });
+    expect((await cli(['keys', 'rotate', '--alg', 'HS256'])).code).toBe(2);
+    expect((await cli(['frobnicate'])).code).toBe(2);
+  });
+
+  it('refuses to start on an invalid configuration, listing the problem without a stack', async () => {
+    const run = await cli(['keys', 'list'], {}, { AUTH_SIGNING_ALG: 'none' });
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('AUTH_SIGNING_ALG: must be RS256, ES256 or HS256');
+    expect(run.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('manages users and sessions: roles, disable (every token revoked at once), enable, end-all', async () => {
+    // An account as registration would leave it; the CLI never creates users.
+    const handle = await openDatabase({
+      url: env.AUTH_DATABASE_URL,
+      dataDir,
+      migrationsFolder: path.join(__dirname, '..', 'migrations'),
+      schema,
+    });
+    const [user] = await handle.db
+      .insert(schema.users)
+      .values({ email: 'ada@example.com', passwordHash: 'not-a-hash', roles: ['user'] })
+      .returning({ id: schema.users.id });
+    await handle.close();
+
+    const list = await json<{ id: string; email: string; roles: string[] }[]>(['users', 'list']);
+    expect(list).toEqual([expect.objectContaining({ id: user?.id, email: 'ada@example.com', roles: ['user'] })]);
+
+    const revocations = await new Kvm(nc).open(namespacedBucket(namespace, Buckets.Revocations));
+    const disabled = await cli(['users', 'disable', user!.id]);
+    expect(disabled).toMatchObject({ code: 0, err: '' });
+    expect(disabled.out).toBe(`disabled: ada@example.com (${user?.id}) roles=user disabled=true`);
+    // Before the command returned, every service could already refuse the user's tokens.
+    expect((await revocations.get(RevocationKeys.subject(user!.id)))?.json()).toEqual({
+      before: expect.any(Number),
+    });
+    expect((await cli(['users', 'enable', 'ada@example.com'])).out).toContain('disabled=false');
+
+    // Emails are matched as registration stores them: the domain is case-insensitive.
+    const promoted = await cli(['users', 'set-roles', 'ada@EXAMPLE.com', 'user,admin']);
+    expect(promoted).toMatchObject({ code: 0, err: '' });
+    expect(promoted.out).toBe(`roles set: ada@example.com (${user?.id}) roles=user,admin disabled=false`);
+    // The only admin cannot be disabled: someone must be able to administer.
+    const lastAdmin = await cli(['users', 'disable', 'ada@example.com']);
+    expect(lastAdmin.code).toBe(1);
+    expect(lastAdmin.err).toMatch(/^error: .*admin/);
+
+    expect((await cli(['sessions', 'list', 'ada@example.com'])).out).toBe('no sessions');
+    const ended = await cli(['sessions', 'end-all', 'ada@example.com']);
+    expect(ended).toMatchObject({
+      code: 0,
+      out: 'ended 0 session(s) of ada@example.com; every token issued so far is revoked',
+    });
+    expect((await cli(['sessions', 'end', 'ada@example.com', '00000000-0000-4000-8000-000000000000'])).code).toBe(1);
+  });
+});
