@@ -43,25 +43,34 @@ export class SessionsController {
   async refresh(
     @Body() dto: RefreshDto,
     @Req() request: FastifyRequest,
+    @RequestClient() client: ClientInfo,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenPairResponse> {
     const token = this.cookie.tokenOf(request, dto.refresh_token);
-    return this.cookie.deliver(reply, await this.sessions.refreshSession(token));
+    return this.cookie.deliver(reply, await this.sessions.refreshSession(token, client));
   }
 
   /** 204; this access token and its session are revoked, the cookie cleared. */
   @Post('logout')
   @HttpCode(204)
-  async logout(@CurrentUser() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
-    await this.sessions.logout(principal);
+  async logout(
+    @CurrentUser() principal: Principal,
+    @RequestClient() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    await this.sessions.logout(principal, client);
     this.cookie.clear(reply);
   }
 
   /** 204; every session and every access token of the user is revoked. */
   @Post('logout-all')
   @HttpCode(204)
-  async logoutAll(@CurrentUser() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
-    await this.sessions.logoutAll(principal);
+  async logoutAll(
+    @CurrentUser() principal: Principal,
+    @RequestClient() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    await this.sessions.logoutAll(principal, client);
     this.cookie.clear(reply);
   }
 
