@@ -181,11 +181,11 @@ describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
     expect(list).toEqual([expect.objectContaining({ id: user?.id, email: 'ada@example.com', roles: ['user'] })]);
 
     const revocations = await new Kvm(nc).open(namespacedBucket(namespace, Buckets.Revocations));
-    const disabled = await cli(['users', 'disable', user!.id]);
+    const disabled = await cli(['users', 'disable', user.id]);
     expect(disabled).toMatchObject({ code: 0, err: '' });
     expect(disabled.out).toBe(`disabled: ada@example.com (${user?.id}) roles=user disabled=true`);
     // Before the command returned, every service could already refuse the user's tokens.
-    expect((await revocations.get(RevocationKeys.subject(user!.id)))?.json()).toEqual({
+    expect((await revocations.get(RevocationKeys.subject(user.id)))?.json()).toEqual({
       before: expect.any(Number),
     });
     expect((await cli(['users', 'enable', 'ada@example.com'])).out).toContain('disabled=false');
