@@ -83,7 +83,9 @@ describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
 
   const published = async (kid: string) => {
     const kv = await new Kvm(nc).open(namespacedBucket(namespace, Buckets.Keys));
-    return (await kv.get(kid))?.json<Record<string, unknown>>();
+    const entry = await kv.get(kid);
+    // A withdrawn key leaves a delete marker behind.
+    return entry?.operation === 'PUT' ? entry.json<Record<string, unknown>>() : undefined;
   };
 
   it('rotates: the new key is published in tessera_keys and signs from then on', async () => {
@@ -118,6 +120,22 @@ describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
     expect(JSON.stringify(await published(kid))).not.toContain(String(jwk.d));
     const keys = await json<{ kid: string; status: string }[]>(['keys', 'list']);
     expect(keys.filter((k) => k.status === 'active').map((k) => k.kid)).toEqual([kid]);
+  });
+
+  it('withdraws a retired key after a compromise: gone from tessera_keys at once; the signing key is refused', async () => {
+    const keys = await json<{ kid: string; status: string }[]>(['keys', 'list']);
+    const retired = keys.find((k) => k.status === 'retired');
+    const active = keys.find((k) => k.status === 'active');
+    expect(await published(retired!.kid)).toBeDefined();
+    const run = await cli(['keys', 'withdraw', retired!.kid]);
+    expect(run).toMatchObject({ code: 0, err: '' });
+    expect(await published(retired!.kid)).toBeUndefined();
+    expect((await json<{ kid: string }[]>(['keys', 'list'])).map((k) => k.kid)).not.toContain(retired!.kid);
+    const refused = await cli(['keys', 'withdraw', active!.kid]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toBe(
+      `error: Key ${active!.kid} is the one signing tokens: rotate first (keys rotate), then withdraw it.`,
+    );
   });
 
   it('refuses a bad key file with a one-line reason and exit code 1, changing nothing', async () => {

@@ -142,6 +142,16 @@ export async function runOperatorCli(
       };
     });
 
+  keys
+    .command('withdraw <kid>')
+    .description('after a compromise: withdraw a retired key now, so no token it signed is accepted any more')
+    .action((kid: string) => {
+      action = async (ctx) => {
+        await ctx.get(KeyService).withdraw(kid, { subject: 'operator' });
+        print(`withdrew key ${kid}: every service drops it now; tokens it signed are refused`, { kid });
+      };
+    });
+
   const usersCommand = program.command('users').description('user accounts');
   usersCommand
     .command('list')

@@ -14,7 +14,9 @@ import { KeyPublisher } from './key-publisher';
 import { KeyService } from './key.service';
 import type { SigningPolicy } from './key.service';
 import {
+  ActiveKeyWithdrawalError,
   KeyAlgorithmMismatchError,
+  KeyNotFoundError,
   KeyAlreadyKnownError,
   KeyDecryptionError,
   KeyImportError,
@@ -198,6 +200,46 @@ describe('KeyService', () => {
       expect(b.jwks().keys.map((k) => k.kid)).toContain(fresh.kid);
     });
   });
+  describe('withdraw', () => {
+    it('withdraws a retired key at once: unpublished, out of the JWKS, the store and the table', async () => {
+      const publisher = new RecordingPublisher();
+      const store = new KeyStore();
+      const keys = service(publisher, kek, store);
+      await keys.load();
+      const old = keys.signingKey();
+      const fresh = await keys.rotate();
+      await keys.withdraw(old.kid);
+      expect(publisher.withdrawn).toEqual([old.kid]);
+      expect(keys.jwks().keys.map((k) => k.kid)).toEqual([fresh.kid]);
+      expect(store.get(old.kid)).toBeUndefined();
+      expect((await db.select().from(signingKeys)).map((r) => r.kid)).toEqual([fresh.kid]);
+    });
+
+    it('refuses the signing key and an unknown kid', async () => {
+      const keys = service();
+      await keys.load();
+      await expect(keys.withdraw(keys.signingKey().kid)).rejects.toThrow(ActiveKeyWithdrawalError);
+      await expect(keys.withdraw('nope')).rejects.toThrow(KeyNotFoundError);
+      expect(await db.select().from(signingKeys)).toHaveLength(1);
+    });
+
+    it('lets another replica stop serving a key withdrawn elsewhere', async () => {
+      const a = service();
+      const bStore = new KeyStore();
+      const b = service(new RecordingPublisher(), kek, bStore);
+      await a.load();
+      await b.load();
+      const old = a.signingKey();
+      await a.rotate();
+      await b.refresh();
+      await a.withdraw(old.kid);
+      expect(b.jwks().keys.map((k) => k.kid)).toContain(old.kid);
+      await b.refresh();
+      expect(b.jwks().keys.map((k) => k.kid)).not.toContain(old.kid);
+      expect(bStore.get(old.kid)).toBeUndefined();
+    });
+  });
+
   describe('AUTH_SIGNING_ALG', () => {
     it('creates an ES256 (P-256) key on first start when configured', async () => {
       const keys = service(new RecordingPublisher(), kek, new KeyStore(), { algorithm: 'ES256' });

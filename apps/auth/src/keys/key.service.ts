@@ -24,7 +24,9 @@ import {
 } from './key-material';
 import { KeyPublisher } from './key-publisher';
 import {
+  ActiveKeyWithdrawalError,
   KeyAlgorithmMismatchError,
+  KeyNotFoundError,
   KeyAlreadyKnownError,
   KeyRotationUnavailableError,
   SigningKeyUnavailableError,
@@ -127,6 +129,30 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
     return this.activate(key, 'imported', actor);
   }
 
+  /**
+   * Withdraws a retired key now, before its tokens expire: after a compromise, so that nothing it
+   * signed is accepted any more. Removed from the key bucket (every verifier drops it and what it
+   * verified), the JWKS and the database. The active key must be rotated away from first.
+   */
+  async withdraw(kid: string, actor: AuditEntry = { subject: 'operator' }): Promise<void> {
+    this.assertKeySet();
+    const [row] = await this.db.select().from(signingKeys).where(eq(signingKeys.kid, kid)).limit(1);
+    if (!row) {
+      throw new KeyNotFoundError(kid);
+    }
+    if (row.status === 'active') {
+      throw new ActiveKeyWithdrawalError(kid);
+    }
+    await this.publisher.unpublish(kid);
+    this.keyStore.remove(kid);
+    this.published = this.published.filter((j) => j.kid !== kid);
+    await this.db.transaction(async (tx) => {
+      await tx.delete(signingKeys).where(eq(signingKeys.kid, kid));
+      await this.audit?.record('key_rotated', { ...actor, details: { kid, alg: row.alg, how: 'withdrawn' } }, tx);
+    });
+    this.logger.warn(`withdrew key ${kid}: tokens it signed are no longer accepted`);
+  }
+
   /** The stored keys, oldest first; HS256 mode has none. */
   async list(): Promise<KeySummary[]> {
     const rows = await this.db
@@ -220,6 +246,15 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
       );
     }
     const gone = new Set(expired.map((r) => r.kid));
+    const stored = new Set(rows.map((r) => r.kid));
+    // Withdrawn elsewhere (another replica, or `keys withdraw` from the CLI): no longer served.
+    for (const jwk of this.published) {
+      if (!stored.has(jwk.kid) && !gone.has(jwk.kid)) {
+        this.keyStore.remove(jwk.kid);
+        gone.add(jwk.kid);
+        this.logger.log(`key ${jwk.kid} was withdrawn`);
+      }
+    }
     const known = new Set(this.published.map((j) => j.kid));
     const jwks = this.published.filter((j) => !gone.has(j.kid));
     for (const row of rows) {

@@ -7,6 +7,8 @@ export enum KeysErrorCode {
   KeyAlreadyKnown = 'key_already_known',
   RotationUnavailable = 'key_rotation_unavailable',
   AlgorithmMismatch = 'key_algorithm_mismatch',
+  KeyNotFound = 'key_not_found',
+  ActiveKeyWithdrawal = 'active_key_withdrawal',
 }
 
 /**
@@ -64,6 +66,23 @@ export class KeyAlgorithmMismatchError extends TesseraError {
       KeysErrorCode.AlgorithmMismatch,
       400,
       `AUTH_SIGNING_ALG is ${configured}, so a new ${alg} key would be replaced at the next start: set AUTH_SIGNING_ALG=${alg} first (auth rotates to it when it starts).`,
+    );
+  }
+}
+
+export class KeyNotFoundError extends TesseraError {
+  constructor(kid: string) {
+    super(KeysErrorCode.KeyNotFound, 404, `No key ${kid} is in the key set.`);
+  }
+}
+
+/** The signing key cannot be withdrawn: rotate first, then withdraw it. */
+export class ActiveKeyWithdrawalError extends TesseraError {
+  constructor(kid: string) {
+    super(
+      KeysErrorCode.ActiveKeyWithdrawal,
+      409,
+      `Key ${kid} is the one signing tokens: rotate first (keys rotate), then withdraw it.`,
     );
   }
 }
