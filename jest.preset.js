@@ -18,7 +18,11 @@ module.exports = {
     '/@electric-sql/pglite/.+\\.cjs$': ['@swc/jest', swcrc],
   },
   // @fastify/cookie loads the ESM-only `cookie` through import(): compiled, it becomes require().
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@nats-io|jose|cookie|uuid|@electric-sql|@fastify/cookie)/)'],
+  // @fastify/static (Swagger UI assets) requires the ESM-only `content-disposition`, nested in
+  // its own node_modules: both are listed, as a path is ignored at its first unlisted package.
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|@nats-io|jose|cookie|uuid|@electric-sql|@fastify/cookie|@fastify/static|content-disposition)/)',
+  ],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper: {
     '^@tessera/auth$': '<rootDir>/../../libs/auth/src/index.ts',

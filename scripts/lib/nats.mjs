@@ -29,9 +29,7 @@ export function howToGetNats(url) {
     '  - install nats-server (npm start and npm test then start it for you):',
     '      sudo apt-get install nats-server        # Debian, Ubuntu',
     '      brew install nats-server                # macOS',
-    '  - run NATS in Docker:',
-    '      AUTH_KEY_ENCRYPTION_KEY=$(openssl rand -base64 32) docker compose up -d nats',
-    '      (compose insists on that variable for the whole file), or without compose:',
+    "  - run NATS in Docker (without users: the compose file's NATS wants per-service credentials):",
     '      docker run -d --name tessera-nats -p 127.0.0.1:4222:4222 nats:2.10-alpine -js',
     '  - use an existing NATS server with JetStream:  export NATS_URL=nats://<host>:4222',
   ].join('\n');

@@ -17,12 +17,24 @@ export interface RunningApp {
   output: string[];
 }
 
+export interface ClusterOptions {
+  /** The NATS server the apps use; the test run's (testNatsUrl()) by default. */
+  natsUrl?: string;
+  /**
+   * false: no NATS_NAMESPACE, so the apps use the production names (only on a private server,
+   * where no other run can see them); by default a namespace of this cluster's own.
+   */
+  namespaced?: boolean;
+  /** Start auth first and orders and profile once it is ready, as docker-compose.yml does. */
+  authFirst?: boolean;
+}
+
 /**
  * The three apps as separate processes, exactly as `npm start` runs them from dist/, on free
  * loopback ports, with their own databases and a NATS namespace no other run can see.
  */
 export class Cluster {
-  readonly namespace = testNamespace();
+  readonly namespace: string | undefined;
   /** The first admin auth creates at start. */
   readonly admin = { email: 'admin@e2e.test', password: randomBytes(18).toString('base64url') };
   readonly apps = new Map<string, RunningApp>();
@@ -36,7 +48,10 @@ export class Cluster {
     private readonly database: TestDatabaseTarget,
     /** Extra variables per app (e.g. a different SERVICE_CLIENTS for auth). */
     private readonly extraEnv: Partial<Record<AppName, Record<string, string>>> = {},
-  ) {}
+    private readonly options: ClusterOptions = {},
+  ) {
+    this.namespace = options.namespaced === false ? undefined : testNamespace();
+  }
 
   url(name: AppName | `${AppName}#${number}`): string {
     const app = this.apps.get(name);
@@ -55,8 +70,8 @@ export class Cluster {
       NODE_ENV: 'development',
       NO_COLOR: '1',
       HOST: '127.0.0.1',
-      NATS_URL: testNatsUrl(),
-      NATS_NAMESPACE: this.namespace,
+      NATS_URL: this.options.natsUrl ?? testNatsUrl(),
+      ...(this.namespace ? { NATS_NAMESPACE: this.namespace } : {}),
       AUTH_ISSUER: issuer,
       AUTH_JWKS_URL: `${issuer}/.well-known/jwks.json`,
     };
@@ -102,9 +117,10 @@ export class Cluster {
     for (const name of ['auth', 'orders', 'profile'] as const) {
       this.env.set(name, { ...env[name], ...this.extraEnv[name] });
     }
-    await Promise.all(
-      (['auth', 'orders', 'profile'] as const).map((name) => this.spawn(name, this.env.get(name)!, ports[name])),
-    );
+    const waves = this.options.authFirst ? [['auth'], ['orders', 'profile']] : [['auth', 'orders', 'profile']];
+    for (const wave of waves as AppName[][]) {
+      await Promise.all(wave.map((name) => this.spawn(name, this.env.get(name)!, ports[name])));
+    }
   }
 
   /**
@@ -131,7 +147,7 @@ export class Cluster {
     child.stderr?.on('data', (b: Buffer) => output.push(b.toString()));
     const app: RunningApp = { name, url: `http://127.0.0.1:${port}`, process: child, output };
     this.apps.set(name, app);
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) {
         throw new Error(`${name} exited with ${child.exitCode}:\n${output.join('')}`);
@@ -145,7 +161,7 @@ export class Cluster {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`${name} was not ready within 30 s:\n${output.join('')}`);
+    throw new Error(`${name} was not ready within 90 s:\n${output.join('')}`);
   }
 
   /** Stops one app by its pid and waits until it is gone; `kill` is SIGKILL, no goodbye. */

@@ -21,6 +21,8 @@ export class PlatformModule {
   static forRoot(options: PlatformOptions): DynamicModule {
     const natsOptions = {
       servers: options.natsUrl,
+      credentials: options.natsCredentials,
+      inboxPrefix: options.natsInboxPrefix,
       name: options.serviceName,
       namespace: options.natsNamespace,
       requestTimeoutMs: options.natsRequestTimeoutMs,

@@ -95,12 +95,22 @@ export function freePort(): Promise<number> {
   });
 }
 
+export interface PrivateNatsServerOptions {
+  /**
+   * A nats-server configuration file (e.g. docker/nats/nats.conf) to run with; its listen
+   * address, port and JetStream store directory are this helper's. It must enable JetStream.
+   */
+  configFile?: string;
+  /** Extra environment for the server, such as the passwords a configuration file reads ($VAR). */
+  env?: Record<string, string>;
+}
+
 /**
  * A private nats-server with JetStream on a free loopback port, for tests that take NATS away
- * (it never touches the shared server). `stop()` kills it by pid; `start()` brings it back on
- * the same port and store, as a restarted server would.
+ * or need a configuration of their own (it never touches the shared server). `stop()` kills it
+ * by pid; `start()` brings it back on the same port and store, as a restarted server would.
  */
-export async function startPrivateNatsServer(): Promise<{
+export async function startPrivateNatsServer(options: PrivateNatsServerOptions = {}): Promise<{
   url: string;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -134,8 +144,23 @@ export async function startPrivateNatsServer(): Promise<{
       if (child && child.exitCode === null) {
         return;
       }
-      child = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], { stdio: 'ignore' });
-      await listening();
+      const config = options.configFile ? ['-c', options.configFile] : ['-js'];
+      const server = spawn(binary, [...config, '-a', '127.0.0.1', '-p', String(port), '-sd', store], {
+        env: { ...process.env, ...options.env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      child = server;
+      // The last words of the server, for the error when it exits before listening (a bad config).
+      let said = '';
+      server.stderr?.on('data', (b: Buffer) => {
+        said = (said + b.toString()).slice(-4000);
+      });
+      const exited = new Promise<never>((_, reject) =>
+        server.once('exit', (code) => reject(new Error(`nats-server exited with ${code}:\n${said}`))),
+      );
+      // Stopped on purpose later: nobody awaits this any more by then.
+      exited.catch(() => undefined);
+      await Promise.race([listening(), exited]);
     },
     stop: async () => {
       const running = child;
@@ -152,3 +177,5 @@ export async function startPrivateNatsServer(): Promise<{
   await handle.start();
   return handle;
 }
+
+export * from './docs/docs.testing';

@@ -1,6 +1,9 @@
 import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type Principal, Roles } from '@tessera/auth';
+import { ApiProblem } from '@tessera/platform';
 
+import { RotatedKeyDto } from '../keys/dto/jwks.response';
 import { KeyService } from '../keys/key.service';
 import type { ClientInfo } from '../refresh/refresh-tokens.service';
 import { RequestClient } from '../sessions/request-client.decorator';
@@ -8,6 +11,8 @@ import { Role } from '../users/roles';
 import { RotateKeyDto } from './dto/rotate-key.dto';
 
 /** Key administration: rotation publishes the new public key first, then signs with it. */
+@ApiTags('admin')
+@ApiProblem(403, '`insufficient_scope`: the token does not carry the `admin` role.')
 @Controller('admin/keys')
 @Roles(Role.Admin)
 export class AdminKeysController {
@@ -15,6 +20,14 @@ export class AdminKeysController {
 
   /** 200 `{kid, alg}` of the new signing key; the previous key stays published until its tokens expire. */
   @Post('rotate')
+  @ApiOperation({
+    summary: 'Rotate the signing key',
+    description:
+      'Publishes a new key to the NATS key bucket and the JWKS, then signs with it; the previous key stays published until every token it signed has expired.',
+  })
+  @ApiOkResponse({ type: RotatedKeyDto })
+  @ApiProblem(400, '`validation_failed`, or `key_algorithm_mismatch`: `alg` is not AUTH_SIGNING_ALG.')
+  @ApiProblem(409, '`key_rotation_unavailable`: HS256 mode has one shared secret and no key set.')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   async rotate(

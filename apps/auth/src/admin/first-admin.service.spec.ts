@@ -95,6 +95,8 @@ describe('FirstAdminService', () => {
       AUTH_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
       SERVICE_CLIENT_SECRET_ORDERS: 'o'.repeat(32),
       SERVICE_CLIENT_SECRET_PROFILE: 'p'.repeat(32),
+      NATS_USER: 'auth',
+      NATS_PASSWORD: 'n'.repeat(32),
     };
     const error = await firstAdmin(production)
       .ensureAdmin()

@@ -5,6 +5,8 @@ import { loadAuthConfig } from './auth.config';
 const KEK = Buffer.alloc(32, 7).toString('base64');
 const SECRET_A = 'a'.repeat(43);
 const SECRET_B = 'b'.repeat(43);
+/** Production refuses an anonymous NATS connection (docker/nats/nats.conf has a user per service). */
+const NATS_CREDENTIALS = { NATS_USER: 'auth', NATS_PASSWORD: `p${'a'.repeat(40)}` };
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -135,23 +137,25 @@ describe('loadAuthConfig', () => {
     ]);
   });
 
-  it('refuses development defaults in production, naming every missing client secret', () => {
+  it('refuses development defaults in production, naming every missing client secret and NATS credentials', () => {
     const list = problems({ NODE_ENV: 'production' });
     expect(list).toEqual([
       expect.stringContaining('AUTH_DATABASE_URL is required in production'),
       expect.stringContaining('AUTH_KEY_ENCRYPTION_KEY is required in production'),
       expect.stringMatching(/^SERVICE_CLIENT_SECRET_ORDERS is required in production: .*"orders"/),
       expect.stringMatching(/^SERVICE_CLIENT_SECRET_PROFILE is required in production: .*"profile"/),
+      expect.stringMatching(/^NATS_USER and NATS_PASSWORD are required in production/),
     ]);
   });
 
-  it('starts in production with a database, a key-encryption key and every client secret', () => {
+  it('starts in production with a database, a key-encryption key, every client secret and NATS credentials', () => {
     const config = loadAuthConfig({
       NODE_ENV: 'production',
       AUTH_DATABASE_URL: 'postgres://auth@db:5432/auth',
       AUTH_KEY_ENCRYPTION_KEY: KEK,
       SERVICE_CLIENT_SECRET_ORDERS: SECRET_A,
       SERVICE_CLIENT_SECRET_PROFILE: SECRET_B,
+      ...NATS_CREDENTIALS,
     });
     expect(config.production).toBe(true);
     expect(config.serviceClientSecrets).toEqual(
@@ -261,6 +265,7 @@ describe('loadAuthConfig', () => {
         ADMIN_PASSWORD: 'correct horse battery',
         SERVICE_CLIENT_SECRET_ORDERS: SECRET_A,
         SERVICE_CLIENT_SECRET_PROFILE: SECRET_B,
+        ...NATS_CREDENTIALS,
       });
       expect(config.AUTH_SIGNING_ALG).toBe('HS256');
     });

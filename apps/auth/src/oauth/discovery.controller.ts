@@ -1,9 +1,12 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '@tessera/auth';
 
+import { DiscoveryDocumentDto } from './dto/discovery-document.response';
 import type { DiscoveryDocument } from './discovery.service';
 import { DiscoveryService } from './discovery.service';
 
+@ApiTags('oauth')
 @Public()
 @Controller('.well-known')
 export class DiscoveryController {
@@ -11,6 +14,11 @@ export class DiscoveryController {
 
   /** RFC 8414-style metadata at the OpenID Connect path that client libraries look up. */
   @Get('openid-configuration')
+  @ApiOperation({
+    summary: 'Authorization server metadata (RFC 8414)',
+    description: 'Served at the OpenID Connect discovery path that client libraries look up; no ID tokens.',
+  })
+  @ApiOkResponse({ type: DiscoveryDocumentDto })
   @Header('Cache-Control', 'public, max-age=300')
   openidConfiguration(): DiscoveryDocument {
     return this.discovery.document();

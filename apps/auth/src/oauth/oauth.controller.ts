@@ -1,10 +1,20 @@
 import { Controller, Header, HttpCode, Post, Req, UseFilters } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Public } from '@tessera/auth';
 import type { FastifyRequest } from 'fastify';
 
 import { presentedClient } from './client-authentication';
 import { RevocationRequestDto } from './dto/revocation-request.dto';
 import { TokenRequestDto } from './dto/token-request.dto';
+import { OAuthErrorDto, TokenDto } from './dto/token.response';
 import { OAuthErrorFilter } from './oauth-error.filter';
 import { OAuthParams } from './oauth-params';
 import type { TokenResponse } from './oauth-token.service';
@@ -16,6 +26,14 @@ import { TokenRevocationService } from './token-revocation.service';
  * callers authenticate as clients (HTTP Basic or client_id/client_secret in the body), or not
  * at all for the public first-party client. Form-encoded and JSON bodies are both accepted.
  */
+/** Both media types RFC 6749 clients send; the same parameters either way. */
+const FORM_OR_JSON = ['application/x-www-form-urlencoded', 'application/json'];
+
+/** An RFC 6749 §5.2 error answer (`{error, error_description}`, application/json). */
+const ApiOAuthError = (status: number, description: string) =>
+  ApiResponse({ status, description, type: OAuthErrorDto });
+
+@ApiTags('oauth')
 @Public()
 @Controller('oauth')
 @UseFilters(OAuthErrorFilter)
@@ -28,6 +46,25 @@ export class OAuthController {
   /** 200 with a token (RFC 6749 §5.1); 400/401 with `{error, error_description}` (§5.2). */
   @Post('token')
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'OAuth 2.0 token endpoint (client_credentials, refresh_token)',
+    description:
+      'client_credentials: a service token (`sub` = `client:<id>`, the granted scopes); the client authenticates ' +
+      'with HTTP Basic or `client_id`/`client_secret` in the body. refresh_token: the rotated pair, as at ' +
+      '`POST /auth/refresh`. Unknown parameters are ignored (RFC 6749 §3.2).',
+  })
+  @ApiConsumes(...FORM_OR_JSON)
+  @ApiBody({ type: TokenRequestDto })
+  @ApiOkResponse({ type: TokenDto })
+  @ApiOAuthError(
+    400,
+    '`invalid_request`, `invalid_grant`, `unsupported_grant_type` or `invalid_scope` (RFC 6749 §5.2).',
+  )
+  @ApiOAuthError(401, '`invalid_client`: client authentication failed; with a `WWW-Authenticate: Basic` challenge.')
+  @ApiServiceUnavailableResponse({
+    description: '`temporarily_unavailable`: tokens cannot be issued right now; see Retry-After.',
+    type: OAuthErrorDto,
+  })
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
   token(@OAuthParams(TokenRequestDto) params: TokenRequestDto, @Req() request: FastifyRequest): Promise<TokenResponse> {
@@ -38,6 +75,17 @@ export class OAuthController {
   /** 200 with an empty body whether or not the token was known (RFC 7009 §2.2). */
   @Post('revoke')
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'OAuth 2.0 token revocation (RFC 7009)',
+    description:
+      'A refresh token ends its session; an access token is revoked everywhere. Client authentication is ' +
+      'optional (holding the token is authority enough), but credentials that are sent must be valid.',
+  })
+  @ApiConsumes(...FORM_OR_JSON)
+  @ApiBody({ type: RevocationRequestDto })
+  @ApiOkResponse({ description: 'Empty; the same whether or not the token was known (RFC 7009 §2.2).' })
+  @ApiOAuthError(400, '`invalid_request`: no `token`, or a malformed parameter.')
+  @ApiOAuthError(401, '`invalid_client`: credentials were sent and are wrong.')
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
   async revoke(

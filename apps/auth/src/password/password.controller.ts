@@ -1,11 +1,14 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type Principal } from '@tessera/auth';
+import { ApiProblem } from '@tessera/platform';
 
 import type { ClientInfo } from '../refresh/refresh-tokens.service';
 import { RequestClient } from '../sessions/request-client.decorator';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { PasswordService } from './password.service';
 
+@ApiTags('password')
 @Controller('auth')
 export class PasswordController {
   constructor(private readonly passwords: PasswordService) {}
@@ -16,6 +19,19 @@ export class PasswordController {
    */
   @Post('password')
   @HttpCode(204)
+  @ApiOperation({
+    summary: 'Change the password',
+    description: "The user's other sessions end; this one stays. Checks of the current password are throttled.",
+  })
+  @ApiNoContentResponse({ description: 'The password is changed.' })
+  @ApiProblem(
+    400,
+    '`validation_failed`: the new password breaks the policy (12 to 128 characters), or the body is invalid.',
+  )
+  @ApiProblem(403, '`wrong_current_password`: the current password is incorrect.')
+  @ApiProblem(429, '`too_many_attempts`: too many failed checks for this account or address.', {
+    'Retry-After': 'Seconds until the next attempt is accepted.',
+  })
   change(
     @CurrentUser() principal: Principal,
     @Body() dto: ChangePasswordDto,

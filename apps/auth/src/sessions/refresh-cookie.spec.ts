@@ -103,6 +103,8 @@ describe('RefreshCookie', () => {
         AUTH_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
         SERVICE_CLIENT_SECRET_ORDERS: 'o'.repeat(43),
         SERVICE_CLIENT_SECRET_PROFILE: 'p'.repeat(43),
+        NATS_USER: 'auth',
+        NATS_PASSWORD: 'n'.repeat(32),
       }),
     );
     const { reply, calls } = replyRecorder();

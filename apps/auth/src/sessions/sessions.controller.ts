@@ -1,16 +1,27 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type Principal, Public } from '@tessera/auth';
+import { ApiProblem } from '@tessera/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { ClientInfo } from '../refresh/refresh-tokens.service';
+import { PublicUserDto } from '../users/dto/public-user.response';
 import type { PublicUser } from '../users/users.service';
 import { LoginDto } from './dto/login.dto';
 import { RefreshDto } from './dto/refresh.dto';
+import { TokenPairDto } from './dto/token-pair.response';
 import type { TokenPairResponse } from './refresh-cookie';
 import { RefreshCookie } from './refresh-cookie';
 import { RequestClient } from './request-client.decorator';
 import { SessionsService } from './sessions.service';
 
+/** The answer of the routes that issue tokens while no signing key is loaded yet. */
+const ApiSigningKeyUnavailable = () =>
+  ApiProblem(503, '`signing_key_unavailable`: tokens cannot be issued right now.', {
+    'Retry-After': 'Seconds to wait.',
+  });
+
+@ApiTags('sessions')
 @Controller('auth')
 export class SessionsController {
   constructor(
@@ -21,6 +32,22 @@ export class SessionsController {
   /** 200 with a token pair and the refresh cookie; 401 `invalid_credentials` for every kind of failure. */
   @Public()
   @Post('login')
+  @ApiOperation({
+    summary: 'Sign in with email and password',
+    description:
+      'Answers a token pair and sets the refresh token as an HttpOnly, SameSite=Strict cookie (Path=/auth) ' +
+      'for browsers. Failed attempts are throttled per account and per client address.',
+  })
+  @ApiOkResponse({ type: TokenPairDto, headers: { 'Set-Cookie': { description: 'The refresh cookie.' } } })
+  @ApiProblem(400, '`validation_failed`: the body is not `{email, password}`.')
+  @ApiProblem(
+    401,
+    '`invalid_credentials`: the same answer for an unknown email, a wrong password and a disabled account.',
+  )
+  @ApiProblem(429, '`too_many_attempts`: too many failed sign-ins for this account or address.', {
+    'Retry-After': 'Seconds until the next attempt is accepted.',
+  })
+  @ApiSigningKeyUnavailable()
   @HttpCode(200)
   // RFC 6749 §5.1: responses carrying tokens must not be cached.
   @Header('Cache-Control', 'no-store')
@@ -38,6 +65,17 @@ export class SessionsController {
    */
   @Public()
   @Post('refresh')
+  @ApiOperation({
+    summary: 'Rotate the refresh token for a new token pair',
+    description:
+      'Send `refresh_token` in the body, or the refresh cookie with a JSON body (`{}`). Every refresh rotates ' +
+      'the token; presenting a rotated one again ends the whole session (theft detection).',
+  })
+  @ApiOkResponse({ type: TokenPairDto, headers: { 'Set-Cookie': { description: 'The rotated refresh cookie.' } } })
+  @ApiProblem(400, '`invalid_request`: no refresh token, two different ones, or the cookie sent twice.')
+  @ApiProblem(401, '`invalid_grant`: the refresh token is invalid, expired, revoked or reused.')
+  @ApiProblem(415, '`unsupported_media_type`: a cookie refresh must be sent as application/json.')
+  @ApiSigningKeyUnavailable()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   async refresh(
@@ -52,6 +90,8 @@ export class SessionsController {
 
   /** 204; this access token and its session are revoked, the cookie cleared. */
   @Post('logout')
+  @ApiOperation({ summary: 'Sign out: revoke this access token and end its session' })
+  @ApiNoContentResponse({ description: 'Signed out; the refresh cookie is cleared.' })
   @HttpCode(204)
   async logout(
     @CurrentUser() principal: Principal,
@@ -64,6 +104,8 @@ export class SessionsController {
 
   /** 204; every session and every access token of the user is revoked. */
   @Post('logout-all')
+  @ApiOperation({ summary: 'Sign out everywhere: revoke every token and session of the user' })
+  @ApiNoContentResponse({ description: 'Signed out everywhere; the refresh cookie is cleared.' })
   @HttpCode(204)
   async logoutAll(
     @CurrentUser() principal: Principal,
@@ -75,6 +117,8 @@ export class SessionsController {
   }
 
   @Get('me')
+  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiOkResponse({ type: PublicUserDto })
   @Header('Cache-Control', 'no-store')
   me(@CurrentUser() principal: Principal): Promise<PublicUser> {
     return this.sessions.me(principal.sub);

@@ -1,10 +1,14 @@
 import { Body, Controller, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '@tessera/auth';
+import { ApiProblem } from '@tessera/platform';
 
+import { PublicUserDto } from './dto/public-user.response';
 import { RegisterDto } from './dto/register.dto';
 import type { PublicUser } from './users.service';
 import { UsersService } from './users.service';
 
+@ApiTags('users')
 @Controller('auth')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
@@ -12,6 +16,13 @@ export class UsersController {
   /** 201 `{id,email,roles}`; 409 `email_taken`; 400 for anything else in the body. */
   @Public()
   @Post('register')
+  @ApiOperation({
+    summary: 'Create an account',
+    description: 'The account gets the role `user`; a registration can never set roles.',
+  })
+  @ApiCreatedResponse({ type: PublicUserDto })
+  @ApiProblem(400, '`validation_failed`: a field is invalid, or the body has an unknown one (such as `roles`).')
+  @ApiProblem(409, '`email_taken`: an account with this email address exists.')
   register(@Body() dto: RegisterDto): Promise<PublicUser> {
     return this.users.register(dto);
   }

@@ -1,20 +1,38 @@
 import { Body, Controller, Get, Patch, Req } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type Principal } from '@tessera/auth';
+import { ProfileReply } from '@tessera/contracts';
+import { ApiProblem } from '@tessera/platform';
 import type { FastifyRequest } from 'fastify';
 
+import { MyProfileDto } from './dto/my-profile.response';
 import { UpdateProfileDto } from './dto/update-profile.dto';
 import { ProfileService } from './profile.service';
 
+@ApiTags('profile')
 @Controller('profile')
 export class ProfileController {
   constructor(private readonly profiles: ProfileService) {}
 
   @Get('me')
+  @ApiOperation({
+    summary: "The caller's profile, with their order summary",
+    description:
+      "The summary is asked of orders over NATS on the caller's behalf; `orders` is null when orders cannot " +
+      'answer. A user with no stored profile gets an empty one.',
+  })
+  @ApiOkResponse({ type: MyProfileDto })
   me(@CurrentUser() caller: Principal, @Req() request: FastifyRequest) {
     return this.profiles.findMine(caller, request.id);
   }
 
   @Patch('me')
+  @ApiOperation({ summary: "Change the caller's display name or shipping address" })
+  @ApiOkResponse({ type: ProfileReply, description: 'The profile as stored.' })
+  @ApiProblem(
+    400,
+    '`validation_failed`: an invalid field (e.g. a country that is not ISO 3166-1 alpha-2) or an unknown one.',
+  )
   update(@CurrentUser() caller: Principal, @Body() changes: UpdateProfileDto) {
     return this.profiles.update(caller.sub, changes);
   }

@@ -79,4 +79,20 @@ describe('AccessTokenGuard over HTTP and NATS', () => {
       await expect(guard.canActivate(context)).resolves.toBe(true);
     }
   });
+
+  it('reads a handler’s decorators once, not on every request', async () => {
+    const reflector = new Reflector();
+    const reads = jest.spyOn(reflector, 'getAllAndOverride');
+    const { verifier } = createTestVerifier({ issuer, audience }, [key.publicJwk]);
+    const counted = new AccessTokenGuard(reflector, verifier, resolveAuthOptions({ issuer, audience }));
+    const token = await sign({ roles: [], scope: 'profile:read' });
+    for (let i = 0; i < 3; i++) {
+      for (const context of contexts('read', token)) {
+        await expect(counted.canActivate(context)).resolves.toBe(true);
+      }
+    }
+    // @Public, @Roles and @Scopes, once for the (class, handler) pair.
+    expect(reads).toHaveBeenCalledTimes(3);
+    await expect(counted.canActivate(contexts('admin', token)[0])).rejects.toBeInstanceOf(InsufficientScopeError);
+  });
 });

@@ -10,6 +10,32 @@ import { RevocationStore } from './revocation.store';
 import { openRevocationsBucket, RevocationKeys } from './revocations-bucket';
 
 /**
+ * What a PUT in the revocations bucket means: `{exp}` for a token id, `{before}` for a user.
+ * Only auth may write there, so any other value was written by something else (a forged
+ * JetStream reply can land on a `$KV` subject and, with history 1, replace a real entry): it
+ * never un-revokes. A malformed token-id entry revokes that id for the longest token lifetime;
+ * a malformed user entry revokes every token the user was issued before the entry was written.
+ */
+export function readRevocation(
+  kind: 'jti' | 'sub',
+  entry: Pick<KvWatchEntry, 'json' | 'created'>,
+  maxTokenLifetimeSeconds: number,
+): { seconds: number; wellFormed: boolean } {
+  const field = kind === 'jti' ? 'exp' : 'before';
+  try {
+    const value = entry.json<Record<string, unknown>>();
+    const seconds = value[field];
+    if (typeof seconds === 'number' && Number.isFinite(seconds)) {
+      return { seconds, wellFormed: true };
+    }
+  } catch {
+    // Not JSON: malformed, handled below.
+  }
+  const written = Math.ceil(entry.created.getTime() / 1000);
+  return { seconds: kind === 'jti' ? written + maxTokenLifetimeSeconds : written, wellFormed: false };
+}
+
+/**
  * Watches `tessera_revocations` into the RevocationStore. The service is not ready until the
  * bucket has been replayed; if NATS goes away it keeps the last known state, and once that
  * state is older than `revocationMaxStalenessSeconds` verification fails closed.
@@ -96,17 +122,14 @@ export class RevocationSyncService implements OnModuleInit, OnModuleDestroy {
       }
       return;
     }
-    try {
-      const value = entry.json<Record<string, unknown>>();
-      if (key.kind === 'jti' && typeof value.exp === 'number') {
-        this.store.putJti(key.id, { exp: value.exp });
-      } else if (key.kind === 'sub' && typeof value.before === 'number') {
-        this.store.putSubject(key.id, { before: value.before });
-      } else {
-        throw new Error('unexpected shape');
-      }
-    } catch (e) {
-      this.logger.warn(`revocation entry skipped: ${(e as Error).message}`);
+    const revocation = readRevocation(key.kind, entry, this.options.maxTokenLifetimeSeconds);
+    if (!revocation.wellFormed) {
+      this.logger.warn(`malformed revocation entry ${entry.key}: treated as revoked (fail closed)`);
+    }
+    if (key.kind === 'jti') {
+      this.store.putJti(key.id, { exp: revocation.seconds });
+    } else {
+      this.store.putSubject(key.id, { before: revocation.seconds });
     }
   }
 

@@ -21,8 +21,9 @@ export class RevocationStore {
     return this.isStale();
   }
 
+  /** Never shortens a revocation already known: a later, smaller value cannot un-revoke. */
   putJti(jti: string, revocation: JtiRevocation): void {
-    this.jtis.set(jti, revocation.exp);
+    this.jtis.set(jti, Math.max(this.jtis.get(jti) ?? 0, revocation.exp));
   }
 
   putSubject(sub: string, revocation: SubjectRevocation): void {

@@ -16,4 +16,13 @@ export class ProfileReply {
   @ValidateNested()
   @Type(() => ShippingAddress)
   shippingAddress!: ShippingAddress | null;
+
+  /** Its OpenAPI schema (see ShippingAddress._OPENAPI_METADATA_FACTORY). */
+  static _OPENAPI_METADATA_FACTORY() {
+    return {
+      userId: { required: true, type: () => String, format: 'uuid' },
+      displayName: { required: true, type: () => String, nullable: true, example: 'Ada' },
+      shippingAddress: { required: true, type: () => ShippingAddress, nullable: true },
+    };
+  }
 }

@@ -10,8 +10,10 @@ import fastifyCookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 
 import type { PlatformOptions } from '../config/service.config';
+import { setupApiDocs, useDocsContentSecurityPolicy } from '../docs/api-docs';
 import { ProblemFilter } from '../errors/problem.filter';
 import { NamespacedServerNats } from '../nats/namespaced-nats';
+import { natsConnectOptions } from '../nats/nats-connect-options';
 
 /** Request bodies above this are refused with 413 before any parsing or hashing work. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -48,6 +50,11 @@ export async function createService(module: unknown, options: CreateServiceOptio
     // Let the caller (runMain, a test) see the boot error instead of Nest exiting the process.
     abortOnError: false,
   });
+  const docs = options.docsEnabled !== false;
+  if (docs) {
+    // Before helmet: the /docs pages get a CSP of their own (see useDocsContentSecurityPolicy).
+    useDocsContentSecurityPolicy(app.getHttpAdapter().getInstance());
+  }
   // Security headers on every response (HSTS, nosniff, frame-ancestors, no referrer...).
   await app.register(helmet as never);
   // Parses the Cookie header (refresh cookie in auth, optional access-token cookie anywhere).
@@ -65,14 +72,18 @@ export async function createService(module: unknown, options: CreateServiceOptio
     }),
   );
   app.useGlobalFilters(new ProblemFilter());
+  if (docs) {
+    setupApiDocs(app, { serviceName: options.serviceName });
+  }
   app.connectMicroservice<CustomStrategy>(
     {
       strategy: new NamespacedServerNats(
         {
-          servers: options.natsUrl.split(','),
+          ...natsConnectOptions(
+            { servers: options.natsUrl, credentials: options.natsCredentials, inboxPrefix: options.natsInboxPrefix },
+            `${options.serviceName}-server`,
+          ),
           queue: options.serviceName,
-          name: `${options.serviceName}-server`,
-          maxReconnectAttempts: -1,
           // On shutdown: unsubscribe first, give in-flight handlers time to reply, then close.
           gracefulShutdown: true,
           gracePeriod: 2000,

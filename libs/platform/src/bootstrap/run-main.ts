@@ -11,6 +11,11 @@ export function runMain(start: () => Promise<unknown>): void {
     .catch((error: unknown) => {
       if (error instanceof ConfigValidationError) {
         process.stderr.write(`${error.message}\n`);
+      } else if (error instanceof Error && error.name === 'AuthorizationError') {
+        process.stderr.write(
+          `NATS refused this service's connection (${error.message}).\n` +
+            'Check NATS_USER and NATS_PASSWORD: the server wants the user and password it was given for this service.\n',
+        );
       } else if (isConnectionRefused(error)) {
         process.stderr.write(
           `Could not reach a dependency (${(error as Error).message}).\n` +

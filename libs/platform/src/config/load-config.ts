@@ -2,6 +2,8 @@ import { plainToInstance } from 'class-transformer';
 import type { ValidationError } from 'class-validator';
 import { validateSync } from 'class-validator';
 
+import { ServiceConfig, serviceConfigProblems } from './service.config';
+
 /** Thrown at boot when the environment is invalid; the message lists every problem at once. */
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -36,6 +38,9 @@ export function loadConfig<T extends object>(
   const problems = describe(validateSync(config, { whitelist: true, forbidUnknownValues: true }));
   if (problems.length === 0) {
     problems.push(...crossChecks(config));
+    if (config instanceof ServiceConfig) {
+      problems.push(...serviceConfigProblems(config));
+    }
   }
   if (problems.length > 0) {
     throw new ConfigValidationError(problems);

@@ -1,10 +1,19 @@
 import type { LogLevel } from '@nestjs/common';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 import { NAMESPACE_PATTERN } from '@tessera/contracts';
 
+import { EnvBoolean } from './env-boolean';
+
+import type { NatsCredentials } from '../nats/nats-connect-options';
+
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
+
+const NATS_USER_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const NATS_PASSWORD_MIN_LENGTH = 32;
+const NATS_PASSWORD_PATTERN = new RegExp(`^[A-Za-z][A-Za-z0-9_-]{${NATS_PASSWORD_MIN_LENGTH - 1},511}$`);
+const NATS_INBOX_PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,3}$/;
 
 /** Settings every Tessera service reads. Each app's config class extends this one. */
 export class ServiceConfig {
@@ -36,9 +45,74 @@ export class ServiceConfig {
   @Max(60_000)
   NATS_REQUEST_TIMEOUT_MS: number = 2000;
 
+  /** Serve the OpenAPI document and its UI at /docs (public: it describes routes, holds no data). */
+  @EnvBoolean()
+  @IsBoolean({ message: 'DOCS_ENABLED must be true or false' })
+  DOCS_ENABLED: boolean = true;
+
+  /**
+   * This service's own NATS user (docker/nats/nats.conf declares one per service, each allowed
+   * only its own subjects). Both or neither; production requires them.
+   */
+  @IsOptional()
+  @Matches(NATS_USER_PATTERN, {
+    message: 'must be a letter followed by up to 63 letters, digits, "_" or "-"',
+  })
+  NATS_USER?: string;
+
+  /**
+   * nats.conf reads each password from the server's environment ($VAR) and parses the value
+   * as config syntax, which misreads e.g. "1e3..." (a number) or "a,b" (a list): hence a
+   * letter first, then only letters, digits, "_" and "-".
+   */
+  @IsOptional()
+  @Matches(NATS_PASSWORD_PATTERN, {
+    message: `must be ${NATS_PASSWORD_MIN_LENGTH} to 512 characters: a letter, then letters, digits, "_" or "-" (e.g. p$(openssl rand -hex 32))`,
+  })
+  NATS_PASSWORD?: string;
+
+  /**
+   * Subject prefix of this service's reply inboxes. nats.conf lets each user subscribe only to
+   * its own (`_INBOX_<service>.>`), so no service can read replies meant for another.
+   */
+  @Matches(NATS_INBOX_PREFIX_PATTERN, {
+    message: 'must be up to 4 dot-separated tokens of letters, digits, "_" and "-" (no wildcards)',
+  })
+  NATS_INBOX_PREFIX: string = '_INBOX';
+
   get production(): boolean {
     return this.NODE_ENV === 'production';
   }
+
+  /** This service's NATS user and password, when it has them. */
+  get natsCredentials(): NatsCredentials | undefined {
+    return this.NATS_USER !== undefined && this.NATS_PASSWORD !== undefined
+      ? { user: this.NATS_USER, pass: this.NATS_PASSWORD }
+      : undefined;
+  }
+}
+
+/**
+ * Rules on the settings above that span several of them; loadConfig runs them for every
+ * service after the app's own. Messages name variables, never values.
+ */
+export function serviceConfigProblems(config: ServiceConfig): string[] {
+  const problems: string[] = [];
+  if ((config.NATS_USER === undefined) !== (config.NATS_PASSWORD === undefined)) {
+    problems.push('NATS_USER and NATS_PASSWORD must be set together, or neither');
+  }
+  // A URL is printed in connection errors and logs; a password inside it would be too.
+  if (config.NATS_URL.split(',').some((url) => url.includes('@'))) {
+    problems.push('NATS_URL must not carry credentials: set NATS_USER and NATS_PASSWORD instead');
+  }
+  // Production never runs on development defaults (design, "Running it"): an anonymous NATS
+  // connection would let anyone on the network publish events and write the key bucket.
+  if (config.production && config.NATS_USER === undefined && config.NATS_PASSWORD === undefined) {
+    problems.push(
+      'NATS_USER and NATS_PASSWORD are required in production (NATS without credentials is a development default; docker/nats/nats.conf has a user per service)',
+    );
+  }
+  return problems;
 }
 
 /** The part of a service's settings the platform itself needs (bootstrap, NATS, database). */
@@ -48,10 +122,16 @@ export interface PlatformOptions {
   port: number;
   natsUrl: string;
   natsNamespace?: string;
+  /** Unset: an anonymous connection (development against a NATS without authorization). */
+  natsCredentials?: NatsCredentials;
+  /** Subject prefix of reply inboxes; the NATS user must be allowed to subscribe to `<prefix>.>`. */
+  natsInboxPrefix?: string;
   jsonLogs?: boolean;
   natsRequestTimeoutMs?: number;
   /** Nest log levels to print; tests keep only warnings and errors. */
   logLevels?: LogLevel[];
+  /** Serve the OpenAPI document and UI at /docs (DOCS_ENABLED); on unless false. */
+  docsEnabled?: boolean;
 }
 
 export function platformOptions(serviceName: string, config: ServiceConfig): PlatformOptions {
@@ -61,8 +141,11 @@ export function platformOptions(serviceName: string, config: ServiceConfig): Pla
     port: config.PORT,
     natsUrl: config.NATS_URL,
     natsNamespace: config.NATS_NAMESPACE,
+    natsCredentials: config.natsCredentials,
+    natsInboxPrefix: config.NATS_INBOX_PREFIX,
     natsRequestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS,
     jsonLogs: config.production,
     logLevels: config.NODE_ENV === 'test' ? ['error', 'warn'] : undefined,
+    docsEnabled: config.DOCS_ENABLED,
   };
 }

@@ -1,9 +1,10 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Injectable, Logger } from '@nestjs/common';
 import {
   AckPolicy,
   DeliverPolicy,
   jetstream,
+  JetStreamApiCodes,
   JetStreamApiError,
   jetstreamManager,
   type ConsumerMessages,
@@ -36,7 +37,7 @@ export interface EventSubscription<T extends object> {
  * success and asks for redelivery on failure.
  */
 @Injectable()
-export class EventBus implements OnApplicationShutdown {
+export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Events');
   private stream?: Promise<void>;
   private readonly running: ConsumerMessages[] = [];
@@ -47,11 +48,36 @@ export class EventBus implements OnApplicationShutdown {
     return this.nats.bucket(Streams.Events);
   }
 
-  /** Creates the events stream, or brings its subjects up to date. Same config in every service. */
+  /**
+   * Makes sure the stream exists before the app reports ready. Not fatal: where the NATS user may
+   * not manage streams (only auth may, see docker/nats/nats.conf) the stream is auth's to make,
+   * and publish/subscribe try again.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.ensureStream().catch((e: unknown) =>
+      this.logger.warn(`events stream ${this.streamName} not ready yet: ${(e as Error).message}`),
+    );
+  }
+
+  /**
+   * Creates the events stream, or brings its subjects up to date. Same config in every service.
+   * Looks first, so a service whose NATS user may only read stream info goes on when the
+   * stream is already as it should be.
+   */
   private ensureStream(): Promise<void> {
     this.stream ??= (async () => {
       const jsm = await jetstreamManager(this.nats.nc);
       const subjects = EVENT_SUBJECTS.map((s) => this.nats.subject(s));
+      const current = await jsm.streams.info(this.streamName).catch((e: unknown) => {
+        if (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound) {
+          return undefined;
+        }
+        throw e;
+      });
+      const have = new Set(current?.config.subjects ?? []);
+      if (current && have.size === subjects.length && subjects.every((s) => have.has(s))) {
+        return;
+      }
       const config = {
         name: this.streamName,
         subjects,

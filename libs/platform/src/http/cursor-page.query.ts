@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
@@ -6,6 +7,7 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
  * these rules. Callers apply their own default page size when `limit` is absent.
  */
 export class CursorPageQuery {
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, description: 'Page size.' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -14,6 +16,7 @@ export class CursorPageQuery {
   limit?: number;
 
   /** The `nextCursor` of the previous page; its format is checked where it is decoded. */
+  @ApiPropertyOptional({ maxLength: 128, description: 'The `nextCursor` of the previous page.' })
   @IsOptional()
   @IsString()
   @MaxLength(128)

@@ -5,9 +5,10 @@ import { connect } from '@nats-io/transport-node';
 import { namespacedBucket, namespacedSubject } from '@tessera/contracts';
 
 import { ReadinessService } from '../health/readiness.service';
+import type { NatsClientOptions } from './nats-connect-options';
+import { natsConnectOptions } from './nats-connect-options';
 
-export interface NatsConnectionOptions {
-  servers: string;
+export interface NatsConnectionOptions extends NatsClientOptions {
   name: string;
   namespace?: string;
   /** Default timeout of a request/reply call, in ms. */
@@ -45,11 +46,7 @@ export class NatsConnectionService implements OnApplicationShutdown {
     if (this.connection) {
       return this.connection;
     }
-    const nc = await connect({
-      servers: this.options.servers.split(','),
-      name: this.options.name,
-      maxReconnectAttempts: -1,
-    });
+    const nc = await connect(natsConnectOptions(this.options, this.options.name));
     this.connection = nc;
     this.connected = true;
     void this.followStatus(nc);

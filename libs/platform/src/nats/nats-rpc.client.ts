@@ -9,6 +9,7 @@ import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 
 import { TesseraError } from '../errors/tessera-error';
 import { NamespacedClientNats } from './namespaced-nats';
+import { natsConnectOptions } from './nats-connect-options';
 import type { NatsConnectionOptions } from './nats-connection.service';
 
 export interface RpcCallOptions {
@@ -51,10 +52,8 @@ export class NatsRpcClient implements OnApplicationShutdown {
 
   constructor(options: NatsConnectionOptions) {
     this.timeoutMs = options.requestTimeoutMs ?? 2000;
-    this.client = new NamespacedClientNats(
-      { servers: options.servers.split(','), name: `${options.name}-rpc`, maxReconnectAttempts: -1 },
-      options.namespace,
-    );
+    // ClientNats makes each request's reply subject from `inboxPrefix` (createInbox).
+    this.client = new NamespacedClientNats(natsConnectOptions(options, `${options.name}-rpc`), options.namespace);
   }
 
   /** Sends `payload` and returns the reply, validated against the contract's reply class. */

@@ -1,7 +1,9 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 
 export class RotateKeyDto {
   /** Algorithm of the new key; omitted, AUTH_SIGNING_ALG's. */
+  @ApiPropertyOptional({ enum: ['RS256', 'ES256'], description: "Omitted: AUTH_SIGNING_ALG's." })
   @IsOptional()
   @IsIn(['RS256', 'ES256'])
   alg?: 'RS256' | 'ES256';

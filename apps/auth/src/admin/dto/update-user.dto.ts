@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayContains,
   ArrayMaxSize,
@@ -19,6 +20,15 @@ const present = (_: object, value: unknown) => value !== undefined;
  */
 export class UpdateUserDto {
   /** The complete new set of roles, not a delta. */
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', enum: [...ROLES] },
+    minItems: 1,
+    maxItems: ROLES.length,
+    uniqueItems: true,
+    example: [Role.User, Role.Admin],
+    description: `The complete new set, not a delta; must include "${Role.User}". A change revokes the user's access tokens, so it applies at once.`,
+  })
   @ValidateIf(present)
   @IsArray()
   @ArrayNotEmpty()
@@ -28,6 +38,7 @@ export class UpdateUserDto {
   @ArrayContains([Role.User], { message: `roles must include "${Role.User}"` })
   roles?: Role[];
 
+  @ApiPropertyOptional({ description: 'Disabling ends every session and revokes every token of the account.' })
   @ValidateIf(present)
   @IsBoolean()
   disabled?: boolean;

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 
 import { SERVICE_CLIENT_SECRET_MAX_LENGTH } from '../../config/service-clients';
@@ -9,27 +10,41 @@ import { SERVICE_CLIENT_SECRET_MAX_LENGTH } from '../../config/service-clients';
  * (RFC 6749 §3.2), see OAuthParams.
  */
 export class TokenRequestDto {
+  // Required by RFC 6749, though missing it is an `invalid_request`, not a validation error.
+  @ApiProperty({ enum: ['client_credentials', 'refresh_token'] })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   grant_type?: string;
 
+  @ApiPropertyOptional({
+    maxLength: 1024,
+    example: 'profile:read',
+    description: "client_credentials: space-separated scopes, a subset of the client's; omitted, all of them.",
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1024)
   scope?: string;
 
+  @ApiPropertyOptional({ maxLength: 256, description: 'refresh_token grant: the refresh token to rotate.' })
   @IsOptional()
   @IsString()
   // Generous next to the 43 characters issued; anything longer is refused before hashing.
   @MaxLength(256)
   refresh_token?: string;
 
+  @ApiPropertyOptional({
+    maxLength: 64,
+    example: 'orders',
+    description: 'client_secret_post; or send the id and secret as HTTP Basic (client_secret_basic), not both.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   client_id?: string;
 
+  @ApiPropertyOptional({ maxLength: SERVICE_CLIENT_SECRET_MAX_LENGTH, format: 'password' })
   @IsOptional()
   @IsString()
   @MaxLength(SERVICE_CLIENT_SECRET_MAX_LENGTH)

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 
 /**
@@ -5,6 +6,12 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
  * instead; RefreshCookie decides which one counts.
  */
 export class RefreshDto {
+  @ApiPropertyOptional({
+    maxLength: 256,
+    description:
+      'The refresh token from the last login or refresh. Leave it out to use the refresh cookie; ' +
+      'the request must then still be application/json (an empty object will do).',
+  })
   @IsOptional()
   @IsString()
   // Generous next to the 43 characters issued; anything longer is refused before hashing.

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 
@@ -9,18 +10,36 @@ export const PASSWORD_MAX_LENGTH = 128;
 
 /** `POST /auth/register`. Roles and ids are not fields: the global pipe refuses them as unknown. */
 export class RegisterDto {
+  @ApiProperty({
+    format: 'email',
+    maxLength: 254,
+    example: 'ada@example.com',
+    description: 'Stored trimmed, with the domain lower-cased; the local part keeps its case.',
+  })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value))
   @IsString()
   @MaxLength(254)
   @IsEmail({}, { message: 'email must be an email address' })
   email!: string;
 
+  @ApiProperty({
+    minLength: PASSWORD_MIN_LENGTH,
+    maxLength: PASSWORD_MAX_LENGTH,
+    format: 'password',
+    description: 'Any Unicode characters; never truncated.',
+  })
   @IsString()
   @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, {
     message: `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long`,
   })
   password!: string;
 
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 100,
+    example: 'Ada',
+    description: 'Becomes the display name of the profile service.',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 100)

@@ -1,0 +1,110 @@
+import { IsOptional, IsString } from 'class-validator';
+
+import { natsConnectOptions } from '../nats/nats-connect-options';
+import { ConfigValidationError, loadConfig } from './load-config';
+import { platformOptions, ServiceConfig } from './service.config';
+
+class TestConfig extends ServiceConfig {
+  override PORT: number = 3000;
+
+  @IsOptional()
+  @IsString()
+  DATABASE_URL?: string;
+}
+
+const PASSWORD = `p${'0123456789abcdef'.repeat(4)}`;
+
+function load(env: Record<string, string>): TestConfig {
+  return loadConfig(TestConfig, env, (c) =>
+    c.production && !c.DATABASE_URL ? ['DATABASE_URL is required in production'] : [],
+  );
+}
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    load(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigValidationError);
+    return (e as ConfigValidationError).problems;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('ServiceConfig NATS credentials', () => {
+  it('connects anonymously with the default inbox prefix when nothing is set (development)', () => {
+    const config = load({});
+    expect(config.natsCredentials).toBeUndefined();
+    expect(config.NATS_INBOX_PREFIX).toBe('_INBOX');
+    expect(natsConnectOptions({ servers: config.NATS_URL }, 'svc')).toEqual({
+      servers: ['nats://127.0.0.1:4222'],
+      name: 'svc',
+      maxReconnectAttempts: -1,
+    });
+  });
+
+  it('hands user, password and inbox prefix to every connection through the platform options', () => {
+    const config = load({ NATS_USER: 'orders', NATS_PASSWORD: PASSWORD, NATS_INBOX_PREFIX: '_INBOX_orders' });
+    const options = platformOptions('orders', config);
+    expect(options.natsCredentials).toEqual({ user: 'orders', pass: PASSWORD });
+    expect(options.natsInboxPrefix).toBe('_INBOX_orders');
+    expect(
+      natsConnectOptions(
+        { servers: 'nats://a:4222,nats://b:4222', credentials: options.natsCredentials, inboxPrefix: '_INBOX_orders' },
+        'orders-rpc',
+      ),
+    ).toEqual({
+      servers: ['nats://a:4222', 'nats://b:4222'],
+      name: 'orders-rpc',
+      maxReconnectAttempts: -1,
+      user: 'orders',
+      pass: PASSWORD,
+      inboxPrefix: '_INBOX_orders',
+    });
+  });
+
+  it('refuses a user without a password and a password without a user', () => {
+    expect(problems({ NATS_USER: 'orders' })).toEqual(['NATS_USER and NATS_PASSWORD must be set together, or neither']);
+    expect(problems({ NATS_PASSWORD: PASSWORD })).toEqual([
+      'NATS_USER and NATS_PASSWORD must be set together, or neither',
+    ]);
+  });
+
+  it.each([
+    ['too short', `p${'a'.repeat(30)}`],
+    ['starting with a digit, which nats.conf would read as a number', `1e3${'a'.repeat(40)}`],
+    ['holding a character nats.conf would split on', `p${'a'.repeat(40)},b`],
+    ['holding a space', `p${'a'.repeat(40)} b`],
+  ])('refuses a password %s, without echoing it', (_, password) => {
+    const found = problems({ NATS_USER: 'orders', NATS_PASSWORD: password });
+    expect(found).toEqual([expect.stringMatching(/^NATS_PASSWORD: must be 32 to 512 characters: a letter, then/)]);
+    expect(found.join('\n')).not.toContain(password);
+  });
+
+  it('refuses credentials inside NATS_URL, where logs would show them', () => {
+    expect(problems({ NATS_URL: `nats://orders:${PASSWORD}@nats:4222` })).toEqual([
+      'NATS_URL must not carry credentials: set NATS_USER and NATS_PASSWORD instead',
+    ]);
+  });
+
+  it('refuses an inbox prefix with wildcards', () => {
+    expect(problems({ NATS_INBOX_PREFIX: '_INBOX.>' })).toEqual([expect.stringMatching(/^NATS_INBOX_PREFIX: must be/)]);
+    expect(problems({ NATS_INBOX_PREFIX: '_INBOX.*' })).toEqual([expect.stringMatching(/^NATS_INBOX_PREFIX: must be/)]);
+  });
+
+  it('refuses to start in production without NATS credentials, listed with the other problems', () => {
+    expect(problems({ NODE_ENV: 'production' })).toEqual([
+      'DATABASE_URL is required in production',
+      expect.stringMatching(/^NATS_USER and NATS_PASSWORD are required in production/),
+    ]);
+  });
+
+  it('starts in production with NATS credentials', () => {
+    const config = load({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/x',
+      NATS_USER: 'orders',
+      NATS_PASSWORD: PASSWORD,
+    });
+    expect(config.natsCredentials).toEqual({ user: 'orders', pass: PASSWORD });
+  });
+});
