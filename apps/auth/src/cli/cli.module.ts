@@ -8,6 +8,7 @@ import { AuditModule } from '../audit/audit.module';
 import { AuthConfig } from '../config/auth.config';
 import { KeysModule } from '../keys/keys.module';
 import { SessionFamiliesService } from '../refresh/session-families.service';
+import { UsersModule } from '../users/users.module';
 
 /**
  * What the operator CLI needs of auth, and nothing that acts on its own: the same database,
@@ -20,7 +21,7 @@ export class CliModule {
     return {
       module: CliModule,
       global: true,
-      imports: [...authCoreModules(config), AuditModule, KeysModule],
+      imports: [...authCoreModules(config), AuditModule, KeysModule, UsersModule],
       providers: [{ provide: AuthConfig, useValue: config }, OutboxRelay, SessionFamiliesService, AdminUsersService],
       exports: [AuthConfig, OutboxRelay],
     };

@@ -5,6 +5,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { RevocationPublisher } from '@tessera/auth';
 import { ConfigValidationError, DATABASE, DatabaseInUseError, TesseraError } from '@tessera/platform';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { asc, eq } from 'drizzle-orm';
 
@@ -15,8 +17,10 @@ import type { AuthDatabase } from '../database/auth-database';
 import { users } from '../database/schema';
 import { KeyService } from '../keys/key.service';
 import { SessionFamiliesService } from '../refresh/session-families.service';
+import { RegisterDto } from '../users/dto/register.dto';
 import { normalizeEmail } from '../users/email';
-import { ROLES, type Role } from '../users/roles';
+import { UsersService } from '../users/users.service';
+import { Role, ROLES } from '../users/roles';
 import { CliModule } from './cli.module';
 
 export interface CliIo {
@@ -173,6 +177,30 @@ export async function runOperatorCli(
           .limit(options.limit);
         const view = rows.map((r) => ({ ...r, roles: r.roles.join(',') }));
         print(table(view, ['id', 'email', 'roles', 'disabled', 'createdAt']), rows);
+      };
+    });
+  usersCommand
+    .command('create-admin <email>')
+    .description(
+      'create an account with the admin role; the password is read from --password-file ("-": standard input)',
+    )
+    .requiredOption(
+      '--password-file <file>',
+      'file holding the password (12 to 128 characters); "-" reads standard input',
+    )
+    .action(async (email: string, options: { passwordFile: string }) => {
+      // Never from the command line: arguments end up in shell history and process lists.
+      const password = io.readFile(options.passwordFile).replace(/\r?\n$/, '');
+      const dto = plainToInstance(RegisterDto, { email, password });
+      const problems = await validate(dto);
+      if (problems.length > 0) {
+        throw new UsageError(problems.flatMap((p) => Object.values(p.constraints ?? {})).join('; '));
+      }
+      action = async (ctx) => {
+        const user = await ctx
+          .get(UsersService)
+          .createWithRoles({ email: dto.email, password: dto.password }, [Role.User, Role.Admin]);
+        print(`created admin ${user.email} (${user.id})`, user);
       };
     });
   const patchUser = (who: string, patch: { roles?: Role[]; disabled?: boolean }, done: string): Action => {
