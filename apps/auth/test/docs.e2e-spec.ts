@@ -11,8 +11,8 @@ import { startAuthApp } from './auth-app.fixture';
 const ROUTES: Record<string, number[]> = {
   'GET /health/live': [200],
   'GET /health/ready': [200, 503],
-  'POST /auth/register': [201, 400, 409],
-  'POST /auth/login': [200, 400, 401, 429, 503],
+  'POST /auth/register': [201, 400, 409, 415],
+  'POST /auth/login': [200, 400, 401, 415, 429, 503],
   'POST /auth/refresh': [200, 400, 401, 415, 503],
   'POST /auth/logout': [204, 401],
   'POST /auth/logout-all': [204, 401],

@@ -15,8 +15,8 @@ import { loadProfileConfig } from '../src/config/profile.config';
 const ROUTES: Record<string, number[]> = {
   'GET /health/live': [200],
   'GET /health/ready': [200, 503],
-  'GET /profile/me': [200, 401],
-  'PATCH /profile/me': [200, 400, 401],
+  'GET /profile/me': [200, 401, 403],
+  'PATCH /profile/me': [200, 400, 401, 403],
   'GET /profiles/{userId}': [200, 400, 401, 403, 404],
 };
 const PUBLIC = ['GET /health/live', 'GET /health/ready'];

@@ -432,7 +432,15 @@ describe('docker/nats/nats.conf: one NATS user per service, each allowed only wh
         }
         await new Promise((r) => setTimeout(r, 50));
       }
-      expect(said).toContain(`Permissions Violation for Publish to "${forged}"`);
+      // The apps log JSON lines: the server's words are in their `msg`, with its quotes unescaped.
+      const messages = said.split('\n').map((line) => {
+        try {
+          return String((JSON.parse(line) as { msg?: unknown }).msg);
+        } catch {
+          return line;
+        }
+      });
+      expect(messages.join('\n')).toContain(`Permissions Violation for Publish to "${forged}"`);
       expect(await streamSubjects(KV_REVOCATIONS)).toEqual(before);
     });
   });

@@ -14,6 +14,7 @@ import { ServiceTokenProvider } from './client/service-token.provider';
 import { AccessTokenGuard } from './guards/access-token.guard';
 import { KeyStore } from './keys/key-store';
 import { KeySyncService } from './keys/key-sync.service';
+import { VerificationMetrics } from './metrics/verification.metrics';
 import { JwtStrategy } from './passport/jwt.strategy';
 import { RevocationPublisher } from './revocation/revocation.publisher';
 import { RevocationStore } from './revocation/revocation.store';
@@ -52,6 +53,7 @@ export class AuthModule {
         RevocationSyncService,
         RevocationPublisher,
         TokenVerifier,
+        VerificationMetrics,
         JwtStrategy,
         {
           provide: SERVICE_TOKEN_PROVIDER,

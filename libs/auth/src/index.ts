@@ -18,3 +18,4 @@ export * from './revocation/revocation.publisher';
 export * from './passport/jwt.strategy';
 export * from './client/service-calls';
 export * from './client/service-token.provider';
+export * from './metrics/verification.metrics';

@@ -6,6 +6,8 @@ import type { PlatformOptions } from './config/service.config';
 import { EventBus } from './events/event-bus.service';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
+import { Metrics } from './metrics/metrics';
+import { NatsMetrics } from './metrics/nats-metrics';
 import { NatsConnectionService } from './nats/nats-connection.service';
 import { NatsRpcClient } from './nats/nats-rpc.client';
 
@@ -13,7 +15,8 @@ export const PLATFORM_OPTIONS = Symbol('PLATFORM_OPTIONS');
 
 /**
  * What every service gets: health endpoints, readiness registry, its NATS connection (KV,
- * JetStream) and a request/reply client, all namespaced by NATS_NAMESPACE.
+ * JetStream) and a request/reply client, all namespaced by NATS_NAMESPACE, and the metrics
+ * registry of this service (served at /metrics by createService).
  */
 @Global()
 @Module({})
@@ -43,10 +46,24 @@ export class PlatformModule {
             return service;
           },
         },
-        { provide: NatsRpcClient, useFactory: () => new NatsRpcClient(natsOptions) },
+        { provide: Metrics, useFactory: () => new Metrics(options.serviceName) },
+        { provide: NatsMetrics, inject: [Metrics], useFactory: (metrics: Metrics) => new NatsMetrics(metrics) },
+        {
+          provide: NatsRpcClient,
+          inject: [NatsMetrics],
+          useFactory: (metrics: NatsMetrics) => new NatsRpcClient(natsOptions, metrics),
+        },
         EventBus,
       ],
-      exports: [PLATFORM_OPTIONS, ReadinessService, NatsConnectionService, NatsRpcClient, EventBus],
+      exports: [
+        PLATFORM_OPTIONS,
+        ReadinessService,
+        NatsConnectionService,
+        NatsRpcClient,
+        EventBus,
+        Metrics,
+        NatsMetrics,
+      ],
     };
   }
 }

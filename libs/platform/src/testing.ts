@@ -179,3 +179,4 @@ export async function startPrivateNatsServer(options: PrivateNatsServerOptions =
 }
 
 export * from './docs/docs.testing';
+export * from './metrics/metrics.testing';

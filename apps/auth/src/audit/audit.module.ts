@@ -1,11 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 
 import { AuditTrail } from './audit-trail.service';
+import { SecurityMetrics } from './security-metrics';
 
-/** The audit trail, for every module that records security events. */
+/** The audit trail and its counters, for every module that records security events. */
 @Global()
 @Module({
-  providers: [AuditTrail],
-  exports: [AuditTrail],
+  providers: [AuditTrail, SecurityMetrics],
+  exports: [AuditTrail, SecurityMetrics],
 })
 export class AuditModule {}

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { Principal } from '@tessera/auth';
 import { InvalidTokenError } from '@tessera/auth';
 
+import { SecurityMetrics } from '../audit/security-metrics';
 import { LoginAttemptsService } from '../login-abuse/login-attempts.service';
 import { SessionFamiliesService } from '../refresh/session-families.service';
 import { PasswordHasher } from '../users/password-hasher.service';
@@ -15,6 +16,7 @@ export class PasswordService {
     private readonly hasher: PasswordHasher,
     private readonly families: SessionFamiliesService,
     private readonly attempts: LoginAttemptsService,
+    @Optional() private readonly metrics?: SecurityMetrics,
   ) {}
 
   /**
@@ -38,6 +40,7 @@ export class PasswordService {
     }
     const attempt = await this.attempts.begin(user.email, clientAddress);
     if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
+      attempt.locks.forEach((lock) => this.metrics?.lockout(lock.scope));
       throw new WrongCurrentPasswordError();
     }
     await this.attempts.succeeded(attempt);

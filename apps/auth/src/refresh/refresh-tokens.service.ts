@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DATABASE } from '@tessera/platform';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 
 import { AuditTrail } from '../audit/audit-trail.service';
+import { SecurityMetrics } from '../audit/security-metrics';
 import { AuthConfig } from '../config/auth.config';
 import type { AuthDatabase } from '../database/auth-database';
 import type { UserRow } from '../database/schema';
@@ -44,6 +45,7 @@ export class RefreshTokensService {
     private readonly tokens: TokenIssuer,
     private readonly families: SessionFamiliesService,
     private readonly audit: AuditTrail,
+    @Optional() private readonly metrics?: SecurityMetrics,
   ) {}
 
   /**
@@ -150,6 +152,7 @@ export class RefreshTokensService {
       throw new InvalidGrantError('superseded');
     }
     await this.families.revokeFamily(row.familyId, 'reuse_detected', now);
+    this.metrics?.refreshReuse();
     // RFC 9700 §4.14.2: a rotated token came back, so one of its holders is not its owner.
     await this.audit.record(
       'refresh_reuse_detected',

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type Principal, Public } from '@tessera/auth';
 import { ApiProblem } from '@tessera/platform';
@@ -12,6 +12,7 @@ import { RefreshDto } from './dto/refresh.dto';
 import { TokenPairDto } from './dto/token-pair.response';
 import type { TokenPairResponse } from './refresh-cookie';
 import { RefreshCookie } from './refresh-cookie';
+import { JsonBodyGuard } from './json-body.guard';
 import { RequestClient } from './request-client.decorator';
 import { SessionsService } from './sessions.service';
 
@@ -32,6 +33,7 @@ export class SessionsController {
   /** 200 with a token pair and the refresh cookie; 401 `invalid_credentials` for every kind of failure. */
   @Public()
   @Post('login')
+  @UseGuards(JsonBodyGuard)
   @ApiOperation({
     summary: 'Sign in with email and password',
     description:
@@ -40,6 +42,7 @@ export class SessionsController {
   })
   @ApiOkResponse({ type: TokenPairDto, headers: { 'Set-Cookie': { description: 'The refresh cookie.' } } })
   @ApiProblem(400, '`validation_failed`: the body is not `{email, password}`.')
+  @ApiProblem(415, '`unsupported_media_type`: the body is not application/json (an HTML form cannot sign anyone in).')
   @ApiProblem(
     401,
     '`invalid_credentials`: the same answer for an unknown email, a wrong password and a disabled account.',

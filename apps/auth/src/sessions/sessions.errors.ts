@@ -40,3 +40,10 @@ export class JsonRequiredError extends TesseraError {
     );
   }
 }
+
+/** Sign-in and registration bodies must be JSON (see JsonBodyGuard): never an HTML form. */
+export class JsonBodyRequiredError extends TesseraError {
+  constructor() {
+    super(SessionsErrorCode.UnsupportedMediaType, 415, 'Send the body as application/json.');
+  }
+}

@@ -1,9 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { Principal } from '@tessera/auth';
 import { InvalidTokenError, RevocationPublisher } from '@tessera/auth';
 
 import { AuditTrail } from '../audit/audit-trail.service';
+import { SecurityMetrics } from '../audit/security-metrics';
 import type { UserRow } from '../database/schema';
+import { TooManyAttemptsError } from '../login-abuse/login-abuse.errors';
 import type { LoginAttempt } from '../login-abuse/login-attempts.service';
 import { LoginAttemptsService } from '../login-abuse/login-attempts.service';
 import { InvalidGrantError } from '../refresh/refresh.errors';
@@ -27,6 +29,7 @@ export class SessionsService {
     private readonly revocations: RevocationPublisher,
     private readonly attempts: LoginAttemptsService,
     private readonly audit: AuditTrail,
+    @Optional() private readonly metrics?: SecurityMetrics,
   ) {}
 
   /**
@@ -35,6 +38,21 @@ export class SessionsService {
    * is 429 before any lookup or hashing, whatever the password.
    */
   async login(email: string, password: string, client: ClientInfo = {}): Promise<IssuedSession> {
+    try {
+      const session = await this.signIn(email, password, client);
+      this.metrics?.login('succeeded');
+      return session;
+    } catch (e) {
+      if (e instanceof InvalidCredentialsError) {
+        this.metrics?.login('invalid_credentials');
+      } else if (e instanceof TooManyAttemptsError) {
+        this.metrics?.login('throttled');
+      }
+      throw e;
+    }
+  }
+
+  private async signIn(email: string, password: string, client: ClientInfo): Promise<IssuedSession> {
     const attempt = await this.attempts.begin(email, client.clientAddress);
     const user = await this.users.findByEmail(email);
     // Always one argon2 verification, against a dummy hash for an unknown email, so the
@@ -79,6 +97,7 @@ export class SessionsService {
     const where = { subject: userId, clientAddress: client.clientAddress };
     await this.audit.record('login_failed', { ...where, details: { reason } });
     for (const lock of locks) {
+      this.metrics?.lockout(lock.scope);
       await this.audit.record('lockout', {
         ...where,
         details: { scope: lock.scope, lockedUntil: lock.lockedUntil.toISOString() },

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Patch, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, type Principal } from '@tessera/auth';
+import { CurrentUser, type Principal, Roles } from '@tessera/auth';
 import { ProfileReply } from '@tessera/contracts';
 import { ApiProblem } from '@tessera/platform';
 import type { FastifyRequest } from 'fastify';
@@ -9,8 +9,11 @@ import { MyProfileDto } from './dto/my-profile.response';
 import { UpdateProfileDto } from './dto/update-profile.dto';
 import { ProfileService } from './profile.service';
 
+/** A person's own profile: a service token (no user role) gets 403, never a profile of its own. */
 @ApiTags('profile')
+@ApiProblem(403, "`insufficient_scope`: the token is not a user's (a service token has no `user` role).")
 @Controller('profile')
+@Roles('user', 'admin')
 export class ProfileController {
   constructor(private readonly profiles: ProfileService) {}
 

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { TesseraError } from '@tessera/platform';
+import { currentRequestId, REQUEST_ID_HEADER, TesseraError } from '@tessera/platform';
 
 /** This service's own OAuth client at auth (RFC 6749 §4.4, client_credentials). */
 export interface ServiceClientOptions {
@@ -62,6 +62,8 @@ export class ServiceTokenProvider {
           authorization: `Basic ${basic}`,
           'content-type': 'application/x-www-form-urlencoded',
           accept: 'application/json',
+          // The request that needed the token, so auth's log line joins the others.
+          ...requestIdHeader(),
         },
         body,
         redirect: 'error',
@@ -98,4 +100,9 @@ export class ServiceTokenProvider {
     this.cached = { token, renewAt: started + Math.max(lifetimeMs * 0.8, lifetimeMs - 60_000) };
     return token;
   }
+}
+
+function requestIdHeader(): Record<string, string> {
+  const requestId = currentRequestId();
+  return requestId === undefined ? {} : { [REQUEST_ID_HEADER]: requestId };
 }

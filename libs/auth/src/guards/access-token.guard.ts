@@ -1,5 +1,5 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { NatsContext } from '@nestjs/microservices';
 import { IS_PUBLIC_KEY } from '@tessera/platform';
@@ -8,10 +8,22 @@ import type { FastifyRequest } from 'fastify';
 import { InsufficientScopeError, InvalidTokenError } from '../auth.errors';
 import { AUTH_MODULE_OPTIONS, type ResolvedAuthOptions } from '../auth.options';
 import { ROLES_KEY, SCOPES_KEY } from '../decorators/auth.decorators';
+import { VerificationMetrics } from '../metrics/verification.metrics';
 import type { Principal } from '../principal';
 import { TokenVerifier } from '../verification/token-verifier';
 import { setPrincipal } from './principal-holder';
 import { tokenFromHttp, tokenFromNats } from './token-extraction';
+
+/** What a handler's decorators ask of the caller (`@Public()`, `@Roles()`, `@Scopes()`). */
+interface RoutePolicy {
+  isPublic: boolean;
+  /** Unset: no role required. */
+  roles?: readonly string[];
+  /** Unset: no scope required. */
+  scopes?: readonly string[];
+}
+
+const required = (values: string[] | undefined) => (values?.length ? values : undefined);
 
 /**
  * The global guard: every HTTP route and NATS handler needs a valid access token unless it is
@@ -20,45 +32,77 @@ import { tokenFromHttp, tokenFromNats } from './token-extraction';
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
   private readonly logger = new Logger('Auth');
+  /**
+   * Decorator metadata is fixed once the classes are defined, so the Reflector is read once per
+   * (class, handler), not three times per request (issue 7). Keyed by both: a handler inherited
+   * by two controllers may be public in one and not the other.
+   */
+  private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
 
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
     @Inject(AUTH_MODULE_OPTIONS) private readonly options: ResolvedAuthOptions,
+    @Optional() private readonly metrics?: VerificationMetrics,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) {
+    const policy = this.policyOf(context);
+    if (policy.isPublic) {
       return true;
     }
     const type = context.getType();
     if (type !== 'http' && type !== 'rpc') {
       return false;
     }
-    const token =
-      type === 'http'
-        ? tokenFromHttp(context.switchToHttp().getRequest<FastifyRequest>(), this.options.cookieName)
-        : tokenFromNats(context.switchToRpc().getContext<NatsContext>());
-    const principal = await this.verifier.verify(token).catch((e: unknown) => {
+    const transport = type === 'http' ? 'http' : 'nats';
+    let principal: Principal;
+    try {
+      const token =
+        type === 'http'
+          ? tokenFromHttp(context.switchToHttp().getRequest<FastifyRequest>(), this.options.cookieName)
+          : tokenFromNats(context.switchToRpc().getContext<NatsContext>());
+      principal = await this.verifier.verify(token);
+    } catch (e) {
+      this.metrics?.refused(transport, e);
       // The caller gets a generic 401; the log gets the reason (never the token).
       if (e instanceof InvalidTokenError) {
         this.logger.debug(`access token refused (${type}): ${e.reason}`);
       }
       throw e;
-    });
-    this.authorize(principal, targets);
+    }
+    this.metrics?.verified(transport);
+    this.authorize(principal, policy);
     setPrincipal(context, principal);
     return true;
   }
 
-  private authorize(principal: Principal, targets: Parameters<Reflector['getAllAndOverride']>[1]): void {
-    const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, targets);
-    if (roles?.length && !roles.some((r) => principal.roles.includes(r))) {
+  private policyOf(context: ExecutionContext): RoutePolicy {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.policies.get(controller);
+    let policy = byHandler?.get(handler);
+    if (!policy) {
+      const targets = [handler, controller];
+      policy = {
+        isPublic: Boolean(this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)),
+        roles: required(this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, targets)),
+        scopes: required(this.reflector.getAllAndOverride<string[] | undefined>(SCOPES_KEY, targets)),
+      };
+      if (!byHandler) {
+        byHandler = new WeakMap();
+        this.policies.set(controller, byHandler);
+      }
+      byHandler.set(handler, policy);
+    }
+    return policy;
+  }
+
+  private authorize(principal: Principal, { roles, scopes }: RoutePolicy): void {
+    if (roles && !roles.some((r) => principal.roles.includes(r))) {
       throw new InsufficientScopeError(roles.join(' '));
     }
-    const scopes = this.reflector.getAllAndOverride<string[] | undefined>(SCOPES_KEY, targets);
-    if (scopes?.length && !scopes.some((s) => principal.scopes.includes(s))) {
+    if (scopes && !scopes.some((s) => principal.scopes.includes(s))) {
       throw new InsufficientScopeError(scopes.join(' '));
     }
   }

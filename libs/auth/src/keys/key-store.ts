@@ -15,6 +15,8 @@ export interface KeyRefresher {
 @Injectable()
 export class KeyStore {
   private readonly keys = new Map<string, VerificationKey>();
+  /** When each key was published (when unknown: first loaded here), in ms since the epoch. */
+  private readonly since = new Map<string, number>();
   private refresher?: KeyRefresher;
   private lastRefreshAt = Number.NEGATIVE_INFINITY;
   private inflight?: Promise<void>;
@@ -32,11 +34,26 @@ export class KeyStore {
     return this.keys.size;
   }
 
-  put(key: VerificationKey): void {
+  /** `publishedAt` (ms since the epoch): when the issuer published it, if the source knows. */
+  put(key: VerificationKey, publishedAt?: number): void {
     this.keys.set(key.kid, key);
+    this.since.set(key.kid, publishedAt ?? this.since.get(key.kid) ?? Date.now());
+  }
+
+  /**
+   * Seconds since the newest key of the set was published (or loaded, for a source that does
+   * not say); undefined while the set is empty. A rotation brings it back near zero.
+   */
+  newestKeyAgeSeconds(now = Date.now()): number | undefined {
+    let newest: number | undefined;
+    for (const at of this.since.values()) {
+      newest = newest === undefined ? at : Math.max(newest, at);
+    }
+    return newest === undefined ? undefined : Math.max(0, (now - newest) / 1000);
   }
 
   remove(kid: string): void {
+    this.since.delete(kid);
     if (this.keys.delete(kid)) {
       this.removalListeners.forEach((listener) => listener());
     }

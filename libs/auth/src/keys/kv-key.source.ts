@@ -39,7 +39,7 @@ export class KvKeySource {
       if (key.kid !== entry.key) {
         throw new Error('kid does not match its bucket key');
       }
-      this.store.put(key);
+      this.store.put(key, entry.created.getTime());
     } catch (e) {
       this.logger.warn(`key ${entry.key} skipped: ${(e as Error).message}`);
     }

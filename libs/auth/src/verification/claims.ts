@@ -13,6 +13,9 @@ export interface CheckedClaims {
   iat: number;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+const NO_SCOPES: readonly string[] = Object.freeze([]);
+
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 function reject(reason: string, description?: string): never {
@@ -41,8 +44,7 @@ export function checkClaims(payloadSegment: string, policy: ClaimPolicy, nowSeco
     reject('wrong_issuer');
   }
   const aud = c.aud;
-  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  if (!audiences.includes(policy.audience)) {
+  if (aud !== policy.audience && !(Array.isArray(aud) && aud.includes(policy.audience))) {
     reject('wrong_audience');
   }
   if (!isFiniteNumber(c.exp) || !isFiniteNumber(c.iat)) {
@@ -73,15 +75,16 @@ export function checkClaims(payloadSegment: string, policy: ClaimPolicy, nowSeco
   if (typeof scope !== 'string' || (clientId !== undefined && typeof clientId !== 'string')) {
     reject('claim_types');
   }
-  return {
-    iat: c.iat,
-    fields: {
-      sub,
-      jti,
-      exp: c.exp,
-      roles: Object.freeze([...roles]),
-      scopes: Object.freeze(scope.split(' ').filter((s) => s.length > 0)),
-      ...(clientId !== undefined ? { clientId } : {}),
-    },
+  // `payload` was parsed here and is referenced by nothing else: its arrays are frozen in place.
+  const fields: Mutable<CheckedClaims['fields']> = {
+    sub,
+    jti,
+    exp: c.exp,
+    roles: Object.freeze(roles),
+    scopes: scope === '' ? NO_SCOPES : Object.freeze(scope.split(' ').filter((s) => s.length > 0)),
   };
+  if (clientId !== undefined) {
+    fields.clientId = clientId;
+  }
+  return { iat: c.iat, fields };
 }

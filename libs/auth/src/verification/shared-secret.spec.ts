@@ -7,6 +7,7 @@ import { resolveAuthOptions } from '../auth.options';
 import { parsePublicJwk } from '../keys/public-jwk';
 import { sharedSecretKey, sharedSecretKid } from '../keys/shared-secret';
 import { createTestSigningKey, createTestVerifier, signTestToken } from '../testing';
+import { isCanonicalBase64url } from './signature';
 
 const issuer = 'http://issuer.test';
 const audience = 'orders';
@@ -110,5 +111,23 @@ describe('HS256 shared-secret mode (design, "Signing")', () => {
   it('never admits a symmetric key into a key set', () => {
     const oct = { kty: 'oct', k: Buffer.from(secret).toString('base64url'), kid: 'k1', alg: 'HS256', use: 'sig' };
     expect(() => parsePublicJwk(oct)).toThrow(/private or symmetric/);
+  });
+});
+
+describe('isCanonicalBase64url (RFC 4648 §3.5)', () => {
+  it('agrees with a round trip through Buffer for every last character and length', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (const length of [2, 3, 4, 42, 43, 44, 342]) {
+      for (const last of alphabet) {
+        const encoded = 'A'.repeat(length - 1) + last;
+        const roundTrip = Buffer.from(encoded, 'base64url').toString('base64url') === encoded;
+        expect({ encoded: encoded.slice(-3), length, canonical: isCanonicalBase64url(encoded) }).toEqual({
+          encoded: encoded.slice(-3),
+          length,
+          canonical: roundTrip,
+        });
+      }
+    }
+    expect(isCanonicalBase64url('AAAAA')).toBe(false);
   });
 });

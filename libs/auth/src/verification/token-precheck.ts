@@ -8,9 +8,19 @@ const KID = /^[A-Za-z0-9_-]{1,128}$/;
 const FORBIDDEN_HEADERS = ['crit', 'jku', 'x5u', 'jwk', 'x5c', 'x5t', 'x5t#S256'] as const;
 
 export interface PrecheckedToken {
-  kid: string;
-  alg: unknown;
+  readonly kid: string;
+  readonly alg: unknown;
 }
+
+/**
+ * Header segments that passed, with their result. An issuer signs every token with one of a
+ * handful of headers (alg, kid, typ), so decoding and checking it again is wasted work on every
+ * new token (issue 7). The result depends on the segment's bytes alone; only passes are kept,
+ * and the map is bounded, so headers made up by a caller cannot grow it.
+ */
+const passedHeaders = new Map<string, PrecheckedToken>();
+const MAX_PASSED_HEADERS = 32;
+const MAX_REMEMBERED_HEADER_LENGTH = 512;
 
 /**
  * Design step 2: reject cheaply before any crypto. Every failure is the same 401 to the
@@ -23,9 +33,25 @@ export function precheckToken(token: string): PrecheckedToken {
   if (!COMPACT_JWS.test(token)) {
     throw new InvalidTokenError(undefined, 'malformed');
   }
+  const segment = token.slice(0, token.indexOf('.'));
+  const passed = passedHeaders.get(segment);
+  if (passed) {
+    return passed;
+  }
+  const checked = checkHeader(segment);
+  if (segment.length <= MAX_REMEMBERED_HEADER_LENGTH) {
+    if (passedHeaders.size >= MAX_PASSED_HEADERS) {
+      passedHeaders.clear();
+    }
+    passedHeaders.set(segment, checked);
+  }
+  return checked;
+}
+
+function checkHeader(segment: string): PrecheckedToken {
   let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
+    header = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
   } catch {
     throw new InvalidTokenError(undefined, 'malformed_header');
   }
@@ -44,5 +70,5 @@ export function precheckToken(token: string): PrecheckedToken {
   if (typeof h.kid !== 'string' || !KID.test(h.kid)) {
     throw new InvalidTokenError(undefined, 'bad_kid');
   }
-  return { kid: h.kid, alg: h.alg };
+  return Object.freeze({ kid: h.kid, alg: h.alg });
 }

@@ -187,6 +187,23 @@ describe('TokenVerifier', () => {
       expect(await reason(token)).toBe('expired');
     });
 
+    it('verifies a new token once when requests carrying it arrive together', async () => {
+      const { verifier: v, keys } = createTestVerifier({ issuer, audience }, [key.publicJwk]);
+      const lookups = jest.spyOn(keys, 'get');
+      const token = await signTestToken(key, { issuer, audience });
+      const principals = await Promise.all(Array.from({ length: 20 }, () => v.verify(token)));
+      expect(new Set(principals).size).toBe(1);
+      expect(lookups).toHaveBeenCalledTimes(1);
+    });
+
+    it('never takes a token for a cached one it ends like', async () => {
+      const cached = await signTestToken(key, { issuer, audience, roles: ['user'] });
+      await verifier.verify(cached);
+      const other = await signTestToken(key, { issuer, audience, roles: ['admin'] });
+      const forged = `${other.slice(0, other.lastIndexOf('.'))}${cached.slice(cached.lastIndexOf('.'))}`;
+      expect(await reason(forged)).toBe('bad_signature');
+    });
+
     it('forgets what a key verified when the key leaves the key set', async () => {
       const { verifier: v, keys } = createTestVerifier({ issuer, audience }, [key.publicJwk]);
       const token = await signTestToken(key, { issuer, audience });

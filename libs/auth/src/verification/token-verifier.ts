@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { InvalidTokenError, RevocationsUnavailableError } from '../auth.errors';
 import { AUTH_MODULE_OPTIONS, type ResolvedAuthOptions } from '../auth.options';
 import { KeyStore } from '../keys/key-store';
+import type { VerificationKey } from '../keys/public-jwk';
 import { RevocationStore } from '../revocation/revocation.store';
 import type { Principal } from '../principal';
 import { createPrincipal } from '../principal';
@@ -20,9 +21,18 @@ interface VerifiedToken {
   iat: number;
 }
 
+/**
+ * The verified-token cache is looked up by the token's last characters, the end of its
+ * signature: ~90 bits only the signing key could have produced, and hashing them costs a
+ * fraction of hashing the whole token on every request (issue 7). A hit counts only when the
+ * whole token is the one verified; anything else is a miss and is verified in full.
+ */
+const CACHE_KEY_LENGTH = 16;
+const cacheKey = (token: string) => token.slice(-CACHE_KEY_LENGTH);
+
 @Injectable()
 export class TokenVerifier {
-  /** Tokens whose signature and claims were verified, keyed by the exact token string. */
+  /** Tokens whose signature and claims were verified, by `cacheKey`; a hit is the exact token string. */
   private readonly verified?: LRUCache<string, VerifiedToken>;
 
   constructor(
@@ -39,17 +49,19 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
-    const hit = this.verified?.get(token);
-    if (hit) {
+    const hit = this.verified?.get(cacheKey(token));
+    if (hit !== undefined && hit.principal.token === token) {
       this.assertCurrent(hit.principal, hit.iat);
       return hit.principal;
     }
-    const verified = await this.verifyFully(token);
-    // Kept until the token expires; the LRU bound caps memory however many tokens arrive.
-    const ttl = (verified.principal.exp + this.options.clockToleranceSeconds) * 1000 - Date.now();
-    if (ttl > 0) {
-      this.verified?.set(token, verified, { ttl });
-    }
+    const { kid, alg } = precheckToken(token);
+    // Known kid: no await until the result is cached, so requests arriving together with the
+    // same new token verify it once. Unknown kid: one rate-limited refresh.
+    const verified = this.verifyWithKey(token, alg, this.keys.get(kid) ?? (await this.keys.find(kid)));
+    // No TTL of its own: every hit checks expiry (assertCurrent), and lru-cache's TTL clock
+    // costs a timer per millisecond under load (issue 7). The LRU bound caps memory however
+    // many tokens arrive; expired entries age out, refused cheaply until they do.
+    this.verified?.set(cacheKey(token), verified);
     return verified.principal;
   }
 
@@ -68,10 +80,8 @@ export class TokenVerifier {
     }
   }
 
-  private async verifyFully(token: string): Promise<VerifiedToken> {
-    const { kid, alg } = precheckToken(token);
-    // Known kid: no await, no microtask; unknown kid: one rate-limited refresh.
-    const key = this.keys.get(kid) ?? (await this.keys.find(kid));
+  /** Steps 3-5 for a prechecked token, synchronously. */
+  private verifyWithKey(token: string, alg: unknown, key: VerificationKey | undefined): VerifiedToken {
     if (!key) {
       throw new InvalidTokenError(undefined, 'unknown_kid');
     }
@@ -86,7 +96,8 @@ export class TokenVerifier {
     if (!signatureIsValid(token, key)) {
       throw new InvalidTokenError(undefined, 'bad_signature');
     }
-    const { fields, iat } = checkClaims(token.split('.')[1] ?? '', this.options, Math.floor(Date.now() / 1000));
+    const payload = token.slice(token.indexOf('.') + 1, token.lastIndexOf('.'));
+    const { fields, iat } = checkClaims(payload, this.options, Math.floor(Date.now() / 1000));
     const principal = createPrincipal(fields, token);
     this.assertCurrent(principal, iat);
     return { principal, iat };

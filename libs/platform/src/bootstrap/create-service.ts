@@ -1,26 +1,34 @@
-import { randomUUID } from 'node:crypto';
-
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import { ConsoleLogger, ValidationPipe } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { CustomStrategy } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import fastifyCookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import type { DestinationStream } from 'pino';
 
 import type { PlatformOptions } from '../config/service.config';
 import { setupApiDocs, useDocsContentSecurityPolicy } from '../docs/api-docs';
 import { ProblemFilter } from '../errors/problem.filter';
+import { RequestLogController, useRequestContext } from '../logging/http-request-log';
+import { createServiceLogger } from '../logging/logger';
+import { NestPinoLogger } from '../logging/nest-pino-logger';
+import { acceptRequestId, REQUEST_ID_HEADER } from '../logging/request-context';
+import { observeHttpRequests, serveMetrics } from '../metrics/http-metrics';
+import { Metrics } from '../metrics/metrics';
+import { NatsMetrics } from '../metrics/nats-metrics';
 import { NamespacedServerNats } from '../nats/namespaced-nats';
 import { natsConnectOptions } from '../nats/nats-connect-options';
 
 /** Request bodies above this are refused with 413 before any parsing or hashing work. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface CreateServiceOptions extends PlatformOptions {
+  /** Nest's logger instead of the service's pino logger (Fastify and NATS lines stay pino's). */
   logger?: LoggerService | false;
+  /** Where the JSON log lines go instead of stdout (tests that read them). */
+  logDestination?: DestinationStream;
 }
 
 /**
@@ -29,31 +37,35 @@ export interface CreateServiceOptions extends PlatformOptions {
  * handler behaves the same whichever transport reached it.
  */
 export async function createService(module: unknown, options: CreateServiceOptions): Promise<NestFastifyApplication> {
+  // One pino logger per process: JSON lines for Fastify, Nest and the NATS handlers alike.
+  const pino = createServiceLogger({
+    service: options.serviceName,
+    level: options.logLevel ?? 'info',
+    destination: options.logDestination,
+  });
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Keep a caller's correlation id when it is sane; otherwise make one up.
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) =>
+      acceptRequestId(req.headers[REQUEST_ID_HEADER]),
+    loggerInstance: pino,
+    logController: new RequestLogController(),
   });
-  const logger =
-    options.logger ??
-    new ConsoleLogger(options.serviceName, {
-      json: options.jsonLogs ?? false,
-      colors: !options.jsonLogs,
-      ...(options.logLevels ? { logLevels: options.logLevels } : {}),
-    });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
-    logger,
+    logger: options.logger ?? new NestPinoLogger(pino),
     bufferLogs: false,
     // Let the caller (runMain, a test) see the boot error instead of Nest exiting the process.
     abortOnError: false,
   });
+  const fastify = app.getHttpAdapter().getInstance();
+  useRequestContext(fastify);
+  // The service's own registry (PlatformModule), not prom-client's global one.
+  const metrics = app.get(Metrics);
+  observeHttpRequests(fastify, metrics);
   const docs = options.docsEnabled !== false;
   if (docs) {
     // Before helmet: the /docs pages get a CSP of their own (see useDocsContentSecurityPolicy).
-    useDocsContentSecurityPolicy(app.getHttpAdapter().getInstance());
+    useDocsContentSecurityPolicy(fastify);
   }
   // Security headers on every response (HSTS, nosniff, frame-ancestors, no referrer...).
   await app.register(helmet as never);
@@ -61,7 +73,7 @@ export async function createService(module: unknown, options: CreateServiceOptio
   // Unsigned: every cookie Tessera reads holds a token that is verified on its own.
   await app.register(fastifyCookie as never);
   // JSON only: a body in any other media type is a 415, not a string handed to validation.
-  app.getHttpAdapter().getInstance().removeContentTypeParser(['text/plain']);
+  fastify.removeContentTypeParser(['text/plain']);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -74,6 +86,9 @@ export async function createService(module: unknown, options: CreateServiceOptio
   app.useGlobalFilters(new ProblemFilter());
   if (docs) {
     setupApiDocs(app, { serviceName: options.serviceName });
+  }
+  if (options.metricsEnabled !== false) {
+    serveMetrics(fastify, metrics);
   }
   app.connectMicroservice<CustomStrategy>(
     {
@@ -89,6 +104,7 @@ export async function createService(module: unknown, options: CreateServiceOptio
           gracePeriod: 2000,
         },
         options.natsNamespace,
+        { logger: pino, metrics: app.get(NatsMetrics) },
       ),
     },
     { inheritAppConfig: true },

@@ -1,9 +1,9 @@
-import type { LogLevel } from '@nestjs/common';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 import { NAMESPACE_PATTERN } from '@tessera/contracts';
 
 import { EnvBoolean } from './env-boolean';
+import { LOG_LEVELS, type LogLevelName } from '../logging/logger';
 
 import type { NatsCredentials } from '../nats/nats-connect-options';
 
@@ -49,6 +49,19 @@ export class ServiceConfig {
   @EnvBoolean()
   @IsBoolean({ message: 'DOCS_ENABLED must be true or false' })
   DOCS_ENABLED: boolean = true;
+
+  /**
+   * Serve the Prometheus metrics at /metrics (public like /health: counts and timings, no
+   * tokens or user data; keep it on the internal network). false answers 404 there.
+   */
+  @EnvBoolean()
+  @IsBoolean({ message: 'METRICS_ENABLED must be true or false' })
+  METRICS_ENABLED: boolean = true;
+
+  /** The lowest level logged. Unset: info, or warn under NODE_ENV=test. */
+  @IsOptional()
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL?: LogLevelName;
 
   /**
    * This service's own NATS user (docker/nats/nats.conf declares one per service, each allowed
@@ -126,12 +139,13 @@ export interface PlatformOptions {
   natsCredentials?: NatsCredentials;
   /** Subject prefix of reply inboxes; the NATS user must be allowed to subscribe to `<prefix>.>`. */
   natsInboxPrefix?: string;
-  jsonLogs?: boolean;
   natsRequestTimeoutMs?: number;
-  /** Nest log levels to print; tests keep only warnings and errors. */
-  logLevels?: LogLevel[];
+  /** The lowest level logged (LOG_LEVEL); info unless set. Tests keep warnings and errors. */
+  logLevel?: LogLevelName;
   /** Serve the OpenAPI document and UI at /docs (DOCS_ENABLED); on unless false. */
   docsEnabled?: boolean;
+  /** Serve the Prometheus metrics at /metrics (METRICS_ENABLED); on unless false. */
+  metricsEnabled?: boolean;
 }
 
 export function platformOptions(serviceName: string, config: ServiceConfig): PlatformOptions {
@@ -144,8 +158,8 @@ export function platformOptions(serviceName: string, config: ServiceConfig): Pla
     natsCredentials: config.natsCredentials,
     natsInboxPrefix: config.NATS_INBOX_PREFIX,
     natsRequestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS,
-    jsonLogs: config.production,
-    logLevels: config.NODE_ENV === 'test' ? ['error', 'warn'] : undefined,
+    logLevel: config.LOG_LEVEL ?? (config.NODE_ENV === 'test' ? 'warn' : 'info'),
     docsEnabled: config.DOCS_ENABLED,
+    metricsEnabled: config.METRICS_ENABLED,
   };
 }

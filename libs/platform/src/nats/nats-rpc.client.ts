@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { NatsRecordBuilder } from '@nestjs/microservices';
@@ -8,6 +10,9 @@ import { validate } from 'class-validator';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 
 import { TesseraError } from '../errors/tessera-error';
+import { currentRequestId } from '../logging/request-context';
+import type { NatsMetrics, NatsOutcome } from '../metrics/nats-metrics';
+import { natsOutcomeOf } from '../metrics/nats-metrics';
 import { NamespacedClientNats } from './namespaced-nats';
 import { natsConnectOptions } from './nats-connect-options';
 import type { NatsConnectionOptions } from './nats-connection.service';
@@ -15,6 +20,7 @@ import type { NatsConnectionOptions } from './nats-connection.service';
 export interface RpcCallOptions {
   /** A full `Bearer <token>` value to send in the `authorization` header. */
   authorization?: string;
+  /** The `x-request-id` to send; by default the id of the request being served (if any). */
   requestId?: string;
   timeoutMs?: number;
 }
@@ -50,7 +56,10 @@ export class NatsRpcClient implements OnApplicationShutdown {
   private readonly client: NamespacedClientNats;
   private readonly timeoutMs: number;
 
-  constructor(options: NatsConnectionOptions) {
+  constructor(
+    options: NatsConnectionOptions,
+    private readonly metrics?: NatsMetrics,
+  ) {
     this.timeoutMs = options.requestTimeoutMs ?? 2000;
     // ClientNats makes each request's reply subject from `inboxPrefix` (createInbox).
     this.client = new NamespacedClientNats(natsConnectOptions(options, `${options.name}-rpc`), options.namespace);
@@ -63,12 +72,25 @@ export class NatsRpcClient implements OnApplicationShutdown {
     replyType: new () => TReply,
     options: RpcCallOptions = {},
   ): Promise<TReply> {
-    const raw = await this.send(subject, payload, options);
-    const reply = plainToInstance(replyType, raw);
-    if (typeof raw !== 'object' || raw === null || (await validate(reply, { forbidUnknownValues: true })).length > 0) {
-      throw new UpstreamInvalidReplyError(subject);
+    const started = performance.now();
+    let outcome: NatsOutcome = 'ok';
+    try {
+      const raw = await this.send(subject, payload, options);
+      const reply = plainToInstance(replyType, raw);
+      if (
+        typeof raw !== 'object' ||
+        raw === null ||
+        (await validate(reply, { forbidUnknownValues: true })).length > 0
+      ) {
+        throw new UpstreamInvalidReplyError(subject);
+      }
+      return reply;
+    } catch (e) {
+      outcome = outcomeOf(e);
+      throw e;
+    } finally {
+      this.metrics?.requested(subject, outcome, (performance.now() - started) / 1000);
     }
-    return reply;
   }
 
   private async send(subject: string, payload: object, options: RpcCallOptions): Promise<unknown> {
@@ -76,8 +98,9 @@ export class NatsRpcClient implements OnApplicationShutdown {
     if (options.authorization) {
       h.set(Headers.Authorization, options.authorization);
     }
-    if (options.requestId) {
-      h.set(Headers.RequestId, options.requestId);
+    const requestId = options.requestId ?? currentRequestId();
+    if (requestId) {
+      h.set(Headers.RequestId, requestId);
     }
     const record = new NatsRecordBuilder(payload).setHeaders(h).build();
     try {
@@ -99,4 +122,17 @@ export class NatsRpcClient implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.client.close();
   }
+}
+
+function outcomeOf(error: unknown): NatsOutcome {
+  if (error instanceof UpstreamTimeoutError) {
+    return 'timeout';
+  }
+  if (error instanceof UpstreamUnavailableError) {
+    return 'unavailable';
+  }
+  if (error instanceof UpstreamInvalidReplyError) {
+    return 'invalid_reply';
+  }
+  return natsOutcomeOf(error instanceof TesseraError ? error.status : 500);
 }

@@ -1,0 +1,22 @@
+import type { CanActivate, ExecutionContext } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+
+import { isJson } from './refresh-cookie';
+import { JsonBodyRequiredError } from './sessions.errors';
+
+/**
+ * Sign-in and registration take JSON only. The framework also parses HTML form bodies (the
+ * OAuth endpoints need them), and a cross-site form could otherwise sign a browser in to the
+ * attacker's account and set its refresh cookie (login CSRF). A guard, so that it answers 415
+ * before the body is validated.
+ */
+@Injectable()
+export class JsonBodyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    if (!isJson(context.switchToHttp().getRequest<FastifyRequest>().headers['content-type'])) {
+      throw new JsonBodyRequiredError();
+    }
+    return true;
+  }
+}

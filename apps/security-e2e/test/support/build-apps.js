@@ -1,0 +1,16 @@
+// The security tests run the apps as built for `npm start`: build them first (Nx caches it).
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
+
+module.exports = async () => {
+  const root = path.resolve(__dirname, '../../../..');
+  execFileSync(
+    path.join(root, 'node_modules/.bin/nx'),
+    ['run-many', '-t', 'build', '-p', 'auth,orders,profile', '--output-style=stream'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
+    },
+  );
+};
