@@ -5,5 +5,5 @@ module.exports = {
   displayName: 'security-e2e',
   rootDir: __dirname,
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-  globalSetup: '<rootDir>/test/support/build-apps.js',
+  globalSetup: '<rootDir>/../../scripts/jest-build-apps.cjs',
 };

@@ -3,5 +3,5 @@ module.exports = {
   displayName: 'system-e2e',
   rootDir: __dirname,
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-  globalSetup: '<rootDir>/test/build-apps.js',
+  globalSetup: '<rootDir>/../../scripts/jest-build-apps.cjs',
 };
