@@ -1,6 +1,7 @@
 import type { KV } from '@nats-io/kv';
-import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+
+import { openBucket } from '../keys/open-bucket';
 
 /**
  * How long a revocation entry lives. Longer than any accepted access-token lifetime
@@ -38,5 +39,5 @@ export const RevocationKeys = {
 
 /** Opens (creating when absent) the revocations bucket; issuer and verifiers use the same options. */
 export function openRevocationsBucket(nc: NatsConnection, bucketName: string): Promise<KV> {
-  return new Kvm(nc).create(bucketName, { history: 1, ttl: REVOCATION_TTL_SECONDS * 1000 });
+  return openBucket(nc, bucketName, { history: 1, ttl: REVOCATION_TTL_SECONDS * 1000 });
 }
