@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ConsoleLogger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connect } from '@nats-io/transport-node';
@@ -10,7 +10,7 @@ import { AuthModule, TokenVerifier } from '@tessera/auth';
 import { Buckets, namespacedBucket, namespacedSubject, Streams } from '@tessera/contracts';
 import { DATABASE, PlatformModule } from '@tessera/platform';
 import type { TestDatabaseTarget } from '@tessera/platform/testing';
-import { testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import { deleteTestNamespace, testNamespace, testNatsUrl } from '@tessera/platform/testing';
 
 import { createAuthApp } from '../src/app';
 import { loadAuthConfig } from '../src/config/auth.config';
@@ -120,12 +120,7 @@ export async function startAuthApp(target: TestDatabaseTarget, options: AuthAppO
     await probe?.close();
     await app?.close();
     if (nc) {
-      for (const bucket of [Buckets.Keys, Buckets.Revocations]) {
-        const kv = await new Kvm(nc).open(namespacedBucket(namespace, bucket)).catch(() => undefined);
-        await kv?.destroy().catch(() => undefined);
-      }
-      const jsm = await jetstreamManager(nc);
-      await jsm.streams.delete(namespacedBucket(namespace, Streams.Events)).catch(() => undefined);
+      await deleteTestNamespace(nc, namespace);
       await nc.close();
     }
     await database.drop();

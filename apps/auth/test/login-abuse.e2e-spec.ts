@@ -3,11 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { ConsoleLogger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connect } from '@nats-io/transport-node';
-import { Buckets, namespacedBucket } from '@tessera/contracts';
-import { testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import { deleteTestNamespace, testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
 
 import { createAuthApp } from '../src/app';
 import { loadAuthConfig } from '../src/config/auth.config';
@@ -58,10 +56,7 @@ describe.each(testDatabaseTargets())('login abuse on $name', (target) => {
   afterAll(async () => {
     await app?.close();
     if (nc) {
-      for (const bucket of [Buckets.Keys, Buckets.Revocations]) {
-        const kv = await new Kvm(nc).open(namespacedBucket(namespace, bucket)).catch(() => undefined);
-        await kv?.destroy().catch(() => undefined);
-      }
+      await deleteTestNamespace(nc, namespace);
       await nc.close();
     }
     await db?.drop();

@@ -8,7 +8,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { RevocationKeys } from '@tessera/auth';
 import { Buckets, namespacedBucket } from '@tessera/contracts';
 import { openDatabase } from '@tessera/platform';
-import { testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import { deleteTestNamespace, testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
 
 import { runOperatorCli } from '../src/cli/operator-cli';
 import * as schema from '../src/database/schema';
@@ -45,10 +45,7 @@ describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
   });
 
   afterAll(async () => {
-    for (const bucket of [Buckets.Keys, Buckets.Revocations]) {
-      const kv = await new Kvm(nc).open(namespacedBucket(namespace, bucket)).catch(() => undefined);
-      await kv?.destroy().catch(() => undefined);
-    }
+    await deleteTestNamespace(nc, namespace);
     await nc.close();
     await drop();
     rmSync(dataDir, { recursive: true, force: true });

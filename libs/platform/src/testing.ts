@@ -5,6 +5,10 @@ import { connect as connectTcp, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Buckets, namespacedBucket, Streams } from '@tessera/contracts';
 import { Client } from 'pg';
 
 import { EventBus } from './events/event-bus.service';
@@ -84,6 +88,19 @@ export async function publishTestEvent(namespace: string, subject: string, event
 }
 
 /** A loopback port nothing listens on right now (for apps and servers a test starts). */
+/**
+ * Deletes what a test run made in its own NATS namespace (the key and revocation buckets, the
+ * events stream), so runs sharing a server leave nothing behind. Best effort: absent is fine.
+ */
+export async function deleteTestNamespace(nc: NatsConnection, namespace: string): Promise<void> {
+  for (const bucket of [Buckets.Keys, Buckets.Revocations]) {
+    const kv = await new Kvm(nc).open(namespacedBucket(namespace, bucket)).catch(() => undefined);
+    await kv?.destroy().catch(() => undefined);
+  }
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.delete(namespacedBucket(namespace, Streams.Events)).catch(() => undefined);
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -3,11 +3,14 @@ import path from 'node:path';
 
 import { ConsoleLogger, type LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Buckets, namespacedBucket, Streams } from '@tessera/contracts';
-import { freePort, type TestDatabaseTarget, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import {
+  deleteTestNamespace,
+  freePort,
+  type TestDatabaseTarget,
+  testNamespace,
+  testNatsUrl,
+} from '@tessera/platform/testing';
 
 /**
  * auth, orders and profile booted in this process from what `nx build` wrote to dist/ (an e2e
@@ -101,12 +104,7 @@ export class ClientSystem {
       await cleanup().catch(() => undefined);
     }
     if (this.nc) {
-      for (const bucket of [Buckets.Keys, Buckets.Revocations]) {
-        const kv = await new Kvm(this.nc).open(namespacedBucket(this.namespace, bucket)).catch(() => undefined);
-        await kv?.destroy().catch(() => undefined);
-      }
-      const jsm = await jetstreamManager(this.nc);
-      await jsm.streams.delete(namespacedBucket(this.namespace, Streams.Events)).catch(() => undefined);
+      await deleteTestNamespace(this.nc, this.namespace);
       await this.nc.close();
     }
   }

@@ -4,12 +4,16 @@ import path from 'node:path';
 
 import { ConsoleLogger, type LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Buckets, namespacedBucket, OrdersSummaryReply, ProfileReply, Streams, Subjects } from '@tessera/contracts';
+import { OrdersSummaryReply, ProfileReply, Subjects } from '@tessera/contracts';
 import { NatsRpcClient, TesseraError } from '@tessera/platform';
-import { freePort, type TestDatabaseTarget, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import {
+  deleteTestNamespace,
+  freePort,
+  type TestDatabaseTarget,
+  testNamespace,
+  testNatsUrl,
+} from '@tessera/platform/testing';
 import { sql } from 'drizzle-orm';
 
 /**
@@ -197,12 +201,7 @@ export class SecuritySystem {
       await cleanup().catch(() => undefined);
     }
     if (this.nc) {
-      for (const bucket of [Buckets.Keys, Buckets.Revocations]) {
-        const kv = await new Kvm(this.nc).open(namespacedBucket(this.namespace, bucket)).catch(() => undefined);
-        await kv?.destroy().catch(() => undefined);
-      }
-      const jsm = await jetstreamManager(this.nc);
-      await jsm.streams.delete(namespacedBucket(this.namespace, Streams.Events)).catch(() => undefined);
+      await deleteTestNamespace(this.nc, this.namespace);
       await this.nc.close();
     }
   }
