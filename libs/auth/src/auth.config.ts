@@ -1,8 +1,23 @@
+import { applyDecorators } from '@nestjs/common';
 import { IsInt, IsOptional, IsString, IsUrl, Length, Matches, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@tessera/platform';
 
 import type { AuthModuleOptions } from './auth.options';
 import { MIN_SHARED_SECRET_BYTES } from './keys/shared-secret';
+
+/**
+ * The rule for AUTH_HS256_SECRET, in auth and in every verifying service alike: optional, and
+ * when set at least 32 bytes (RFC 7518 §3.2), never echoed in the error.
+ */
+export function IsSharedSecret(): PropertyDecorator {
+  return applyDecorators(
+    IsOptional(),
+    IsString(),
+    Length(MIN_SHARED_SECRET_BYTES, 512, {
+      message: `must be ${MIN_SHARED_SECRET_BYTES} to 512 characters (openssl rand -base64 48)`,
+    }),
+  );
+}
 
 /** Settings of a service that verifies tokens: who issues them and the JWKS fallback. */
 export class VerifyingServiceConfig extends ServiceConfig {
@@ -18,11 +33,7 @@ export class VerifyingServiceConfig extends ServiceConfig {
    * least 32 bytes (openssl rand -base64 48). Set, it is the only key this service accepts
    * tokens from; the key bucket and AUTH_JWKS_URL are not used. Unset: RS256/ES256 keys only.
    */
-  @IsOptional()
-  @IsString()
-  @Length(MIN_SHARED_SECRET_BYTES, 512, {
-    message: `must be ${MIN_SHARED_SECRET_BYTES} to 512 characters (openssl rand -base64 48)`,
-  })
+  @IsSharedSecret()
   AUTH_HS256_SECRET?: string;
 
   /** How long to verify from the last known revocations while NATS is away; then 503 (fail closed). */

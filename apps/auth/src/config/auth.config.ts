@@ -11,7 +11,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { MIN_SHARED_SECRET_BYTES } from '@tessera/auth';
+import { IsSharedSecret } from '@tessera/auth';
 import { loadConfig, ServiceConfig } from '@tessera/platform';
 
 import type { LoginThrottlePolicy } from '../login-abuse/login-throttle-policy';
@@ -66,11 +66,7 @@ export class AuthConfig extends ServiceConfig {
   AUTH_SIGNING_ALG: 'RS256' | 'ES256' | 'HS256' = 'RS256';
 
   /** HS256 mode only: the secret every service of the group is given too (at least 32 bytes). */
-  @IsOptional()
-  @IsString()
-  @Length(MIN_SHARED_SECRET_BYTES, 512, {
-    message: `must be ${MIN_SHARED_SECRET_BYTES} to 512 characters (openssl rand -base64 48)`,
-  })
+  @IsSharedSecret()
   AUTH_HS256_SECRET?: string;
 
   @IsInt()
