@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 import { ConfigValidationError } from '@tessera/platform';
 
 import { loadAuthConfig } from './auth.config';
@@ -164,6 +168,39 @@ describe('loadAuthConfig', () => {
         ['profile', SECRET_B],
       ]),
     );
+  });
+
+  it('reads production secrets from <NAME>_FILE files, as docker-compose.yml passes them', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tessera-auth-config-'));
+    const file = (name: string, value: string): string => {
+      writeFileSync(path.join(dir, name), `${value}\n`);
+      return path.join(dir, name);
+    };
+    try {
+      const config = loadAuthConfig({
+        NODE_ENV: 'production',
+        AUTH_DATABASE_URL_FILE: file('db', 'postgres://auth:pw@db:5432/auth'),
+        AUTH_KEY_ENCRYPTION_KEY_FILE: file('kek', KEK),
+        SERVICE_CLIENT_SECRET_ORDERS_FILE: file('orders', SECRET_A),
+        SERVICE_CLIENT_SECRET_PROFILE_FILE: file('profile', SECRET_B),
+        NATS_USER: 'auth',
+        NATS_PASSWORD_FILE: file('nats', NATS_CREDENTIALS.NATS_PASSWORD),
+      });
+      expect(config.AUTH_DATABASE_URL).toBe('postgres://auth:pw@db:5432/auth');
+      expect(config.AUTH_KEY_ENCRYPTION_KEY).toBe(KEK);
+      expect(config.NATS_PASSWORD).toBe(NATS_CREDENTIALS.NATS_PASSWORD);
+      expect(config.serviceClientSecrets).toEqual(
+        new Map([
+          ['orders', SECRET_A],
+          ['profile', SECRET_B],
+        ]),
+      );
+      expect(problems({ NATS_PASSWORD: NATS_CREDENTIALS.NATS_PASSWORD, NATS_PASSWORD_FILE: file('n2', 'x') })).toEqual([
+        'NATS_PASSWORD and NATS_PASSWORD_FILE are both set: set one of them',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('service clients', () => {

@@ -279,9 +279,9 @@ function crossChecks(config: AuthConfig): string[] {
 
 export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
   let secrets = new Map<string, string>();
-  const config = loadConfig(AuthConfig, env, (c) => {
+  const config = loadConfig(AuthConfig, env, (c, resolved) => {
     // Production: every declared client needs its secret (design, "Running it").
-    const read = readServiceClientSecrets(c.serviceClients, env, { required: c.production });
+    const read = readServiceClientSecrets(c.serviceClients, resolved, { required: c.production });
     secrets = read.secrets;
     return [...crossChecks(c), ...read.problems];
   });
