@@ -4,7 +4,9 @@
 // exactly the variables its config classes read, and the compose file sets only those.
 //
 // .env.example convention: `NAME=value` lines are variables the compose file must set;
-// commented-out `# NAME=value` lines are optional ones it may set.
+// commented-out `# NAME=value` lines are optional ones it may set. A secret may be set as
+// `<NAME>_FILE` instead (libs/platform/src/config/env-files.ts), pointing into a mounted volume.
+// The root .env.example lists every variable the compose file itself interpolates.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +15,22 @@ import { parseDocument } from 'yaml';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const COMPOSE_FILE = process.argv[2] ? path.resolve(process.argv[2]) : path.join(ROOT, 'docker-compose.yml');
 const BASE = path.dirname(COMPOSE_FILE);
-const REQUIRED_SERVICES = ['nats', 'postgres', 'auth', 'orders', 'profile'];
+const REQUIRED_SERVICES = ['secrets', 'nats', 'postgres', 'auth', 'orders', 'profile', 'gateway'];
+/** The issue's topology: these run more than one instance. */
+const REPLICATED = { orders: 2, profile: 2 };
+/** Mirrors FILE_VARIABLES of libs/platform/src/config/env-files.ts: the secrets an app reads from <NAME>_FILE. */
+const FILE_VARIABLES = [
+  /^AUTH_KEY_ENCRYPTION_KEY$/,
+  /^AUTH_HS256_SECRET$/,
+  /^ADMIN_PASSWORD$/,
+  /^NATS_PASSWORD$/,
+  /^SERVICE_CLIENT_SECRET(_[A-Z0-9_]+)?$/,
+  /^[A-Z]+_DATABASE_URL$/,
+];
+const fileVariableOf = (key) => {
+  const name = key.endsWith('_FILE') ? key.slice(0, -'_FILE'.length) : '';
+  return name && FILE_VARIABLES.some((re) => re.test(name)) ? name : undefined;
+};
 const APPS = ['auth', 'orders', 'profile'];
 const DEPENDS_CONDITIONS = ['service_started', 'service_healthy', 'service_completed_successfully'];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -324,6 +341,63 @@ function checkBuild(name, service, where) {
   return { dockerfile, text };
 }
 
+/** Container paths of a service's volumes and bind mounts. */
+function volumeTargets(service) {
+  return (Array.isArray(service.volumes) ? service.volumes : [])
+    .map((v) => (typeof v === 'string' ? v.split(':')[1] : isMap(v) ? v.target : undefined))
+    .filter((t) => typeof t === 'string')
+    .map((t) => t.replace(/\/+$/, ''));
+}
+
+/** `${NAME...}` and `$NAME` references in the compose file (not `$$`). */
+function interpolatedNames(text) {
+  const names = new Set();
+  for (const m of text.matchAll(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)|\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    if (m[1] ?? m[2]) {
+      names.add(m[1] ?? m[2]);
+    }
+  }
+  return names;
+}
+
+/** The root .env.example: every variable the compose file interpolates, each with a value. */
+function checkRootEnvExample() {
+  const file = path.join(BASE, '.env.example');
+  if (!existsSync(file)) {
+    problem(`${rel(file)} does not exist (it lists the variables docker-compose.yml reads)`);
+    return;
+  }
+  const { required, optional } = readEnvExample(file);
+  const used = interpolatedNames(readFileSync(COMPOSE_FILE, 'utf8').replace(/^\s*#.*$/gm, ''));
+  for (const name of used) {
+    if (!required.has(name)) {
+      problem(`${rel(COMPOSE_FILE)} reads \${${name}}, but ${rel(file)} gives it no value`);
+    }
+  }
+  for (const name of [...required, ...optional]) {
+    if (!used.has(name)) {
+      problem(`${rel(file)} lists ${name}, which ${rel(COMPOSE_FILE)} never reads`);
+    }
+  }
+}
+
+/** An app image: built in stages, run as a non-root user, healthy only when /health/ready says so. */
+function checkAppDockerfile(where, text) {
+  const stages = text.split(/^\s*FROM\s+/im).slice(1);
+  if (stages.length < 2) {
+    problem(`${where}: the Dockerfile must be multi-stage (build, then a small runtime image)`);
+    return;
+  }
+  const runtime = stages[stages.length - 1];
+  const users = [...runtime.matchAll(/^\s*USER\s+(\S+)/gim)].map((m) => m[1]);
+  if (users.length === 0 || ['root', '0', '0:0'].includes(users[users.length - 1])) {
+    problem(`${where}: the Dockerfile's runtime stage must end as a non-root USER`);
+  }
+  if (!/^\s*HEALTHCHECK\s+(?!NONE)[\s\S]*\/health\/ready/im.test(runtime)) {
+    problem(`${where}: the Dockerfile's runtime stage needs a HEALTHCHECK on /health/ready`);
+  }
+}
+
 function main() {
   const compose = loadCompose();
   if (compose === null) {
@@ -360,6 +434,19 @@ function main() {
     let dockerfileText = '';
     if (service.build) {
       dockerfileText = checkBuild(name, service, where)?.text ?? '';
+      if (APPS.includes(name) && dockerfileText) {
+        checkAppDockerfile(where, dockerfileText);
+      }
+    }
+    const replicas = service.deploy?.replicas ?? service.scale ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      problem(`${where}: deploy.replicas must be a whole number`);
+    }
+    if (REPLICATED[name] && !(replicas >= REPLICATED[name])) {
+      problem(`${where}: runs ${replicas} instance(s); the local cluster runs ${REPLICATED[name]}`);
+    }
+    if (replicas > 1 && Array.isArray(service.ports) && service.ports.some((p) => /:\d+:/.test(String(p)))) {
+      problem(`${where}: ${replicas} replicas cannot all publish one fixed host port; put them behind the gateway`);
     }
     if (
       service.healthcheck?.test ||
@@ -462,6 +549,7 @@ function main() {
     done.add(s);
   };
   Object.keys(services).forEach((s) => visit(s, []));
+  checkRootEnvExample();
 
   for (const app of APPS) {
     const service = services[app];
@@ -476,13 +564,22 @@ function main() {
       continue;
     }
     const { required, optional } = readEnvExample(exampleFile);
-    for (const name of env.keys()) {
+    const mounts = volumeTargets(service);
+    for (const [key, value] of env) {
+      const secret = fileVariableOf(key);
+      const name = secret ?? key;
       if (!required.has(name) && !optional.has(name)) {
-        problem(`${where}.environment.${name} is not in ${rel(exampleFile)}`);
+        problem(`${where}.environment.${key} is not in ${rel(exampleFile)}`);
+      }
+      if (secret && env.has(secret)) {
+        problem(`${where}.environment sets both ${secret} and ${key} (the app refuses that)`);
+      }
+      if (secret && !mounts.some((m) => typeof value === 'string' && value.startsWith(`${m}/`))) {
+        problem(`${where}.environment.${key}: ${value} is not under a volume mounted into ${app}`);
       }
     }
     for (const name of required) {
-      if (!env.has(name)) {
+      if (!env.has(name) && !env.has(`${name}_FILE`)) {
         problem(`${rel(exampleFile)} lists ${name}, but ${where}.environment does not set it`);
       }
     }
