@@ -73,6 +73,26 @@ describe.each(testDatabaseTargets())(`profile consuming ${Subjects.UserRegistere
     expect(await (await adminGet(userId)).json()).toMatchObject({ displayName: 'Edited' });
   });
 
+  it('keeps an address saved before the registration event arrived, and still takes the display name from it', async () => {
+    const userId = randomUUID();
+    const address = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
+    const saved = await fetch(`${h.url}/profile/me`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${await h.token(userId)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ shippingAddress: address }),
+    });
+    expect(saved.status).toBe(200);
+    await publishTestEvent(namespace, Subjects.UserRegistered, registered(userId, 'Late Event'), `reg-${userId}`);
+    await eventually(
+      async () => ((await (await adminGet(userId)).json()) as { displayName: unknown }).displayName !== null,
+    );
+    expect(await (await adminGet(userId)).json()).toEqual({
+      userId,
+      displayName: 'Late Event',
+      shippingAddress: address,
+    });
+  });
+
   it('drops an event that breaks the contract and keeps consuming', async () => {
     await publishTestEvent(
       namespace,

@@ -3,7 +3,7 @@ import { type Principal, ServiceCalls } from '@tessera/auth';
 import { OrdersSummaryReply, type ProfileReply, Subjects } from '@tessera/contracts';
 import type { Database } from '@tessera/platform';
 import { DATABASE, TesseraError } from '@tessera/platform';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 
 import { profiles, type ProfileSchema } from '../database/schema';
 import type { UpdateProfileDto } from './dto/update-profile.dto';
@@ -48,12 +48,19 @@ export class ProfileService {
     return { ...profile, orders };
   }
 
-  /** Idempotent: a second call for the same user (a redelivered event) changes nothing. */
+  /**
+   * Idempotent: a second call for the same user (a redelivered event) changes nothing. A user
+   * may save an address before the registration event arrives; the display name given at
+   * sign-up then still lands, unless they have set one themselves meanwhile.
+   */
   async createIfMissing(userId: string, displayName?: string): Promise<void> {
     await this.db
       .insert(profiles)
       .values({ userId, displayName: displayName ?? null })
-      .onConflictDoNothing({ target: profiles.userId });
+      .onConflictDoUpdate({
+        target: profiles.userId,
+        set: { displayName: sql`coalesce(${profiles.displayName}, excluded.display_name)` },
+      });
   }
 
   /** For admins: a profile that exists, or ProfileNotFoundError. */
