@@ -29,6 +29,7 @@ export class PlatformModule {
       name: options.serviceName,
       namespace: options.natsNamespace,
       requestTimeoutMs: options.natsRequestTimeoutMs,
+      replicas: options.natsReplicas,
     };
     return {
       module: PlatformModule,

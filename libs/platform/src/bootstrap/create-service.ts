@@ -5,12 +5,14 @@ import type { CustomStrategy } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { DestinationStream } from 'pino';
 
 import type { PlatformOptions } from '../config/service.config';
 import { setupApiDocs, useDocsContentSecurityPolicy } from '../docs/api-docs';
 import { ProblemFilter } from '../errors/problem.filter';
+import { corsOptions } from '../http/cors';
 import { RequestLogController, useRequestContext } from '../logging/http-request-log';
 import { createServiceLogger } from '../logging/logger';
 import { NestPinoLogger } from '../logging/nest-pino-logger';
@@ -45,6 +47,8 @@ export async function createService(module: unknown, options: CreateServiceOptio
   });
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // Only the listed proxies (TRUST_PROXY) may say who the client is; by default the peer is.
+    trustProxy: options.trustProxy?.length ? options.trustProxy : false,
     // Keep a caller's correlation id when it is sane; otherwise make one up.
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) =>
       acceptRequestId(req.headers[REQUEST_ID_HEADER]),
@@ -66,6 +70,11 @@ export async function createService(module: unknown, options: CreateServiceOptio
   if (docs) {
     // Before helmet: the /docs pages get a CSP of their own (see useDocsContentSecurityPolicy).
     useDocsContentSecurityPolicy(fastify);
+  }
+  if (options.corsOrigins?.length) {
+    // Only for the listed origins (CORS_ORIGINS), with credentials: a web console on its own
+    // origin. Preflights are answered in an onRequest hook, before any guard sees them.
+    await app.register(fastifyCors, corsOptions(options.corsOrigins));
   }
   // Security headers on every response (HSTS, nosniff, frame-ancestors, no referrer...).
   await app.register(helmet as never);

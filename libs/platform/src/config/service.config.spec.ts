@@ -108,3 +108,16 @@ describe('ServiceConfig NATS credentials', () => {
     expect(config.natsCredentials).toEqual({ user: 'orders', pass: PASSWORD });
   });
 });
+
+describe('ServiceConfig NATS_REPLICAS', () => {
+  it('creates buckets and streams with one replica unless told otherwise', () => {
+    expect(platformOptions('orders', load({})).natsReplicas).toBe(1);
+    expect(platformOptions('orders', load({ NATS_REPLICAS: '3' })).natsReplicas).toBe(3);
+  });
+
+  it.each(['0', '6', 'three', '1.5'])('refuses %s', (value) => {
+    const found = problems({ NATS_REPLICAS: value });
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((p) => p.startsWith('NATS_REPLICAS: '))).toBe(true);
+  });
+});

@@ -2,6 +2,8 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 
 
 import { NAMESPACE_PATTERN } from '@tessera/contracts';
 
+import { parseCorsOrigins } from './cors-origins';
+import { parseTrustProxy } from './trust-proxy';
 import { EnvBoolean } from './env-boolean';
 import { LOG_LEVELS, type LogLevelName } from '../logging/logger';
 
@@ -44,6 +46,16 @@ export class ServiceConfig {
   @Min(100)
   @Max(60_000)
   NATS_REQUEST_TIMEOUT_MS: number = 2000;
+
+  /**
+   * JetStream replicas of the KV buckets and the events stream this service creates (applied
+   * when one is created, never to an existing one). 1 on a single server; 3 on a three-node
+   * cluster, so losing one node loses no key, revocation or event.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  NATS_REPLICAS: number = 1;
 
   /** Serve the OpenAPI document and its UI at /docs (public: it describes routes, holds no data). */
   @EnvBoolean()
@@ -93,6 +105,25 @@ export class ServiceConfig {
   })
   NATS_INBOX_PREFIX: string = '_INBOX';
 
+  /**
+   * Browser origins allowed to call this service with credentials (a web console on another
+   * origin), comma-separated and exact, e.g. `https://console.example.com`. Unset: no CORS
+   * headers at all, so browsers keep every other origin's scripts out. Checked in
+   * serviceConfigProblems (see parseCorsOrigins).
+   */
+  @IsOptional()
+  @IsString()
+  CORS_ORIGINS?: string;
+
+  /**
+   * Proxies whose X-Forwarded-For gives the client address (`request.ip`): addresses, CIDR
+   * ranges or loopback/linklocal/uniquelocal, comma-separated. Unset: none, the TCP peer is the
+   * client. Checked in serviceConfigProblems (see parseTrustProxy).
+   */
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY?: string;
+
   get production(): boolean {
     return this.NODE_ENV === 'production';
   }
@@ -102,6 +133,11 @@ export class ServiceConfig {
     return this.NATS_USER !== undefined && this.NATS_PASSWORD !== undefined
       ? { user: this.NATS_USER, pass: this.NATS_PASSWORD }
       : undefined;
+  }
+
+  /** The exact origins of CORS_ORIGINS (empty: CORS off). */
+  get corsOrigins(): string[] {
+    return parseCorsOrigins(this.CORS_ORIGINS, this.production).origins;
   }
 }
 
@@ -125,6 +161,8 @@ export function serviceConfigProblems(config: ServiceConfig): string[] {
       'NATS_USER and NATS_PASSWORD are required in production (NATS without credentials is a development default; docker/nats/nats.conf has a user per service)',
     );
   }
+  problems.push(...parseCorsOrigins(config.CORS_ORIGINS, config.production).problems);
+  problems.push(...parseTrustProxy(config.TRUST_PROXY).problems);
   return problems;
 }
 
@@ -140,12 +178,18 @@ export interface PlatformOptions {
   /** Subject prefix of reply inboxes; the NATS user must be allowed to subscribe to `<prefix>.>`. */
   natsInboxPrefix?: string;
   natsRequestTimeoutMs?: number;
+  /** JetStream replicas of the buckets and streams the service creates; 1 unless set. */
+  natsReplicas?: number;
   /** The lowest level logged (LOG_LEVEL); info unless set. Tests keep warnings and errors. */
   logLevel?: LogLevelName;
   /** Serve the OpenAPI document and UI at /docs (DOCS_ENABLED); on unless false. */
   docsEnabled?: boolean;
   /** Serve the Prometheus metrics at /metrics (METRICS_ENABLED); on unless false. */
   metricsEnabled?: boolean;
+  /** Exact browser origins answered with CORS headers and credentials (CORS_ORIGINS); none: CORS off. */
+  corsOrigins?: string[];
+  /** Proxies whose X-Forwarded-For sets request.ip (TRUST_PROXY); none: the TCP peer. */
+  trustProxy?: string[];
 }
 
 export function platformOptions(serviceName: string, config: ServiceConfig): PlatformOptions {
@@ -158,8 +202,11 @@ export function platformOptions(serviceName: string, config: ServiceConfig): Pla
     natsCredentials: config.natsCredentials,
     natsInboxPrefix: config.NATS_INBOX_PREFIX,
     natsRequestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS,
+    natsReplicas: config.NATS_REPLICAS,
     logLevel: config.LOG_LEVEL ?? (config.NODE_ENV === 'test' ? 'warn' : 'info'),
     docsEnabled: config.DOCS_ENABLED,
     metricsEnabled: config.METRICS_ENABLED,
+    corsOrigins: config.corsOrigins,
+    trustProxy: parseTrustProxy(config.TRUST_PROXY).proxies,
   };
 }

@@ -85,6 +85,7 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
         retention: RetentionPolicy.Limits,
         max_age: 7 * DAY_NS,
         duplicate_window: 120 * SECOND_NS,
+        num_replicas: this.nats.replicas,
       };
       try {
         await jsm.streams.add(config);

@@ -13,6 +13,8 @@ export interface NatsConnectionOptions extends NatsClientOptions {
   namespace?: string;
   /** Default timeout of a request/reply call, in ms. */
   requestTimeoutMs?: number;
+  /** JetStream replicas of the KV buckets and streams this service creates (1 when unset). */
+  replicas?: number;
 }
 
 /**
@@ -66,6 +68,11 @@ export class NatsConnectionService implements OnApplicationShutdown {
 
   bucket(name: string): string {
     return namespacedBucket(this.options.namespace, name);
+  }
+
+  /** Replicas for a bucket or stream this service creates (NATS_REPLICAS). */
+  get replicas(): number {
+    return this.options.replicas ?? 1;
   }
 
   private async followStatus(nc: NatsConnection): Promise<void> {
