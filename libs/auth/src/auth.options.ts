@@ -38,6 +38,12 @@ export interface AuthModuleOptions {
    */
   revocationMaxStalenessSeconds?: number;
   /**
+   * How often the mirrored key and revocation buckets are checked against the buckets' newest
+   * entry, and how long they may lag before being watched again (see KvMirror). Default 2000 ms
+   * each.
+   */
+  syncCheck?: { checkIntervalMs?: number; graceMs?: number };
+  /**
    * How many verified tokens to remember (keyed by the exact token string, until the token
    * expires) so a token seen before skips the signature check. Revocation and expiry are still
    * checked on every hit. 0 disables the cache. Default 10000.
@@ -75,6 +81,7 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     keyRefreshIntervalSeconds: 30,
     revocationMaxStalenessSeconds: 60,
     verifiedTokenCacheSize: 10_000,
+    syncCheck: {},
     ...options,
   };
 }

@@ -31,7 +31,7 @@ export class NatsKeyPublisher extends KeyPublisher {
   }
 
   private kv(): Promise<KV> {
-    this.bucket ??= openKeysBucket(this.nats.nc, this.nats.bucket(Buckets.Keys));
+    this.bucket ??= openKeysBucket(this.nats.nc, this.nats.bucket(Buckets.Keys), this.nats.replicas);
     return this.bucket.catch((e: unknown) => {
       this.bucket = undefined;
       throw e;

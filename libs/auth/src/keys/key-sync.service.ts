@@ -44,8 +44,8 @@ export class KeySyncService implements OnModuleInit, OnModuleDestroy {
     if (this.options.sharedSecret !== undefined) {
       return;
     }
-    const kv = await openKeysBucket(this.nats.nc, this.nats.bucket(Buckets.Keys));
-    this.kvSource = new KvKeySource(kv, this.store);
+    const kv = await openKeysBucket(this.nats.nc, this.nats.bucket(Buckets.Keys), this.nats.replicas);
+    this.kvSource = new KvKeySource(kv, this.store, this.options.syncCheck);
     await this.kvSource.start();
   }
 

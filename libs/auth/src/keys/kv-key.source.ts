@@ -1,32 +1,31 @@
 import { Logger } from '@nestjs/common';
-import type { KvWatchEntry } from '@nats-io/kv';
-import type { QueuedIterator } from '@nats-io/transport-node';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
 
+import { KvMirror, type KvMirrorOptions } from '../sync/kv-mirror';
 import type { KeyStore } from './key-store';
 import { parsePublicJwk } from './public-jwk';
-import type { KV } from '@nats-io/kv';
 
 /**
  * Mirrors the NATS KV bucket of public keys into the key store: the issuer publishes a key
- * there before signing with it, so verifiers learn it without calling the issuer.
+ * there before signing with it, so verifiers learn it without calling the issuer. The KvMirror
+ * watches again when a watch stops delivering, so a withdrawn key does not linger.
  */
 export class KvKeySource {
   private readonly logger = new Logger('KvKeys');
-  private watcher?: QueuedIterator<KvWatchEntry>;
+  private mirror?: KvMirror;
 
   constructor(
     private readonly kv: KV,
     private readonly store: KeyStore,
+    private readonly syncCheck: KvMirrorOptions = {},
   ) {}
 
   async start(): Promise<void> {
-    const watcher = await this.kv.watch();
-    this.watcher = watcher;
-    void (async () => {
-      for await (const entry of watcher) {
-        this.apply(entry);
-      }
-    })();
+    this.mirror = new KvMirror(this.kv, (entry) => this.apply(entry), {
+      ...this.syncCheck,
+      onRewatch: (reason) => this.logger.warn(`watching the keys bucket again: ${reason}`),
+    });
+    await this.mirror.start();
   }
 
   private apply(entry: KvWatchEntry): void {
@@ -46,6 +45,6 @@ export class KvKeySource {
   }
 
   stop(): void {
-    this.watcher?.stop();
+    this.mirror?.stop();
   }
 }

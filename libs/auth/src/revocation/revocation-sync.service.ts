@@ -1,11 +1,11 @@
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
-import type { QueuedIterator } from '@nats-io/transport-node';
 import { Buckets } from '@tessera/contracts';
 import { NatsConnectionService, ReadinessService } from '@tessera/platform';
 
 import { AUTH_MODULE_OPTIONS, type ResolvedAuthOptions } from '../auth.options';
+import { KvMirror } from '../sync/kv-mirror';
 import { RevocationStore } from './revocation.store';
 import { openRevocationsBucket, RevocationKeys } from './revocations-bucket';
 
@@ -36,14 +36,16 @@ export function readRevocation(
 }
 
 /**
- * Watches `tessera_revocations` into the RevocationStore. The service is not ready until the
- * bucket has been replayed; if NATS goes away it keeps the last known state, and once that
- * state is older than `revocationMaxStalenessSeconds` verification fails closed.
+ * Watches `tessera_revocations` into the RevocationStore (through a KvMirror, which notices a
+ * watch that stopped delivering and watches again). The service is not ready until the bucket
+ * has been replayed; if NATS goes away, or the mirror cannot confirm it is up to date, it keeps
+ * the last known state and reports itself degraded, and once that state is older than
+ * `revocationMaxStalenessSeconds` verification fails closed.
  */
 @Injectable()
 export class RevocationSyncService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Revocations');
-  private watcher?: QueuedIterator<KvWatchEntry>;
+  private mirror?: KvMirror;
   private kv?: KV;
   private replayed = false;
   private received = 0;
@@ -60,32 +62,40 @@ export class RevocationSyncService implements OnModuleInit, OnModuleDestroy {
       if (!this.replayed) {
         return 'replaying revocations';
       }
-      return this.stale() ? 'revocation state is stale (NATS unreachable)' : true;
+      if (this.stale()) {
+        return 'revocation state is stale (NATS unreachable or the watch behind the bucket)';
+      }
+      const behind = this.mirror?.behindForMs ?? 0;
+      return behind > 0 ? { degraded: `revocations not confirmed up to date for ${Math.ceil(behind / 1000)} s` } : true;
     });
   }
 
   async onModuleInit(): Promise<void> {
-    const kv = await openRevocationsBucket(this.nats.nc, this.nats.bucket(Buckets.Revocations));
+    const kv = await openRevocationsBucket(this.nats.nc, this.nats.bucket(Buckets.Revocations), this.nats.replicas);
     this.kv = kv;
     // With history 1 every key has one message: the replay is done once as many entries as
     // the bucket held have arrived, or the watcher flags an entry as a live update.
     const { values } = await kv.status();
-    const watcher = await kv.watch();
-    this.watcher = watcher;
-    if (values === 0) {
-      this.markReplayed();
-    } else {
-      this.replayTimer = setInterval(() => void this.checkReplayed(), 1000);
-    }
-    void (async () => {
-      for await (const entry of watcher) {
+    this.mirror = new KvMirror(
+      kv,
+      (entry) => {
         this.apply(entry);
         this.received++;
         if (!this.replayed && (entry.isUpdate || this.received >= values)) {
           this.markReplayed();
         }
-      }
-    })();
+      },
+      {
+        ...this.options.syncCheck,
+        onRewatch: (reason) => this.logger.warn(`watching the revocations bucket again: ${reason}`),
+      },
+    );
+    await this.mirror.start();
+    if (values === 0) {
+      this.markReplayed();
+    } else {
+      this.replayTimer = setInterval(() => void this.checkReplayed(), 1000);
+    }
   }
 
   private markReplayed(): void {
@@ -105,8 +115,9 @@ export class RevocationSyncService implements OnModuleInit, OnModuleDestroy {
   }
 
   private stale(): boolean {
+    const max = this.options.revocationMaxStalenessSeconds * 1000;
     const since = this.nats.disconnectedSince;
-    return since !== undefined && Date.now() - since > this.options.revocationMaxStalenessSeconds * 1000;
+    return (since !== undefined && Date.now() - since > max) || (this.mirror?.behindForMs ?? 0) > max;
   }
 
   private apply(entry: KvWatchEntry): void {
@@ -135,6 +146,6 @@ export class RevocationSyncService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearInterval(this.replayTimer);
-    this.watcher?.stop();
+    this.mirror?.stop();
   }
 }

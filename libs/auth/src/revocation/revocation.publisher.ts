@@ -21,8 +21,16 @@ export class RevocationPublisher {
   ) {}
 
   private bucket(): Promise<KV> {
-    this.kv ??= openRevocationsBucket(this.nats.nc, this.nats.bucket(Buckets.Revocations));
-    return this.kv;
+    this.kv ??= openRevocationsBucket(this.nats.nc, this.nats.bucket(Buckets.Revocations), this.nats.replicas);
+    // A failed open (NATS or its JetStream leader briefly away) is not kept: the next revocation
+    // tries again, rather than every logout failing until the issuer restarts.
+    const kv = this.kv;
+    return kv.catch((e: unknown) => {
+      if (this.kv === kv) {
+        this.kv = undefined;
+      }
+      throw e;
+    });
   }
 
   /** Revokes one access token until its own expiry. */

@@ -37,7 +37,10 @@ export const RevocationKeys = {
   },
 };
 
-/** Opens (creating when absent) the revocations bucket; issuer and verifiers use the same options. */
-export function openRevocationsBucket(nc: NatsConnection, bucketName: string): Promise<KV> {
-  return openBucket(nc, bucketName, { history: 1, ttl: REVOCATION_TTL_SECONDS * 1000 });
+/**
+ * Opens (creating when absent) the revocations bucket; issuer and verifiers use the same options.
+ * `replicas` counts only when this call creates the bucket (NATS_REPLICAS).
+ */
+export function openRevocationsBucket(nc: NatsConnection, bucketName: string, replicas = 1): Promise<KV> {
+  return openBucket(nc, bucketName, { history: 1, ttl: REVOCATION_TTL_SECONDS * 1000, replicas });
 }

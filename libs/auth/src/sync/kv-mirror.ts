@@ -1,0 +1,109 @@
+import type { KV, KvWatchEntry } from '@nats-io/kv';
+import type { QueuedIterator } from '@nats-io/transport-node';
+
+export interface KvMirrorOptions {
+  /** How often the bucket's newest sequence is compared with the newest one received. */
+  checkIntervalMs?: number;
+  /** How long the mirror may lag (deliveries in flight) before it watches again. */
+  graceMs?: number;
+  /** Told (once per episode) when the watch is restarted; never given entry contents. */
+  onRewatch?: (reason: string) => void;
+}
+
+/**
+ * Watches a KV bucket into memory and makes sure the watch keeps delivering. A watch is an
+ * ordered consumer that lives on one JetStream node. When that node dies while this client
+ * stays connected to another, nothing tells the client: nats.js notices only after missed
+ * heartbeats (about 90 s, measured on a three-node cluster), and every update in between is
+ * silently not delivered. For the revocations bucket that is a revoked token still accepted.
+ * So every few seconds the mirror asks the bucket for its newest sequence; behind it (or unable
+ * to ask) for longer than the grace period, it watches again from the revision after the last
+ * one received, on whichever node now serves the stream.
+ */
+export class KvMirror {
+  private watcher?: QueuedIterator<KvWatchEntry>;
+  private timer?: NodeJS.Timeout;
+  private lastRevision = 0;
+  private behindSince?: number;
+  private lastRewatchAt = 0;
+  private checking = false;
+  private stopped = false;
+  private readonly checkIntervalMs: number;
+  private readonly graceMs: number;
+
+  constructor(
+    private readonly kv: KV,
+    private readonly onEntry: (entry: KvWatchEntry) => void,
+    private readonly options: KvMirrorOptions = {},
+  ) {
+    this.checkIntervalMs = options.checkIntervalMs ?? 2000;
+    this.graceMs = options.graceMs ?? 2000;
+  }
+
+  async start(): Promise<void> {
+    await this.watch();
+    this.timer = setInterval(() => void this.check(), this.checkIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Milliseconds since the mirror could last confirm it holds the bucket's newest entry (0: in sync). */
+  get behindForMs(): number {
+    return this.behindSince === undefined ? 0 : Date.now() - this.behindSince;
+  }
+
+  private async watch(): Promise<void> {
+    const watcher = await this.kv.watch(this.lastRevision > 0 ? { resumeFromRevision: this.lastRevision + 1 } : {});
+    const previous = this.watcher;
+    this.watcher = watcher;
+    previous?.stop();
+    void (async () => {
+      for await (const entry of watcher) {
+        // A replaced watch may still hand over what it had buffered: the new one delivers it
+        // again in order, so applying it here could undo a later delete.
+        if (this.watcher !== watcher) {
+          break;
+        }
+        this.lastRevision = Math.max(this.lastRevision, entry.revision);
+        this.onEntry(entry);
+      }
+    })();
+  }
+
+  private async check(): Promise<void> {
+    if (this.checking || this.stopped) {
+      return;
+    }
+    this.checking = true;
+    try {
+      let reason = 'the bucket cannot be asked for its state';
+      try {
+        const { state } = (await this.kv.status()).streamInfo;
+        // With one message per key and one max age for all, the newest message is gone only
+        // when every message is: an empty stream has nothing left to receive.
+        if (state.messages === 0 || this.lastRevision >= state.last_seq) {
+          this.behindSince = undefined;
+          return;
+        }
+        reason = `the watch stopped at revision ${this.lastRevision}, the bucket is at ${state.last_seq}`;
+      } catch {
+        // Not reachable now (no stream leader during an election, NATS away): cannot confirm.
+      }
+      const now = Date.now();
+      this.behindSince ??= now;
+      if (now - this.behindSince >= this.graceMs && now - this.lastRewatchAt >= this.graceMs) {
+        this.lastRewatchAt = now;
+        this.options.onRewatch?.(reason);
+        await this.watch().catch(() => undefined);
+      }
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.watcher?.stop();
+    this.watcher = undefined;
+  }
+}
