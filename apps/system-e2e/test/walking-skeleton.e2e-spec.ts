@@ -7,6 +7,7 @@ import { NatsRpcClient, TesseraError } from '@tessera/platform';
 import { testDatabaseTargets, testNatsUrl } from '@tessera/platform/testing';
 
 import { Cluster } from './cluster';
+import { requestsAroundKill } from './support/requests-around-kill';
 
 const password = 'correct horse battery staple';
 const address = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
@@ -341,23 +342,16 @@ for (const target of testDatabaseTargets().filter((t) => t.name === 'postgres'))
     afterAll(() => cluster.stopAll());
 
     it('keeps placing orders when one profile instance is killed; only requests it held can fail', async () => {
-      const inFlight = 8;
-      const statuses: number[] = [];
-      let killed = false;
-      const worker = async () => {
-        for (let i = 0; i < 12; i++) {
-          if (!killed && statuses.length >= 30) {
-            killed = true;
-            await cluster.stop('profile', 'SIGKILL');
-          }
-          statuses.push((await call('orders', '/orders', { body: order })).status);
-        }
-      };
-      await Promise.all(Array.from({ length: inFlight }, worker));
-      const failed = statuses.filter((s) => s !== 201);
+      const workers = 8;
+      const run = await requestsAroundKill(
+        async () => (await call('orders', '/orders', { body: order })).status,
+        () => cluster.stop('profile', 'SIGKILL'),
+        { workers, warmUp: 30, after: 40, timeoutMs: 90_000 },
+      );
+      const failed = run.requests.filter((r) => r.status !== 201);
       // A request can only be lost if the killed instance held it: at most one per worker.
-      expect(failed.length).toBeLessThanOrEqual(inFlight);
-      expect(failed.every((s) => s === 503 || s === 504)).toBe(true);
+      expect(failed.length).toBeLessThanOrEqual(workers);
+      expect(failed.every((r) => run.exposed.includes(r) && (r.status === 503 || r.status === 504))).toBe(true);
       // After the kill, the surviving instance answers everything.
       const after = await Promise.all(Array.from({ length: 10 }, () => call('orders', '/orders', { body: order })));
       expect(after.map((r) => r.status)).toEqual(Array(10).fill(201));
