@@ -12,6 +12,8 @@ export const depConstraints = [
   // The system tests run the apps as processes; they import only libs.
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
   { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: [] },
+  // The web console runs in a browser: only the browser SDK (which brings the contract types).
+  { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['runtime:browser'] },
 ];
 
 export default tseslint.config(
@@ -30,7 +32,14 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: {
+          // The console's Vite config runs in Node, outside the browser program of apps/web/tsconfig.json.
+          allowDefaultProject: ['apps/web/vite.config.mts'],
+          defaultProject: 'apps/web/tsconfig.node.json',
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     plugins: { '@nx': nx },
     rules: {

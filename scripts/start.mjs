@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: build, find or start NATS, run auth/orders/profile, wait until each is ready,
-// print the URLs and a walkthrough. Ctrl-C (or SIGTERM) stops everything this script started.
+// then the web console's server, and print the URLs and a walkthrough. Ctrl-C (or SIGTERM)
+// stops everything this script started.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -15,13 +16,19 @@ const APPS = [
   { name: 'orders', port: 3002 },
   { name: 'profile', port: 3003 },
 ];
+/** The web console's server (scripts/lib/web-server.mjs), started once the APIs are ready. */
+const WEB = {
+  name: 'web',
+  port: Number(process.env.WEB_PORT || 3000),
+  main: path.join('scripts', 'lib', 'web-server.mjs'),
+};
 const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 10_000;
 const LOG_TAIL = 40;
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code, text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
-const APP_COLORS = { auth: 36, orders: 35, profile: 33, nats: 34, start: 32 };
+const APP_COLORS = { auth: 36, orders: 35, profile: 33, web: 32, nats: 34, start: 32 };
 const prefix = (name) => paint(APP_COLORS[name] ?? 37, `[${name}]`.padEnd(10));
 const say = (msg) => console.log(`${prefix('start')}${msg}`);
 const warn = (msg) => console.error(`${prefix('start')}${msg}`);
@@ -164,8 +171,7 @@ function serviceClientSecrets(env) {
   };
 }
 
-function startApp({ name, port }, env) {
-  const main = path.join('dist', name, 'apps', name, 'src', 'main.js');
+function startApp({ name, port, main = path.join('dist', name, 'apps', name, 'src', 'main.js') }, env) {
   if (!existsSync(path.join(ROOT, main))) {
     throw new Error(`${main} does not exist after the build; is the ${name} project's build target set up?`);
   }
@@ -240,7 +246,7 @@ async function waitReady(app, host) {
 /** Refuses ports that are already taken, so a leftover instance is never mistaken for ours. */
 async function portsInUse(host) {
   const busy = [];
-  for (const { name, port } of APPS) {
+  for (const { name, port } of [...APPS, WEB]) {
     try {
       await fetch(`http://${probeHost(host)}:${port}/`, { signal: AbortSignal.timeout(1000) });
       busy.push(`${port} (${name})`);
@@ -294,7 +300,13 @@ async function main() {
     return;
   }
 
-  const env = { ...process.env, NATS_URL: nats.url };
+  // The browser reaches the console and the APIs by the same host name: localhost and
+  // 127.0.0.1 are different sites to a browser (cookies) and different origins (CORS).
+  const shown = !host || ['127.0.0.1', '0.0.0.0', '::', '::1'].includes(host) ? 'localhost' : host;
+  const consoleUrl = `http://${shown}:${WEB.port}`;
+  const apiUrl = (name) => `http://${shown}:${APPS.find((a) => a.name === name).port}`;
+  // The APIs answer the console's origin with CORS (credentials included), and nothing else.
+  const env = { ...process.env, NATS_URL: nats.url, CORS_ORIGINS: process.env.CORS_ORIGINS || consoleUrl };
   if (!process.stdout.isTTY) {
     // Colour codes would only litter a log file.
     env.NO_COLOR ??= '1';
@@ -314,12 +326,29 @@ async function main() {
     return;
   }
 
-  const shown = !host || ['127.0.0.1', '0.0.0.0', '::', '::1'].includes(host) ? 'localhost' : host;
+  let web;
+  try {
+    web = startApp(WEB, {
+      ...env,
+      WEB_PORT: String(WEB.port),
+      WEB_AUTH_URL: apiUrl('auth'),
+      WEB_ORDERS_URL: apiUrl('orders'),
+      WEB_PROFILE_URL: apiUrl('profile'),
+    });
+  } catch (err) {
+    await fail(err.message);
+    return;
+  }
+  if (!(await waitReady(web, host)) || shuttingDown) {
+    return;
+  }
+
   const natsNote = nats.started ? `started by npm start, store .data/nats` : 'already running';
   console.log(
     [
       '',
       paint(1, 'Tessera is running. Ctrl-C stops it.'),
+      `  console  ${consoleUrl}   the web console: sign up, sign in, profile, orders, sessions`,
       `  auth     http://${shown}:3001   JWKS: http://${shown}:3001/.well-known/jwks.json`,
       `  orders   http://${shown}:3002`,
       `  profile  http://${shown}:3003`,

@@ -43,6 +43,22 @@ describe('module boundaries', () => {
     expect(errors.length).toBeGreaterThan(0);
   });
 
+  it.each(['@tessera/platform', '@tessera/auth'])('fails when the web console imports %s', async (lib) => {
+    const errors = await boundaryErrors(
+      'apps/web/src/fixture.ts',
+      `import * as lib from '${lib}';\nexport const x = lib;\n`,
+    );
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('allows the web console to import the browser SDK', async () => {
+    const errors = await boundaryErrors(
+      'apps/web/src/fixture.ts',
+      "import { TesseraClient } from '@tessera/client';\nexport const x = TesseraClient;\n",
+    );
+    expect(errors).toEqual([]);
+  });
+
   it('allows an app to import libs through their public entry', async () => {
     const errors = await boundaryErrors(
       'apps/orders/src/fixture.ts',

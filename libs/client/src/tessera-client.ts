@@ -1,4 +1,4 @@
-import { expiresAt } from './jwt-expiry';
+import { tokenTimes } from './jwt-expiry';
 import { SIGNED_OUT, TesseraApiError } from './tessera-api-error';
 import type {
   AdminUser,
@@ -51,7 +51,10 @@ export interface TesseraClientOptions {
   fetch?: typeof fetch;
   /** Milliseconds since the epoch; defaults to Date.now. */
   now?: () => number;
-  /** Refresh before a request when the access token expires within this many seconds (default 30). */
+  /**
+   * Refresh before a request when the access token expires within this many seconds (default
+   * 30), or within half its lifetime when that is shorter.
+   */
   refreshSkewSeconds?: number;
 }
 
@@ -262,8 +265,14 @@ export class TesseraClient {
       }
       throw new TesseraApiError(401, SIGNED_OUT, 'Not signed in.');
     }
-    const exp = expiresAt(this.tokens.accessToken);
-    if (exp !== undefined && exp - this.now() <= this.skewMs) {
+    const { exp, iat } = tokenTimes(this.tokens.accessToken);
+    if (exp === undefined) {
+      return;
+    }
+    // At most half the token's lifetime: a token shorter-lived than twice the skew would
+    // otherwise be refreshed before every request.
+    const skew = iat !== undefined && exp > iat ? Math.min(this.skewMs, (exp - iat) / 2) : this.skewMs;
+    if (exp - this.now() <= skew) {
       await this.refreshOnce();
     }
   }

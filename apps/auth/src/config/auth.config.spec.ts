@@ -45,6 +45,25 @@ describe('loadAuthConfig', () => {
     });
   });
 
+  it('takes an access-token lifetime down to 10 s outside production (tests), and at least 60 s in production', () => {
+    expect(loadAuthConfig({ NODE_ENV: 'test', ACCESS_TOKEN_TTL_SECONDS: '10' }).ACCESS_TOKEN_TTL_SECONDS).toBe(10);
+    expect(problems({ ACCESS_TOKEN_TTL_SECONDS: '9' })).toEqual([
+      expect.stringMatching(/^ACCESS_TOKEN_TTL_SECONDS: .*not be less than 10/),
+    ]);
+    const production = {
+      NODE_ENV: 'production',
+      AUTH_DATABASE_URL: 'postgres://auth@db:5432/auth',
+      AUTH_KEY_ENCRYPTION_KEY: KEK,
+      SERVICE_CLIENT_SECRET_ORDERS: SECRET_A,
+      SERVICE_CLIENT_SECRET_PROFILE: SECRET_B,
+      ...NATS_CREDENTIALS,
+    };
+    expect(problems({ ...production, ACCESS_TOKEN_TTL_SECONDS: '59' })).toEqual([
+      'ACCESS_TOKEN_TTL_SECONDS must be at least 60 in production (shorter lifetimes are for tests)',
+    ]);
+    expect(loadAuthConfig({ ...production, ACCESS_TOKEN_TTL_SECONDS: '60' }).ACCESS_TOKEN_TTL_SECONDS).toBe(60);
+  });
+
   it('lists every invalid setting at once', () => {
     const list = problems({ ACCESS_TOKEN_TTL_SECONDS: '5', AUTH_DATABASE_URL: 'mysql://x', AUTH_ISSUER: 'issuer' });
     expect(list.some((p) => p.startsWith('ACCESS_TOKEN_TTL_SECONDS'))).toBe(true);

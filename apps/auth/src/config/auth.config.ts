@@ -23,6 +23,8 @@ import { parseServiceClients, readServiceClientSecrets, SERVICE_CLIENTS_FORMAT }
 const DAY = 24 * 60 * 60;
 /** KiB x iterations of OWASP's weakest recommended argon2id setting (m=7168, t=5). */
 const MIN_PASSWORD_HASH_WORK = 7168 * 5;
+const MIN_ACCESS_TOKEN_TTL_SECONDS = 10;
+const MIN_PRODUCTION_ACCESS_TOKEN_TTL_SECONDS = 60;
 
 /** The audience auth itself verifies (`GET /auth/me` and later bearer routes). */
 export const AUTH_AUDIENCE = 'auth';
@@ -69,8 +71,12 @@ export class AuthConfig extends ServiceConfig {
   @IsSharedSecret()
   AUTH_HS256_SECRET?: string;
 
+  /**
+   * 60 to 3600 in production. Down to 10 elsewhere, so that a test can watch a token expire
+   * (the web console's browser tests) without waiting a minute.
+   */
   @IsInt()
-  @Min(60)
+  @Min(MIN_ACCESS_TOKEN_TTL_SECONDS)
   @Max(3600)
   ACCESS_TOKEN_TTL_SECONDS: number = 900;
 
@@ -232,6 +238,11 @@ export class AuthConfig extends ServiceConfig {
 /** Rules spanning several settings; run only once every field is valid on its own. */
 function crossChecks(config: AuthConfig): string[] {
   const problems: string[] = [];
+  if (config.production && config.ACCESS_TOKEN_TTL_SECONDS < MIN_PRODUCTION_ACCESS_TOKEN_TTL_SECONDS) {
+    problems.push(
+      `ACCESS_TOKEN_TTL_SECONDS must be at least ${MIN_PRODUCTION_ACCESS_TOKEN_TTL_SECONDS} in production (shorter lifetimes are for tests)`,
+    );
+  }
   if (!config.accessTokenAudience.includes(AUTH_AUDIENCE)) {
     problems.push(`ACCESS_TOKEN_AUDIENCE must include "${AUTH_AUDIENCE}", or auth would refuse its own tokens`);
   }

@@ -1,0 +1,9 @@
+// The web console (issue 9) in a real browser: Debian's Chromium driven by playwright-core,
+// against the apps and the console server started as processes from dist/, as `npm start` does.
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'web-e2e',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+  globalSetup: '<rootDir>/global-setup.cjs',
+};
