@@ -10,6 +10,19 @@ export interface KvMirrorOptions {
   onRewatch?: (reason: string) => void;
 }
 
+/** The longest a check waits for the bucket's state or for a new watch to open. */
+const WATCH_TIMEOUT_MS = 5000;
+
+/** The promise's value, or undefined once `ms` have passed (the promise itself goes on). */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((r) => (timer = setTimeout(r, ms, undefined)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Watches a KV bucket into memory and makes sure the watch keeps delivering. A watch is an
  * ordered consumer that lives on one JetStream node. When that node dies while this client
@@ -52,7 +65,21 @@ export class KvMirror {
   }
 
   private async watch(): Promise<void> {
-    const watcher = await this.kv.watch(this.lastRevision > 0 ? { resumeFromRevision: this.lastRevision + 1 } : {});
+    const opening = this.kv.watch(this.lastRevision > 0 ? { resumeFromRevision: this.lastRevision + 1 } : {});
+    // Creating the consumer is a JetStream request that may wait on a leader election; a check
+    // must never hang on it, or the mirror would stop checking. One that opens late is closed.
+    const watcher = this.watcher === undefined ? await opening : await withTimeout(opening, WATCH_TIMEOUT_MS);
+    if (watcher === undefined) {
+      void opening.then(
+        (late) => late.stop(),
+        () => undefined,
+      );
+      throw new Error('opening the watch timed out');
+    }
+    if (this.stopped) {
+      watcher.stop();
+      return;
+    }
     const previous = this.watcher;
     this.watcher = watcher;
     previous?.stop();
@@ -77,7 +104,11 @@ export class KvMirror {
     try {
       let reason = 'the bucket cannot be asked for its state';
       try {
-        const { state } = (await this.kv.status()).streamInfo;
+        const status = await withTimeout(this.kv.status(), WATCH_TIMEOUT_MS);
+        if (status === undefined) {
+          throw new Error('timed out');
+        }
+        const { state } = status.streamInfo;
         // With one message per key and one max age for all, the newest message is gone only
         // when every message is: an empty stream has nothing left to receive.
         if (state.messages === 0 || this.lastRevision >= state.last_seq) {
