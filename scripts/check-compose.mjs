@@ -18,15 +18,19 @@ const BASE = path.dirname(COMPOSE_FILE);
 const REQUIRED_SERVICES = ['secrets', 'nats', 'postgres', 'auth', 'orders', 'profile', 'gateway'];
 /** The topology: these run more than one instance. */
 const REPLICATED = { orders: 2, profile: 2 };
-/** Mirrors FILE_VARIABLES of libs/platform/src/config/env-files.ts: the secrets an app reads from <NAME>_FILE. */
-const FILE_VARIABLES = [
-  /^AUTH_KEY_ENCRYPTION_KEY$/,
-  /^AUTH_HS256_SECRET$/,
-  /^ADMIN_PASSWORD$/,
-  /^NATS_PASSWORD$/,
-  /^SERVICE_CLIENT_SECRET(_[A-Z0-9_]+)?$/,
-  /^[A-Z]+_DATABASE_URL$/,
-];
+/**
+ * The secrets an app reads from <NAME>_FILE: the regular expressions of FILE_VARIABLES in
+ * libs/platform/src/config/env-files.ts, read from that file so the two cannot disagree.
+ */
+const FILE_VARIABLES = (() => {
+  const source = readFileSync(path.join(ROOT, 'libs/platform/src/config/env-files.ts'), 'utf8');
+  const block = /const FILE_VARIABLES\b.*?\n\];/s.exec(source)?.[0] ?? '';
+  const patterns = [...block.matchAll(/^\s*\/(\^.*\$)\/,$/gm)].map((m) => new RegExp(m[1]));
+  if (patterns.length === 0) {
+    throw new Error('FILE_VARIABLES not found in libs/platform/src/config/env-files.ts');
+  }
+  return patterns;
+})();
 const fileVariableOf = (key) => {
   const name = key.endsWith('_FILE') ? key.slice(0, -'_FILE'.length) : '';
   return name && FILE_VARIABLES.some((re) => re.test(name)) ? name : undefined;

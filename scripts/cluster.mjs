@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { CLUSTER_NAME, natsNodes, waitNatsNodeHealthy } from './lib/cluster-nats.mjs';
 import { parseClusterOptions, PORT_GROUPS, resolvePorts } from './lib/cluster-options.mjs';
 import { startPgliteServer } from './lib/cluster-pglite.mjs';
+import { onStopSignals } from './lib/child-processes.mjs';
 import { ManagedProcess } from './lib/cluster-process.mjs';
 import { findNatsServer } from './lib/nats.mjs';
 import { WALKTHROUGH } from './lib/walkthrough.mjs';
@@ -52,32 +53,24 @@ const processes = [];
 const pgliteServers = [];
 let phase = 'starting'; // starting | running | stopping
 let shuttingDown = null;
-let lastSignalAt = 0;
 let dataDir;
 let temporaryDataDir = false;
 let lockFile;
 
 // ---------------------------------------------------------------- stopping
 
-function onSignal(signal) {
-  const now = Date.now();
-  // npm forwards the terminal's SIGINT as well, so the same Ctrl-C arrives twice.
-  if (now - lastSignalAt < 1000) {
-    return;
-  }
-  lastSignalAt = now;
-  if (shuttingDown) {
+onStopSignals({
+  stopping: () => shuttingDown !== null,
+  stop: (signal) => {
+    human.write('\n');
+    say(`${signal} received, stopping`);
+    void shutdown(0);
+  },
+  killNow: () => {
     warn('second signal: killing what is left');
     processes.forEach((p) => p.killNow());
-    return;
-  }
-  human.write('\n');
-  say(`${signal} received, stopping`);
-  void shutdown(0);
-}
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, onSignal);
-}
+  },
+});
 // Whatever happens to this script, nothing it started outlives it, nor its temporary directory.
 process.on('exit', () => {
   processes.forEach((p) => p.killNow());

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_NATS_URL, ensureNats, NatsUnavailableError } from './lib/nats.mjs';
 import { WALKTHROUGH } from './lib/walkthrough.mjs';
+import { onStopSignals, pipeLines, signalPid } from './lib/child-processes.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const APPS = [
@@ -38,67 +39,36 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const running = [];
 let nats = null;
 let shuttingDown = null;
-let lastSignalAt = 0;
 
-function onSignal(signal) {
-  const now = Date.now();
-  // npm forwards the terminal's SIGINT to us as well, so the same Ctrl-C arrives twice.
-  if (now - lastSignalAt < 1000) {
-    return;
-  }
-  lastSignalAt = now;
-  if (shuttingDown) {
+onStopSignals({
+  stopping: () => shuttingDown !== null,
+  stop: (signal) => {
+    console.log('');
+    say(`${signal} received, stopping`);
+    void shutdown(0);
+  },
+  killNow: () => {
     warn('second signal: killing what is left');
     for (const app of running) {
       if (!app.exit) {
-        kill(app.child.pid, 'SIGKILL');
+        signalPid(app.child.pid, 'SIGKILL');
       }
     }
-    return;
-  }
-  console.log('');
-  say(`${signal} received, stopping`);
-  void shutdown(0);
-}
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, onSignal);
-}
-
-function kill(pid, signal) {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function pipeLines(stream, onLine) {
-  let partial = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk) => {
-    const lines = (partial + chunk).split(/\r?\n/);
-    partial = lines.pop();
-    lines.forEach(onLine);
-  });
-  stream.on('end', () => {
-    if (partial) {
-      onLine(partial);
-    }
-  });
-}
+  },
+});
 
 async function shutdown(code) {
   shuttingDown ??= (async () => {
     const alive = running.filter((app) => !app.exit);
     for (const app of alive) {
-      kill(app.child.pid, 'SIGTERM');
+      signalPid(app.child.pid, 'SIGTERM');
     }
     await Promise.all(
       alive.map(async (app) => {
         const done = await Promise.race([app.exited, sleep(STOP_TIMEOUT_MS).then(() => null)]);
         if (!done) {
           warn(`${app.name} did not stop within ${STOP_TIMEOUT_MS / 1000}s; sending SIGKILL`);
-          kill(app.child.pid, 'SIGKILL');
+          signalPid(app.child.pid, 'SIGKILL');
           await app.exited;
         }
       }),

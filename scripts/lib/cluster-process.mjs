@@ -3,32 +3,10 @@
 // `onLine`, its last lines are kept for the report when it dies.
 import { spawn } from 'node:child_process';
 
+import { pipeLines, signalPid } from './child-processes.mjs';
+
 const TAIL_LINES = 40;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function pipeLines(stream, onLine) {
-  let partial = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk) => {
-    const lines = (partial + chunk).split(/\r?\n/);
-    partial = lines.pop();
-    lines.forEach(onLine);
-  });
-  stream.on('end', () => {
-    if (partial) {
-      onLine(partial);
-    }
-  });
-}
-
-export function signalPid(pid, signal) {
-  try {
-    process.kill(pid, signal);
-    return true;
-  } catch {
-    return false; // already gone
-  }
-}
 
 export class ManagedProcess {
   /**

@@ -11,6 +11,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+import { pipeLines, signalPid } from './child-processes.mjs';
+
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const DEFAULT_PORT = 4222;
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '0.0.0.0']);
@@ -223,16 +225,8 @@ export async function ensureNats({
     }
     onOutput?.(line);
   };
-  for (const stream of [child.stdout, child.stderr]) {
-    let partial = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk) => {
-      const lines = (partial + chunk).split(/\r?\n/);
-      partial = lines.pop();
-      lines.forEach(onLine);
-    });
-    stream.on('end', () => partial && onLine(partial));
-  }
+  pipeLines(child.stdout, onLine);
+  pipeLines(child.stderr, onLine);
 
   let exitInfo = null;
   const exited = new Promise((resolve) => {
@@ -245,11 +239,7 @@ export async function ensureNats({
 
   const killOnExit = () => {
     if (!exitInfo && child.pid) {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      signalPid(child.pid, 'SIGKILL');
     }
   };
   process.on('exit', killOnExit);
@@ -264,18 +254,10 @@ export async function ensureNats({
   const stop = (timeoutMs = 5000) => {
     stopping ??= (async () => {
       if (!exitInfo && child.pid) {
-        try {
-          process.kill(child.pid, 'SIGTERM');
-        } catch {
-          // already gone
-        }
+        signalPid(child.pid, 'SIGTERM');
         const result = await Promise.race([exited, sleep(timeoutMs).then(() => null)]);
         if (!result) {
-          try {
-            process.kill(child.pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
+          signalPid(child.pid, 'SIGKILL');
           await exited;
         }
       }
