@@ -2,7 +2,7 @@
 # docker-compose.yml's NATS entrypoint: nats.conf takes each service's password from the
 # environment, so read them from the files the `secrets` service wrote, then become nats-server.
 set -eu
-dir=/run/secrets/tessera
+dir=${SECRETS_DIR:-/run/secrets/tessera}
 for service in auth orders profile; do
   file="$dir/nats_${service}_password"
   if [ ! -s "$file" ]; then

@@ -5,12 +5,15 @@
 #
 #   /state             the master copies (volume secrets-state; nothing else mounts it)
 #   /out/<service>/    what that service gets (volume <service>-secrets, mounted at /run/secrets/tessera)
+# (STATE_DIR and OUT_DIR move them, for scripts/check-compose's test of this script.)
 #
 # Existing secrets are kept: rerunning changes nothing. To bring your own, write the file under
 # /state before the first start (docker compose run --rm secrets sh), or rotate one by deleting
 # it there and restarting the stack (a new AUTH key-encryption key cannot decrypt the old keys).
 set -eu
 umask 077
+state=${STATE_DIR:-/state}
+out=${OUT_DIR:-/out}
 
 hex() { od -An -tx1 -N "$1" /dev/urandom | tr -d ' \n'; }
 b64() { head -c "$1" /dev/urandom | base64 | tr -d '\n'; }
@@ -24,14 +27,14 @@ nats_password() {
 new() {
   name=$1
   shift
-  if [ ! -s "/state/$name" ]; then
-    "$@" >"/state/$name.tmp"
-    mv "/state/$name.tmp" "/state/$name"
+  if [ ! -s "$state/$name" ]; then
+    "$@" >"$state/$name.tmp"
+    mv "$state/$name.tmp" "$state/$name"
     echo "secrets: created $name"
   fi
 }
 
-mkdir -p /state
+mkdir -p "$state"
 new nats_auth_password nats_password
 new nats_orders_password nats_password
 new nats_profile_password nats_password
@@ -43,13 +46,16 @@ new service_client_secret_profile hex 32
 
 # put <service> <uid> <file> <value>: the service's copy, readable by its user only.
 put() {
-  mkdir -p "/out/$1"
-  printf '%s' "$4" >"/out/$1/$3.tmp"
-  chown "$2" "/out/$1/$3.tmp"
-  chmod 0400 "/out/$1/$3.tmp"
-  mv "/out/$1/$3.tmp" "/out/$1/$3"
+  mkdir -p "$out/$1"
+  printf '%s' "$4" >"$out/$1/$3.tmp"
+  # Only root can give a file away (always so in the container; not in a test run as a user).
+  if [ "$(id -u)" = 0 ]; then
+    chown "$2" "$out/$1/$3.tmp"
+  fi
+  chmod 0400 "$out/$1/$3.tmp"
+  mv -f "$out/$1/$3.tmp" "$out/$1/$3"
 }
-s() { cat "/state/$1"; }
+s() { cat "$state/$1"; }
 pg=$(s postgres_password)
 
 # nats and postgres read theirs as root at start; the apps run as the image's user node (1000).
