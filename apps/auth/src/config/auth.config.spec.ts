@@ -12,6 +12,16 @@ const SECRET_B = 'b'.repeat(43);
 /** Production refuses an anonymous NATS connection (docker/nats/nats.conf has a user per service). */
 const NATS_CREDENTIALS = { NATS_USER: 'auth', NATS_PASSWORD: `p${'a'.repeat(40)}` };
 
+/** Everything production requires, each given directly. */
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  AUTH_DATABASE_URL: 'postgres://auth@db:5432/auth',
+  AUTH_KEY_ENCRYPTION_KEY: KEK,
+  SERVICE_CLIENT_SECRET_ORDERS: SECRET_A,
+  SERVICE_CLIENT_SECRET_PROFILE: SECRET_B,
+  ...NATS_CREDENTIALS,
+};
+
 function problems(env: Record<string, string>): string[] {
   try {
     loadAuthConfig(env);
@@ -50,18 +60,10 @@ describe('loadAuthConfig', () => {
     expect(problems({ ACCESS_TOKEN_TTL_SECONDS: '9' })).toEqual([
       expect.stringMatching(/^ACCESS_TOKEN_TTL_SECONDS: .*not be less than 10/),
     ]);
-    const production = {
-      NODE_ENV: 'production',
-      AUTH_DATABASE_URL: 'postgres://auth@db:5432/auth',
-      AUTH_KEY_ENCRYPTION_KEY: KEK,
-      SERVICE_CLIENT_SECRET_ORDERS: SECRET_A,
-      SERVICE_CLIENT_SECRET_PROFILE: SECRET_B,
-      ...NATS_CREDENTIALS,
-    };
-    expect(problems({ ...production, ACCESS_TOKEN_TTL_SECONDS: '59' })).toEqual([
+    expect(problems({ ...PRODUCTION, ACCESS_TOKEN_TTL_SECONDS: '59' })).toEqual([
       'ACCESS_TOKEN_TTL_SECONDS must be at least 60 in production (shorter lifetimes are for tests)',
     ]);
-    expect(loadAuthConfig({ ...production, ACCESS_TOKEN_TTL_SECONDS: '60' }).ACCESS_TOKEN_TTL_SECONDS).toBe(60);
+    expect(loadAuthConfig({ ...PRODUCTION, ACCESS_TOKEN_TTL_SECONDS: '60' }).ACCESS_TOKEN_TTL_SECONDS).toBe(60);
   });
 
   it('lists every invalid setting at once', () => {
@@ -172,14 +174,7 @@ describe('loadAuthConfig', () => {
   });
 
   it('starts in production with a database, a key-encryption key, every client secret and NATS credentials', () => {
-    const config = loadAuthConfig({
-      NODE_ENV: 'production',
-      AUTH_DATABASE_URL: 'postgres://auth@db:5432/auth',
-      AUTH_KEY_ENCRYPTION_KEY: KEK,
-      SERVICE_CLIENT_SECRET_ORDERS: SECRET_A,
-      SERVICE_CLIENT_SECRET_PROFILE: SECRET_B,
-      ...NATS_CREDENTIALS,
-    });
+    const config = loadAuthConfig(PRODUCTION);
     expect(config.production).toBe(true);
     expect(config.serviceClientSecrets).toEqual(
       new Map([
