@@ -8,7 +8,13 @@ import tseslint from 'typescript-eslint';
 export const depConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+  // Contracts are the shared vocabulary: they import nothing of ours.
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+  // Between the libs, dependencies run one way only: contracts <- platform <- auth, and the
+  // browser SDK stands beside them on contracts alone (it ships to browsers, no Nest, no NATS).
+  { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:contracts'] },
+  { sourceTag: 'scope:auth', onlyDependOnLibsWithTags: ['scope:platform', 'scope:contracts'] },
+  { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:contracts'] },
   // The system tests run the apps as processes; they import only libs.
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
   { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: [] },
