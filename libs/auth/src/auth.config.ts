@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { IsInt, IsOptional, IsString, IsUrl, Length, Matches, Max, Min } from 'class-validator';
+import { REVOCATION_MAX_STALENESS } from '@tessera/contracts';
 import { ServiceConfig } from '@tessera/platform';
 
 import type { AuthModuleOptions } from './auth.options';
@@ -38,9 +39,9 @@ export class VerifyingServiceConfig extends ServiceConfig {
 
   /** How long to verify from the last known revocations while NATS is away; then 503 (fail closed). */
   @IsInt()
-  @Min(1)
-  @Max(3600)
-  AUTH_REVOCATION_MAX_STALENESS_SECONDS: number = 60;
+  @Min(REVOCATION_MAX_STALENESS.min)
+  @Max(REVOCATION_MAX_STALENESS.max)
+  AUTH_REVOCATION_MAX_STALENESS_SECONDS: number = REVOCATION_MAX_STALENESS.default;
 
   /** auth's OAuth token endpoint, where this service obtains its own token (client_credentials). */
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })

@@ -1,3 +1,10 @@
+import {
+  checkLifetimes,
+  CLOCK_TOLERANCE_SECONDS,
+  MAX_ACCEPTED_TOKEN_LIFETIME_SECONDS,
+  REVOCATION_MAX_STALENESS,
+} from '@tessera/contracts';
+
 import type { ServiceClientOptions } from './client/service-token.provider';
 import type { SigningAlgorithm } from './keys/public-jwk';
 
@@ -26,9 +33,13 @@ export interface AuthModuleOptions {
    * read and no RS256/ES256 token is accepted. Unset, no HS256 token is ever accepted.
    */
   sharedSecret?: string;
-  /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. Default 5. */
+  /**
+   * Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. Default 5. This and
+   * `maxTokenLifetimeSeconds` must keep to the rules of libs/contracts/src/lifetimes.ts
+   * (service tokens accepted, revocations outliving every accepted token), or options are refused.
+   */
   clockToleranceSeconds?: number;
-  /** Longest accepted `exp - iat`, in seconds. Default 3600. */
+  /** Longest accepted `exp - iat`, in seconds. Default 3600 (MAX_ACCEPTED_TOKEN_LIFETIME_SECONDS). */
   maxTokenLifetimeSeconds?: number;
   /** Minimum seconds between two refreshes of the key set triggered by unknown `kid`s. Default 30. */
   keyRefreshIntervalSeconds?: number;
@@ -74,14 +85,22 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
         : 'HS256 is accepted only in shared-secret mode (sharedSecret)',
     );
   }
-  return {
+  const resolved: ResolvedAuthOptions = {
     algorithms: symmetric ? ['HS256'] : ['RS256', 'ES256'],
-    clockToleranceSeconds: 5,
-    maxTokenLifetimeSeconds: 3600,
+    clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+    maxTokenLifetimeSeconds: MAX_ACCEPTED_TOKEN_LIFETIME_SECONDS,
     keyRefreshIntervalSeconds: 30,
-    revocationMaxStalenessSeconds: 60,
+    revocationMaxStalenessSeconds: REVOCATION_MAX_STALENESS.default,
     verifiedTokenCacheSize: 10_000,
     syncCheck: {},
     ...options,
   };
+  const problems = checkLifetimes({
+    maxAcceptedSeconds: resolved.maxTokenLifetimeSeconds,
+    clockToleranceSeconds: resolved.clockToleranceSeconds,
+  });
+  if (problems.length > 0) {
+    throw new Error(`AuthModule options break the token lifetime rules: ${problems.join('; ')}`);
+  }
+  return resolved;
 }

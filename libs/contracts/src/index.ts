@@ -9,3 +9,4 @@ export * from './events/order-placed.event';
 export * from './events/user-disabled.event';
 export * from './events/session-revoked.event';
 export * from './events/audit.event';
+export * from './lifetimes';

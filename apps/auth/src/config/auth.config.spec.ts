@@ -162,6 +162,32 @@ describe('loadAuthConfig', () => {
     ]);
   });
 
+  it('keeps its lifetimes within what verifiers accept, refusing a longer access token by name', () => {
+    expect(problems({ ACCESS_TOKEN_TTL_SECONDS: '3601' })).toEqual([
+      expect.stringMatching(/^ACCESS_TOKEN_TTL_SECONDS: .*not be greater than 3600/),
+    ]);
+    const config = loadAuthConfig({ ACCESS_TOKEN_TTL_SECONDS: '3600' });
+    expect(config.keyRetentionSeconds).toBe(3660);
+    expect(loadAuthConfig({}).keyRetentionSeconds).toBe(960);
+  });
+
+  it('names every lifetime rule a configuration breaks, at once', () => {
+    expect(
+      problems({
+        ...PRODUCTION,
+        ACCESS_TOKEN_TTL_SECONDS: '30',
+        REFRESH_IDLE_SECONDS: '7200',
+        REFRESH_ABSOLUTE_SECONDS: '3600',
+      }),
+    ).toEqual([
+      'ACCESS_TOKEN_TTL_SECONDS must be at least 60 in production (shorter lifetimes are for tests)',
+      'REFRESH_IDLE_SECONDS must not exceed REFRESH_ABSOLUTE_SECONDS',
+    ]);
+    expect(problems({ ...PRODUCTION, ACCESS_TOKEN_TTL_SECONDS: '3600', REFRESH_IDLE_SECONDS: '3600' })).toEqual([
+      'REFRESH_IDLE_SECONDS must be longer than ACCESS_TOKEN_TTL_SECONDS',
+    ]);
+  });
+
   it('refuses development defaults in production, naming every missing client secret and NATS credentials', () => {
     const list = problems({ NODE_ENV: 'production' });
     expect(list).toEqual([

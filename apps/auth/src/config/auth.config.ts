@@ -12,6 +12,14 @@ import {
   MinLength,
 } from 'class-validator';
 import { IsSharedSecret } from '@tessera/auth';
+import {
+  ACCESS_TOKEN_TTL,
+  checkLifetimes,
+  keyRetentionSeconds,
+  REFRESH_ABSOLUTE,
+  REFRESH_IDLE,
+  REFRESH_REUSE_GRACE,
+} from '@tessera/contracts';
 import { loadConfig, ServiceConfig } from '@tessera/platform';
 
 import type { LoginThrottlePolicy } from '../login-abuse/login-throttle-policy';
@@ -23,8 +31,6 @@ import { parseServiceClients, readServiceClientSecrets, SERVICE_CLIENTS_FORMAT }
 const DAY = 24 * 60 * 60;
 /** KiB x iterations of OWASP's weakest recommended argon2id setting (m=7168, t=5). */
 const MIN_PASSWORD_HASH_WORK = 7168 * 5;
-const MIN_ACCESS_TOKEN_TTL_SECONDS = 10;
-const MIN_PRODUCTION_ACCESS_TOKEN_TTL_SECONDS = 60;
 
 /** The audience auth itself verifies (`GET /auth/me` and later bearer routes). */
 export const AUTH_AUDIENCE = 'auth';
@@ -71,14 +77,11 @@ export class AuthConfig extends ServiceConfig {
   @IsSharedSecret()
   AUTH_HS256_SECRET?: string;
 
-  /**
-   * 60 to 3600 in production. Down to 10 elsewhere, so that a test can watch a token expire
-   * (the web console's browser tests) without waiting a minute.
-   */
+  /** Bounds, and the 10 to 59 s allowed outside production only: ACCESS_TOKEN_TTL in @tessera/contracts. */
   @IsInt()
-  @Min(MIN_ACCESS_TOKEN_TTL_SECONDS)
-  @Max(3600)
-  ACCESS_TOKEN_TTL_SECONDS: number = 900;
+  @Min(ACCESS_TOKEN_TTL.min)
+  @Max(ACCESS_TOKEN_TTL.max)
+  ACCESS_TOKEN_TTL_SECONDS: number = ACCESS_TOKEN_TTL.default;
 
   /** Comma-separated service names written into `aud`. */
   @Matches(/^[a-z0-9_-]+(,[a-z0-9_-]+)*$/, {
@@ -88,24 +91,24 @@ export class AuthConfig extends ServiceConfig {
 
   /** A refresh token unused this long expires (RFC 9700 §4.14.2); each rotation restarts it. Default 7 days. */
   @IsInt()
-  @Min(300)
-  @Max(90 * DAY)
-  REFRESH_IDLE_SECONDS: number = 7 * DAY;
+  @Min(REFRESH_IDLE.min)
+  @Max(REFRESH_IDLE.max)
+  REFRESH_IDLE_SECONDS: number = REFRESH_IDLE.default;
 
   /** A login's refresh family ends this long after login, however often it rotates. Default 30 days. */
   @IsInt()
-  @Min(3600)
-  @Max(365 * DAY)
-  REFRESH_ABSOLUTE_SECONDS: number = 30 * DAY;
+  @Min(REFRESH_ABSOLUTE.min)
+  @Max(REFRESH_ABSOLUTE.max)
+  REFRESH_ABSOLUTE_SECONDS: number = REFRESH_ABSOLUTE.default;
 
   /**
    * A rotated refresh token presented again within this many seconds is a lost race (two tabs,
    * a retried request) and only fails; later it is treated as theft and ends the family.
    */
   @IsInt()
-  @Min(0)
-  @Max(60)
-  REFRESH_REUSE_GRACE_SECONDS: number = 10;
+  @Min(REFRESH_REUSE_GRACE.min)
+  @Max(REFRESH_REUSE_GRACE.max)
+  REFRESH_REUSE_GRACE_SECONDS: number = REFRESH_REUSE_GRACE.default;
 
   /**
    * The first admin, made at start while no enabled admin exists (admin/first-admin.service.ts).
@@ -214,6 +217,11 @@ export class AuthConfig extends ServiceConfig {
     };
   }
 
+  /** How long a retired signing key stays published: past the end of every token it signed. */
+  get keyRetentionSeconds(): number {
+    return keyRetentionSeconds(this.ACCESS_TOKEN_TTL_SECONDS);
+  }
+
   get accessTokenAudience(): string[] {
     return [...new Set(this.ACCESS_TOKEN_AUDIENCE.split(','))];
   }
@@ -237,22 +245,17 @@ export class AuthConfig extends ServiceConfig {
 
 /** Rules spanning several settings; run only once every field is valid on its own. */
 function crossChecks(config: AuthConfig): string[] {
-  const problems: string[] = [];
-  if (config.production && config.ACCESS_TOKEN_TTL_SECONDS < MIN_PRODUCTION_ACCESS_TOKEN_TTL_SECONDS) {
-    problems.push(
-      `ACCESS_TOKEN_TTL_SECONDS must be at least ${MIN_PRODUCTION_ACCESS_TOKEN_TTL_SECONDS} in production (shorter lifetimes are for tests)`,
-    );
-  }
+  // The lifetimes against each other and against what verifiers accept (auth verifies its own
+  // tokens with libs/auth's defaults, as the other services do).
+  const problems = checkLifetimes({
+    production: config.production,
+    accessTokenSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshIdleSeconds: config.REFRESH_IDLE_SECONDS,
+    refreshAbsoluteSeconds: config.REFRESH_ABSOLUTE_SECONDS,
+    keyRetentionSeconds: config.keyRetentionSeconds,
+  });
   if (!config.accessTokenAudience.includes(AUTH_AUDIENCE)) {
     problems.push(`ACCESS_TOKEN_AUDIENCE must include "${AUTH_AUDIENCE}", or auth would refuse its own tokens`);
-  }
-  if (config.REFRESH_IDLE_SECONDS > config.REFRESH_ABSOLUTE_SECONDS) {
-    problems.push('REFRESH_IDLE_SECONDS must not exceed REFRESH_ABSOLUTE_SECONDS');
-  }
-  // A client refreshes when its access token expires; an idle window shorter than that would
-  // log out every client that only refreshes on demand.
-  if (config.REFRESH_IDLE_SECONDS <= config.ACCESS_TOKEN_TTL_SECONDS) {
-    problems.push('REFRESH_IDLE_SECONDS must be longer than ACCESS_TOKEN_TTL_SECONDS');
   }
   if (config.LOGIN_LOCKOUT_BASE_SECONDS > config.LOGIN_LOCKOUT_MAX_SECONDS) {
     problems.push('LOGIN_LOCKOUT_BASE_SECONDS must not exceed LOGIN_LOCKOUT_MAX_SECONDS');

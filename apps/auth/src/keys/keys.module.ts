@@ -6,7 +6,6 @@ import { KEY_ENCRYPTION_KEY, resolveKeyEncryptionKey } from './key-encryption-ke
 import { KeyPublisher, NatsKeyPublisher } from './key-publisher';
 import type { SigningPolicy } from './key.service';
 import { KEY_RETENTION_SECONDS, KeyService, SIGNING_POLICY } from './key.service';
-import { SERVICE_TOKEN_TTL_SECONDS } from '../tokens/token-issuer.service';
 
 @Module({
   controllers: [JwksController],
@@ -24,10 +23,9 @@ import { SERVICE_TOKEN_TTL_SECONDS } from '../tokens/token-issuer.service';
     },
     { provide: KeyPublisher, useClass: NatsKeyPublisher },
     {
-      // The longest token lifetime, plus a margin for clock skew and in-flight requests.
       provide: KEY_RETENTION_SECONDS,
       inject: [AuthConfig],
-      useFactory: (config: AuthConfig) => Math.max(config.ACCESS_TOKEN_TTL_SECONDS, SERVICE_TOKEN_TTL_SECONDS) + 60,
+      useFactory: (config: AuthConfig) => config.keyRetentionSeconds,
     },
     {
       provide: SIGNING_POLICY,

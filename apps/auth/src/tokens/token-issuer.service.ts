@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
+import { SERVICE_TOKEN_TTL_SECONDS } from '@tessera/contracts';
 import { SignJWT } from 'jose';
 
 import { AuthConfig } from '../config/auth.config';
@@ -18,9 +19,6 @@ export interface ServiceTokenSubject {
   clientId: string;
   scopes: readonly string[];
 }
-
-/** Service tokens live 5 minutes (design, "Service tokens"): a service asks again, cheaply. */
-export const SERVICE_TOKEN_TTL_SECONDS = 300;
 
 /** The services a scope list is meant for: the part of each scope before ':' (`profile:read` → `profile`). */
 export function audienceOfScopes(scopes: readonly string[]): string[] {

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { serviceTokenRenewAfterSeconds } from '@tessera/contracts';
 import { currentRequestId, REQUEST_ID_HEADER, TesseraError } from '@tessera/platform';
 
 /** This service's own OAuth client at auth (RFC 6749 §4.4, client_credentials). */
@@ -21,7 +22,7 @@ const MAX_RESPONSE_BYTES = 16 * 1024;
 
 /**
  * Obtains this service's access token with client_credentials, caches it and renews it before
- * it expires (at 80 % of its lifetime, or a minute early for long ones). Concurrent callers
+ * it expires (SERVICE_TOKEN_RENEWAL: at 80 % of its lifetime, or a minute early for long ones). Concurrent callers
  * share one request; a failure is not cached.
  */
 export class ServiceTokenProvider {
@@ -96,8 +97,7 @@ export class ServiceTokenProvider {
       this.logger.warn('token endpoint sent an unusable response');
       throw new ServiceTokenUnavailableError();
     }
-    const lifetimeMs = expiresIn * 1000;
-    this.cached = { token, renewAt: started + Math.max(lifetimeMs * 0.8, lifetimeMs - 60_000) };
+    this.cached = { token, renewAt: started + serviceTokenRenewAfterSeconds(expiresIn) * 1000 };
     return token;
   }
 }

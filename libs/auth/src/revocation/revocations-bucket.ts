@@ -1,14 +1,8 @@
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { REVOCATION_TTL_SECONDS } from '@tessera/contracts';
 
 import { openBucket } from '../keys/open-bucket';
-
-/**
- * How long a revocation entry lives. Longer than any accepted access-token lifetime
- * (AuthModuleOptions.maxTokenLifetimeSeconds, at most an hour by default), so an entry never
- * disappears while a token it revokes could still be valid.
- */
-export const REVOCATION_TTL_SECONDS = 2 * 60 * 60;
 
 /** A revoked access token: rejected until its own `exp`. */
 export interface JtiRevocation {
@@ -39,7 +33,9 @@ export const RevocationKeys = {
 
 /**
  * Opens (creating when absent) the revocations bucket; issuer and verifiers use the same options.
- * `replicas` counts only when this call creates the bucket (NATS_REPLICAS).
+ * `replicas` counts only when this call creates the bucket (NATS_REPLICAS). Entries outlive any
+ * token a verifier accepts (REVOCATION_TTL_SECONDS in libs/contracts/src/lifetimes.ts), so one
+ * never disappears while a token it revokes could still be valid.
  */
 export function openRevocationsBucket(nc: NatsConnection, bucketName: string, replicas = 1): Promise<KV> {
   return openBucket(nc, bucketName, { history: 1, ttl: REVOCATION_TTL_SECONDS * 1000, replicas });
