@@ -2,18 +2,25 @@
 // `npm test [-- <jest args>]`: every test, unit and end-to-end, against a real NATS server: the
 // one at NATS_URL if it answers, else a nats-server started here on a free port (stopped after).
 // Each run gets its own NATS_NAMESPACE, so runs sharing a server never see each other's
-// subjects, streams or buckets.
+// subjects, streams or buckets. Before any of that, the prerequisites are checked
+// (scripts/lib/prerequisites.mjs): a missing one stops the run at once, named with its install.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_NATS_URL, ensureNats, NatsUnavailableError } from './lib/nats.mjs';
+import { missingPrerequisites } from './lib/prerequisites.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (msg) => console.error(`[test] ${msg}`);
 
 async function main() {
+  const missing = missingPrerequisites({ args: process.argv.slice(2), root: ROOT });
+  if (missing.length > 0) {
+    say(`cannot run the tests yet:\n\n${missing.join('\n\n')}\n`);
+    return 1;
+  }
   let nats;
   try {
     nats = await ensureNats({

@@ -1,5 +1,6 @@
-// The web console (issue 9) in a real browser: Debian's Chromium driven by playwright-core,
-// against the apps and the console server started as processes from dist/, as `npm start` does.
+// The web console in a real browser: the machine's Chromium or Chrome (found by
+// scripts/lib/browser.cjs) driven by playwright-core, against the apps and the console server
+// started as processes from dist/, as `npm start` does.
 module.exports = {
   ...require('../../jest.preset.js'),
   displayName: 'web-e2e',

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-import { testDatabaseTargets } from '@tessera/platform/testing';
+import { findBrowser, howToGetBrowser, testDatabaseTargets } from '@tessera/platform/testing';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 import { type ConsoleStack, startConsoleStack } from './support/stack';
@@ -20,8 +20,8 @@ import {
   visible,
 } from './support/ui';
 
-/** Debian's Chromium; the suite never downloads a browser. */
-const CHROMIUM = '/usr/bin/chromium';
+/** The Chromium or Chrome on this machine (CHROME_PATH first); the suite never downloads a browser. */
+const BROWSER = findBrowser();
 const ARTIFACTS = path.resolve(__dirname, '../../../dist/test-artifacts/web-e2e');
 /** Short, so that a test can watch a token expire (auth allows 10 s and up outside production). */
 const ACCESS_TOKEN_TTL_SECONDS = 20;
@@ -41,10 +41,8 @@ describe(`the web console in Chromium (apps on ${target.name})`, () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `The browser tests need Debian's Chromium at ${CHROMIUM} (sudo apt-get install chromium); they never download a browser.`,
-      );
+    if (!BROWSER.path) {
+      throw new Error(`${BROWSER.reason}\n${howToGetBrowser()}`);
     }
     mkdirSync(ARTIFACTS, { recursive: true });
     stack = await startConsoleStack(target, {
@@ -53,7 +51,7 @@ describe(`the web console in Chromium (apps on ${target.name})`, () => {
       LOGIN_LOCKOUT_BASE_SECONDS: '60',
     });
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: BROWSER.path,
       headless: true,
       args: [
         '--no-sandbox',

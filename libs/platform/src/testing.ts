@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { connect as connectTcp, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -193,6 +194,44 @@ export async function startPrivateNatsServer(options: PrivateNatsServerOptions =
   process.once('exit', () => rmSync(store, { recursive: true, force: true }));
   await handle.start();
   return handle;
+}
+
+export interface BrowserFound {
+  /** The executable to launch; undefined when there is none (then `reason` says why). */
+  path: string | undefined;
+  source?: string;
+  reason?: string;
+}
+
+export interface FindBrowserOptions {
+  env?: Record<string, string | undefined>;
+  platform?: string;
+  executable?: (file: string) => boolean;
+  playwright?: () => string | undefined;
+}
+
+interface BrowserFinder {
+  findBrowser(options?: FindBrowserOptions): BrowserFound;
+  howToGetBrowser(platform?: string): string;
+}
+
+// scripts/lib/browser.cjs is also what `npm test` (scripts/test.mjs) checks before jest starts,
+// so both always agree on where the browser is; it lives outside every Nx project, hence by path.
+const browserFinder = (): BrowserFinder =>
+  createRequire(__filename)(path.resolve(__dirname, '../../../scripts/lib/browser.cjs')) as BrowserFinder;
+
+/**
+ * The Chromium or Google Chrome on this machine for the browser tests, never a download:
+ * CHROME_PATH, then Debian's/Ubuntu's chromium, Google Chrome, the macOS app bundles, the same
+ * names on PATH, then a browser Playwright installed earlier (scripts/lib/browser.cjs).
+ */
+export function findBrowser(options?: FindBrowserOptions): BrowserFound {
+  return browserFinder().findBrowser(options);
+}
+
+/** The one command per OS that installs a browser, for the error when findBrowser finds none. */
+export function howToGetBrowser(platform?: string): string {
+  return browserFinder().howToGetBrowser(platform);
 }
 
 export * from './docs/docs.testing';
