@@ -5,7 +5,7 @@ import { OutboxRelay } from '@tessera/platform';
 
 import type { CreateOrderDto } from './dto/create-order.dto';
 import { DEFAULT_PAGE_SIZE, type ListOrdersQuery } from './dto/list-orders.query';
-import { decodeCursor, encodeCursor } from './order-cursor';
+import { decodeOrderCursor, encodeOrderCursor } from './order-cursor';
 import {
   NoShippingAddressError,
   OrderNotCancellableError,
@@ -56,7 +56,7 @@ export class OrdersService {
       // The same RFC 6750 answer as any route needing the admin role.
       throw new InsufficientScopeError('admin');
     }
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const after = query.cursor === undefined ? undefined : decodeOrderCursor(query.cursor);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     // One row past the page says whether another page exists, so the last page never links
     // to an empty one.
@@ -66,7 +66,7 @@ export class OrdersService {
     return {
       items,
       nextCursor:
-        rows.length > limit && last ? encodeCursor({ createdAt: new Date(last.createdAt), id: last.id }) : null,
+        rows.length > limit && last ? encodeOrderCursor({ createdAt: new Date(last.createdAt), id: last.id }) : null,
     };
   }
 
