@@ -22,6 +22,7 @@ export * from './http/ids';
 export * from './bootstrap/run-main';
 export * from './events/event-bus.service';
 export * from './events/outbox';
+export * from './scheduling/periodic-task';
 export * from './logging/logger';
 export * from './logging/nest-pino-logger';
 export * from './logging/request-context';
