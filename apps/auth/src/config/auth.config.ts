@@ -12,6 +12,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { IsSharedSecret } from '@tessera/auth';
+import { Scope } from '@tessera/contracts';
 import { loadConfig, ServiceConfig } from '@tessera/platform';
 
 import type { LoginThrottlePolicy } from '../login-abuse/login-throttle-policy';
@@ -192,7 +193,7 @@ export class AuthConfig extends ServiceConfig {
     message:
       'SERVICE_CLIENTS must be comma-separated "<clientId>=<scope> <scope>..." entries with lower-case ids and <service>:<permission> scopes, e.g. "orders=profile:read,profile=orders:read"',
   })
-  SERVICE_CLIENTS: string = 'orders=profile:read,profile=orders:read';
+  SERVICE_CLIENTS: string = `orders=${Scope.ProfileRead},profile=${Scope.OrdersRead}`;
 
   /**
    * Client id → secret of the declared clients that have one, set by loadAuthConfig from the
