@@ -14,6 +14,7 @@ export * from './database/database';
 export * from './database/database.module';
 export * from './database/pglite-lock';
 export * from './bootstrap/create-service';
+export * from './bootstrap/service-core';
 export * from './platform.module';
 export * from './public.decorator';
 export * from './http/cursor';
