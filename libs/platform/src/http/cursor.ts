@@ -40,7 +40,7 @@ export function decodeCursor<const T extends readonly CursorFieldCheck[]>(value:
     throw new InvalidCursorError();
   }
   const fields = Buffer.from(value, 'base64url').toString('utf8').split(SEPARATOR);
-  if (fields.length !== checks.length || !fields.every((field, i) => checks[i]!(field))) {
+  if (fields.length !== checks.length || !fields.every((field, i) => checks[i](field))) {
     throw new InvalidCursorError();
   }
   if (encodeCursor(fields) !== value) {
