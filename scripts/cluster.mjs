@@ -5,7 +5,6 @@
 // process). Prints where everything listens (`--json`: one JSON line); reports a process that
 // dies and keeps the rest running; Ctrl-C or SIGTERM stops everything it started, by pid.
 // `npm run cluster -- --help` describes the flags and the commands it reads from a pipe.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, fstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -19,6 +18,8 @@ import { parseClusterOptions, PORT_GROUPS, resolvePorts } from './lib/cluster-op
 import { startPgliteServer } from './lib/cluster-pglite.mjs';
 import { onStopSignals } from './lib/child-processes.mjs';
 import { ManagedProcess } from './lib/cluster-process.mjs';
+import { runBuild } from './lib/nx-build.mjs';
+import { waitHttpReady } from './lib/wait-ready.mjs';
 import { findNatsServer } from './lib/nats.mjs';
 import { WALKTHROUGH } from './lib/walkthrough.mjs';
 
@@ -37,7 +38,6 @@ const COLORS = { nats: 34, auth: 36, orders: 35, profile: 33, pglite: 90, cluste
 const prefix = (name) => paint(COLORS[name.split('-')[0]] ?? 37, `[${name}]`.padEnd(12));
 const say = (msg) => human.write(`${prefix('cluster')}${msg}\n`);
 const warn = (msg) => process.stderr.write(`${prefix('cluster')}${msg}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // A reader that went away (a test that crashed) must not crash the cluster before it has stopped
 // what it started.
 process.stdout.on('error', () => undefined);
@@ -171,28 +171,17 @@ function describe(proc) {
 
 async function waitAppReady(proc, timeoutMs = READY_TIMEOUT_MS) {
   const url = `${proc.info.url}/health/ready`;
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    if (!proc.running) {
-      throw new Error(
-        `${proc.name} exited while starting (${describeExit(proc.exit)}). Its last lines:\n${tailOf(proc)}`,
-      );
-    }
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      const body = await res.text();
-      if (res.status === 200) {
-        return;
-      }
-      last = `HTTP ${res.status} ${body.slice(0, 300)}`;
-    } catch (err) {
-      last = err.cause?.code ?? err.name ?? String(err);
-    }
-    await sleep(250);
+  const result = await waitHttpReady(url, { timeoutMs, intervalMs: 250, gone: () => !proc.running });
+  if (result.ready) {
+    return;
+  }
+  if (result.gone) {
+    throw new Error(
+      `${proc.name} exited while starting (${describeExit(proc.exit)}). Its last lines:\n${tailOf(proc)}`,
+    );
   }
   throw new Error(
-    `${proc.name} was not ready within ${timeoutMs / 1000}s; GET ${url} last answered: ${last}. Its last lines:\n${tailOf(proc)}`,
+    `${proc.name} was not ready within ${timeoutMs / 1000}s; GET ${url} last answered: ${result.last}. Its last lines:\n${tailOf(proc)}`,
   );
 }
 
@@ -231,27 +220,6 @@ async function busyPorts(ports) {
     }
   }
   return busy;
-}
-
-function runBuild() {
-  const nx = path.join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'nx.cmd' : 'nx');
-  if (!existsSync(nx)) {
-    throw new Error('nx is not installed: run `npm ci` first.');
-  }
-  say('building: nx run-many -t build -p auth,orders,profile');
-  return new Promise((resolve, reject) => {
-    const child = spawn(nx, ['run-many', '-t', 'build', '-p', APPS.join(',')], {
-      cwd: ROOT,
-      // The build's own output is for humans: on stderr under --json.
-      stdio: ['ignore', options.json ? 2 : 'inherit', 'inherit'],
-      shell: process.platform === 'win32',
-      env: { ...process.env, NX_TUI: process.env.NX_TUI ?? 'false' },
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`the build failed (${signal ?? `exit code ${code}`}); see above.`)),
-    );
-  });
 }
 
 function pidAlive(pid) {
@@ -513,7 +481,8 @@ async function main() {
   }
 
   if (options.build) {
-    await runBuild();
+    // The build's own output is for humans: on stderr under --json.
+    await runBuild({ root: ROOT, projects: APPS, say, stdio: ['ignore', options.json ? 2 : 'inherit', 'inherit'] });
   }
   const mains = Object.fromEntries(
     APPS.map((app) => [app, path.join(ROOT, 'dist', app, 'apps', app, 'src', 'main.js')]),

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_NATS_URL, ensureNats, NatsUnavailableError } from './lib/nats.mjs';
 import { WALKTHROUGH } from './lib/walkthrough.mjs';
 import { onStopSignals, pipeLines, signalPid } from './lib/child-processes.mjs';
+import { runBuild } from './lib/nx-build.mjs';
+import { waitHttpReady } from './lib/wait-ready.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const APPS = [
@@ -90,30 +92,6 @@ async function fail(message, code = 1) {
   await shutdown(code);
 }
 
-function runBuild() {
-  const nx = path.join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'nx.cmd' : 'nx');
-  if (!existsSync(nx)) {
-    throw new Error('nx is not installed: run `npm ci` first.');
-  }
-  say('building: nx run-many -t build');
-  return new Promise((resolve, reject) => {
-    const child = spawn(nx, ['run-many', '-t', 'build'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-      shell: process.platform === 'win32',
-      env: { ...process.env, NX_TUI: process.env.NX_TUI ?? 'false' },
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (code === 0) {
-        resolve();
-      } else {
-        reject(new Error(`the build failed (${signal ?? `exit code ${code}`}); see the output above.`));
-      }
-    });
-  });
-}
-
 /** The address to poll: a wildcard bind address is reached through loopback. */
 function probeHost(host) {
   if (!host || host === '0.0.0.0') {
@@ -184,32 +162,24 @@ function startApp({ name, port, main = path.join('dist', name, 'apps', name, 'sr
 
 async function waitReady(app, host) {
   const url = `http://${probeHost(host)}:${app.port}/health/ready`;
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    if (app.exit || shuttingDown) {
-      return false;
-    }
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      const body = await res.text();
-      if (res.status === 200) {
-        return true;
-      }
-      last = `HTTP ${res.status} ${body.slice(0, 500)}`;
-    } catch (err) {
-      last = err.cause?.code ?? err.name ?? String(err);
-    }
-    await sleep(500);
+  const result = await waitHttpReady(url, {
+    timeoutMs: READY_TIMEOUT_MS,
+    intervalMs: 500,
+    gone: () => Boolean(app.exit || shuttingDown),
+  });
+  if (result.ready) {
+    return true;
   }
-  await fail(
-    [
-      `${app.name} was not ready within ${READY_TIMEOUT_MS / 1000}s.`,
-      `  GET ${url} last answered: ${last}`,
-      `  its last log lines:`,
-      ...app.tail.slice(-20).map((l) => `    ${l}`),
-    ].join('\n'),
-  );
+  if (!result.gone) {
+    await fail(
+      [
+        `${app.name} was not ready within ${READY_TIMEOUT_MS / 1000}s.`,
+        `  GET ${url} last answered: ${result.last}`,
+        `  its last log lines:`,
+        ...app.tail.slice(-20).map((l) => `    ${l}`),
+      ].join('\n'),
+    );
+  }
   return false;
 }
 
@@ -261,7 +231,7 @@ async function main() {
   }
 
   try {
-    await runBuild();
+    await runBuild({ root: ROOT, say });
   } catch (err) {
     await fail(err.message);
     return;

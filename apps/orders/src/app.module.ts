@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { AuthModule, authModuleOptions } from '@tessera/auth';
-import { DatabaseModule, OutboxRelay, PlatformModule, platformOptions } from '@tessera/platform';
+import { OutboxRelay, serviceCoreModules } from '@tessera/platform';
 
 import { OrdersConfig } from './config/orders.config';
 import { schema } from './database/schema';
@@ -17,15 +17,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot(platformOptions(SERVICE_NAME, config)),
-        DatabaseModule.forRootAsync({
-          inject: [],
-          useFactory: () => ({
-            url: config.ORDERS_DATABASE_URL,
-            dataDir: config.ORDERS_DATA_DIR,
-            migrationsFolder: path.join(__dirname, '..', 'migrations'),
-            schema,
-          }),
+        ...serviceCoreModules(SERVICE_NAME, config, {
+          url: config.ORDERS_DATABASE_URL,
+          dataDir: config.ORDERS_DATA_DIR,
+          migrationsFolder: path.join(__dirname, '..', 'migrations'),
+          schema,
         }),
         AuthModule.forRoot(authModuleOptions(SERVICE_NAME, config)),
         OrdersModule,

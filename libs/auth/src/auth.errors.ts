@@ -1,5 +1,7 @@
 import { TesseraError } from '@tessera/platform';
 
+import { bearerChallenge } from './bearer-challenge';
+
 export enum AuthErrorCode {
   MissingToken = 'missing_token',
   InvalidToken = 'invalid_token',
@@ -8,13 +10,11 @@ export enum AuthErrorCode {
   RevocationsUnavailable = 'revocations_unavailable',
 }
 
-const REALM = 'tessera';
-
 /** RFC 6750 §3.1: a request with no credentials gets a challenge without an error code. */
 export class MissingTokenError extends TesseraError {
   constructor() {
     super(AuthErrorCode.MissingToken, 401, 'An access token is required.', {
-      'WWW-Authenticate': `Bearer realm="${REALM}"`,
+      'WWW-Authenticate': bearerChallenge(),
     });
   }
 }
@@ -30,7 +30,7 @@ export class InvalidTokenError extends TesseraError {
     readonly reason = 'invalid',
   ) {
     super(AuthErrorCode.InvalidToken, 401, description, {
-      'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"`,
+      'WWW-Authenticate': bearerChallenge({ error: 'invalid_token', error_description: description }),
     });
   }
 }
@@ -39,7 +39,7 @@ export class InvalidTokenError extends TesseraError {
 export class InvalidAuthRequestError extends TesseraError {
   constructor(description: string) {
     super(AuthErrorCode.InvalidRequest, 400, description, {
-      'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_request", error_description="${description}"`,
+      'WWW-Authenticate': bearerChallenge({ error: 'invalid_request', error_description: description }),
     });
   }
 }
@@ -48,7 +48,7 @@ export class InvalidAuthRequestError extends TesseraError {
 export class InsufficientScopeError extends TesseraError {
   constructor(required: string) {
     super(AuthErrorCode.InsufficientScope, 403, 'The access token does not grant this operation.', {
-      'WWW-Authenticate': `Bearer realm="${REALM}", error="insufficient_scope", scope="${required}"`,
+      'WWW-Authenticate': bearerChallenge({ error: 'insufficient_scope', scope: required }),
     });
   }
 }

@@ -1,6 +1,7 @@
 export { Public, IS_PUBLIC_KEY } from '@tessera/platform';
 export * from './auth.config';
 export * from './auth.errors';
+export * from './bearer-challenge';
 export * from './auth.options';
 export * from './auth.module';
 export * from './principal';

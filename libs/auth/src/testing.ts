@@ -2,7 +2,7 @@ import { KeyObject, randomUUID, sign } from 'node:crypto';
 
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { Buckets, namespacedBucket } from '@tessera/contracts';
+import { Buckets, namespacedBucket, Role } from '@tessera/contracts';
 import { NatsRpcClient, TesseraError } from '@tessera/platform';
 import { type TestDatabaseTarget, testNamespace, testNatsUrl } from '@tessera/platform/testing';
 
@@ -54,7 +54,7 @@ export async function signTestToken(key: TestSigningKey, options: TestTokenOptio
     nbf: now,
     exp: now + (options.expiresIn ?? 900),
     jti: randomUUID(),
-    roles: options.roles ?? ['user'],
+    roles: options.roles ?? [Role.User],
     scope: options.scope ?? '',
   };
   for (const [name, value] of Object.entries(options.claims ?? {})) {

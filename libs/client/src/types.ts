@@ -1,7 +1,8 @@
-import type { OrdersSummaryReply, ProfileReply, ShippingAddress } from '@tessera/contracts';
+import type { OrdersSummaryReply, ProfileReply, Role as KnownRole, ShippingAddress } from '@tessera/contracts';
 
 export type { ShippingAddress };
-export type Role = 'user' | 'admin' | (string & {});
+/** A role Tessera knows, or one a newer server added. */
+export type Role = KnownRole | (string & {});
 
 export interface RegisterRequest {
   email: string;

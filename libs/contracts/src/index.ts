@@ -1,4 +1,5 @@
 export * from './subjects';
+export * from './authz';
 export * from './rpc-error';
 export * from './messages/shipping-address';
 export * from './messages/get-profile.request';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Subjects } from '@tessera/contracts';
 import type { OutboxRelay } from '@tessera/platform';
-import { openDatabase, outboxEvents } from '@tessera/platform';
+import { encodeCursor, INVALID_CURSOR, openDatabase, outboxEvents } from '@tessera/platform';
 import { testDatabaseTargets } from '@tessera/platform/testing';
 import { eq } from 'drizzle-orm';
 
@@ -14,7 +14,6 @@ import { sessionFamilies, users } from '../database/schema';
 import { Role } from '../users/roles';
 import { AdminErrorCode } from './admin.errors';
 import { AdminUsersService } from './admin-users.service';
-import { encodeUserCursor } from './user-cursor';
 
 describe('AdminUsersService', () => {
   let f: SessionFixture;
@@ -90,10 +89,10 @@ describe('AdminUsersService', () => {
     it('refuses a cursor it did not issue, and one naming no account', async () => {
       for (const cursor of [
         'nonsense',
-        `${encodeUserCursor(actor.id)}x`,
-        encodeUserCursor('00000000-0000-4000-8000-000000000000'),
+        `${encodeCursor([actor.id])}x`,
+        encodeCursor(['00000000-0000-4000-8000-000000000000']),
       ]) {
-        expect(await codeOf(admin.list(10, cursor))).toBe(`400 ${AdminErrorCode.InvalidCursor}`);
+        expect(await codeOf(admin.list(10, cursor))).toBe(`400 ${INVALID_CURSOR}`);
       }
     });
   });

@@ -1,7 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RevocationPublisher } from '@tessera/auth';
 import { Subjects, type UserDisabledEvent } from '@tessera/contracts';
-import { DATABASE, enqueueEvent, OutboxRelay } from '@tessera/platform';
+import {
+  DATABASE,
+  decodeCursor,
+  encodeCursor,
+  enqueueEvent,
+  InvalidCursorError,
+  isCanonicalUuid,
+  OutboxRelay,
+} from '@tessera/platform';
 import { and, arrayContains, asc, eq, sql } from 'drizzle-orm';
 
 import type { AuthDatabase } from '../database/auth-database';
@@ -9,14 +17,7 @@ import type { UserRow } from '../database/schema';
 import { users } from '../database/schema';
 import { SessionFamiliesService } from '../refresh/session-families.service';
 import { Role, ROLES } from '../users/roles';
-import {
-  CannotDemoteSelfError,
-  CannotDisableSelfError,
-  InvalidCursorError,
-  LastAdminError,
-  UserNotFoundError,
-} from './admin.errors';
-import { decodeUserCursor, encodeUserCursor } from './user-cursor';
+import { CannotDemoteSelfError, CannotDisableSelfError, LastAdminError, UserNotFoundError } from './admin.errors';
 
 /** An account as an admin sees it. */
 export interface AdminUserView {
@@ -75,9 +76,13 @@ export class AdminUsersService {
     private readonly outbox: OutboxRelay,
   ) {}
 
-  /** Oldest first; keyset pages, so an account created meanwhile neither repeats nor skips one. */
+  /**
+   * Oldest first; keyset pages, so an account created meanwhile neither repeats nor skips one.
+   * The cursor holds only the last user's id: its (createdAt, id) is read in SQL, because
+   * `created_at` has microseconds, which a JS Date would round away.
+   */
   async list(limit: number, cursor?: string): Promise<UserPage> {
-    const after = cursor === undefined ? undefined : decodeUserCursor(cursor);
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, [isCanonicalUuid])[0];
     if (after !== undefined && !(await this.exists(after))) {
       throw new InvalidCursorError();
     }
@@ -95,7 +100,7 @@ export class AdminUsersService {
     const last = page.at(-1);
     return {
       items: page.map(toView),
-      nextCursor: rows.length > limit && last ? encodeUserCursor(last.id) : null,
+      nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null,
     };
   }
 

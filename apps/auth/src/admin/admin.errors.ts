@@ -5,7 +5,6 @@ export enum AdminErrorCode {
   CannotDisableSelf = 'cannot_disable_self',
   CannotDemoteSelf = 'cannot_demote_self',
   LastAdmin = 'last_admin',
-  InvalidCursor = 'invalid_cursor',
 }
 
 export class UserNotFoundError extends TesseraError {
@@ -31,11 +30,5 @@ export class CannotDemoteSelfError extends TesseraError {
 export class LastAdminError extends TesseraError {
   constructor() {
     super(AdminErrorCode.LastAdmin, 409, 'This change would leave no enabled admin account.');
-  }
-}
-
-export class InvalidCursorError extends TesseraError {
-  constructor() {
-    super(AdminErrorCode.InvalidCursor, 400, 'The cursor is not one this API returned; start again without it.');
   }
 }

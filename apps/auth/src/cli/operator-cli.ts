@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { RevocationPublisher } from '@tessera/auth';
-import { ConfigValidationError, DATABASE, DatabaseInUseError, TesseraError } from '@tessera/platform';
+import { ConfigValidationError, DATABASE, DatabaseInUseError, isUuid, TesseraError } from '@tessera/platform';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
@@ -29,8 +29,6 @@ export interface CliIo {
   /** Reads a file, or standard input for "-". */
   readFile(path: string): string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A usage problem the operator can fix by reading the help. */
 class UsageError extends Error {}
@@ -57,7 +55,7 @@ function parseLimit(value: string): number {
 /** A user named by id or by email, as the operator typed it. */
 async function findUser(ctx: INestApplicationContext, who: string): Promise<{ id: string; email: string }> {
   const db = ctx.get<AuthDatabase>(DATABASE);
-  const where = UUID.test(who) ? eq(users.id, who.toLowerCase()) : eq(users.email, normalizeEmail(who));
+  const where = isUuid(who) ? eq(users.id, who.toLowerCase()) : eq(users.email, normalizeEmail(who));
   const [row] = await db.select({ id: users.id, email: users.email }).from(users).where(where).limit(1);
   if (!row) {
     throw new UsageError(`no user ${JSON.stringify(who)} (give an id or an email address)`);

@@ -19,6 +19,7 @@ import {
   REFRESH_ABSOLUTE,
   REFRESH_IDLE,
   REFRESH_REUSE_GRACE,
+  Scope,
 } from '@tessera/contracts';
 import { loadConfig, ServiceConfig } from '@tessera/platform';
 
@@ -195,7 +196,7 @@ export class AuthConfig extends ServiceConfig {
     message:
       'SERVICE_CLIENTS must be comma-separated "<clientId>=<scope> <scope>..." entries with lower-case ids and <service>:<permission> scopes, e.g. "orders=profile:read,profile=orders:read"',
   })
-  SERVICE_CLIENTS: string = 'orders=profile:read,profile=orders:read';
+  SERVICE_CLIENTS: string = `orders=${Scope.ProfileRead},profile=${Scope.OrdersRead}`;
 
   /**
    * Client id → secret of the declared clients that have one, set by loadAuthConfig from the

@@ -1,3 +1,4 @@
+import { bearerChallenge } from '@tessera/auth';
 import { TesseraError } from '@tessera/platform';
 
 export enum RefreshErrorCode {
@@ -26,7 +27,7 @@ export class InvalidGrantError extends TesseraError {
   constructor(readonly reason: InvalidGrantReason) {
     // RFC 9110 §15.5.2: a 401 carries a challenge.
     super(RefreshErrorCode.InvalidGrant, 401, 'The refresh token is invalid, expired or revoked.', {
-      'WWW-Authenticate': 'Bearer realm="tessera"',
+      'WWW-Authenticate': bearerChallenge(),
     });
   }
 }

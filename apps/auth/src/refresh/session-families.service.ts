@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RevocationPublisher } from '@tessera/auth';
 import { type SessionRevocationReason, type SessionRevokedEvent, Subjects } from '@tessera/contracts';
-import { DATABASE, enqueueEvent, OutboxRelay } from '@tessera/platform';
+import { DATABASE, enqueueEvent, isUuid, OutboxRelay } from '@tessera/platform';
 import type { SQL } from 'drizzle-orm';
 import { and, desc, eq, exists, gt, inArray, isNull, ne, not, notExists, sql } from 'drizzle-orm';
 
@@ -33,8 +33,6 @@ export interface RevokeOptions {
    */
   revokeAccessTokens?: boolean;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Refresh families as sessions: listing them, and ending them. Ending a family marks it revoked
@@ -105,7 +103,7 @@ export class SessionFamiliesService {
 
   /** Ends one of the user's live sessions; anything else (another user's, ended, unknown) is a 404. */
   async end(userId: string, familyId: string, now = new Date()): Promise<void> {
-    if (!UUID.test(familyId)) {
+    if (!isUuid(familyId)) {
       throw new SessionNotFoundError();
     }
     const ended = await this.revokeWhere(

@@ -1,3 +1,4 @@
+import { bearerChallenge } from '@tessera/auth';
 import { TesseraError } from '@tessera/platform';
 
 export enum SessionsErrorCode {
@@ -14,7 +15,7 @@ export class InvalidCredentialsError extends TesseraError {
   constructor() {
     // RFC 9110 §15.5.2: a 401 carries a challenge.
     super(SessionsErrorCode.InvalidCredentials, 401, 'The email address or password is incorrect.', {
-      'WWW-Authenticate': 'Bearer realm="tessera"',
+      'WWW-Authenticate': bearerChallenge(),
     });
   }
 }

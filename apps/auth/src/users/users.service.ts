@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Subjects, type UserRegisteredEvent } from '@tessera/contracts';
-import { DATABASE, enqueueEvent, OutboxRelay } from '@tessera/platform';
+import { DATABASE, enqueueEvent, isUuid, OutboxRelay } from '@tessera/platform';
 import { and, arrayContains, eq, sql } from 'drizzle-orm';
 
 import type { AuthDatabase } from '../database/auth-database';
@@ -24,8 +24,6 @@ export interface NewUser {
   password: string;
   displayName?: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function toPublicUser(user: Pick<UserRow, 'id' | 'email' | 'roles'>): PublicUser {
   return { id: user.id, email: user.email, roles: [...user.roles] };
@@ -135,7 +133,7 @@ export class UsersService {
 
   /** `id` may come from a token's `sub` (e.g. `client:orders`); anything not a UUID matches no user. */
   async findById(id: string): Promise<UserRow | undefined> {
-    if (!UUID.test(id)) {
+    if (!isUuid(id)) {
       return undefined;
     }
     const [user] = await this.db.select().from(users).where(eq(users.id, id)).limit(1);

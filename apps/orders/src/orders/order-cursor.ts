@@ -1,4 +1,4 @@
-import { InvalidCursorError } from './orders.errors';
+import { decodeCursor, encodeCursor, InvalidCursorError, isCanonicalUuid } from '@tessera/platform';
 
 /** A position in a list ordered by (createdAt, id) descending: the last order of a page. */
 export interface OrderCursor {
@@ -6,31 +6,19 @@ export interface OrderCursor {
   id: string;
 }
 
-const ALPHABET = /^[A-Za-z0-9_-]{1,128}$/;
 const ISO_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const isIsoMillis = (text: string) => ISO_MILLIS.test(text);
 
 /** Opaque to clients: base64url of `createdAt|id`. */
-export function encodeCursor(cursor: OrderCursor): string {
-  return Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.id}`).toString('base64url');
+export function encodeOrderCursor(cursor: OrderCursor): string {
+  return encodeCursor([cursor.createdAt.toISOString(), cursor.id]);
 }
 
-/**
- * The inverse of encodeCursor, accepting only what it produces: Buffer's base64 decoder skips
- * characters outside the alphabet instead of failing, so anything that does not re-encode to
- * the same string is refused rather than read as some other position.
- */
-export function decodeCursor(value: string): OrderCursor {
-  if (!ALPHABET.test(value)) {
-    throw new InvalidCursorError();
-  }
-  const parts = Buffer.from(value, 'base64url').toString('utf8').split('|');
-  const [createdAt, id] = parts;
-  if (parts.length !== 2 || !createdAt || !id || !ISO_MILLIS.test(createdAt) || !UUID.test(id)) {
-    throw new InvalidCursorError();
-  }
+/** The inverse of encodeOrderCursor; a date that does not exist (Feb 30) is refused too. */
+export function decodeOrderCursor(value: string): OrderCursor {
+  const [createdAt, id] = decodeCursor(value, [isIsoMillis, isCanonicalUuid]);
   const cursor = { createdAt: new Date(createdAt), id };
-  if (Number.isNaN(cursor.createdAt.getTime()) || encodeCursor(cursor) !== value) {
+  if (Number.isNaN(cursor.createdAt.getTime()) || encodeOrderCursor(cursor) !== value) {
     throw new InvalidCursorError();
   }
   return cursor;

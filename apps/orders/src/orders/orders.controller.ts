@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type Principal, Roles } from '@tessera/auth';
+import { Role } from '@tessera/contracts';
 import { ApiProblem } from '@tessera/platform';
 import type { FastifyRequest } from 'fastify';
 
@@ -14,7 +15,7 @@ import { OrdersService } from './orders.service';
 @ApiTags('orders')
 @ApiProblem(403, "`insufficient_scope`: the token is not a user's (a service token has no `user` role).")
 @Controller('orders')
-@Roles('user', 'admin')
+@Roles(Role.User, Role.Admin)
 export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 

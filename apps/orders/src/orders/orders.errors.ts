@@ -5,7 +5,6 @@ export enum OrdersErrorCode {
   AccessDenied = 'orders_access_denied',
   NotFound = 'order_not_found',
   NotCancellable = 'order_not_cancellable',
-  InvalidCursor = 'invalid_cursor',
 }
 
 /** The caller's profile has no shipping address, so nothing can be shipped. */
@@ -38,11 +37,5 @@ export class OrderNotFoundError extends TesseraError {
 export class OrderNotCancellableError extends TesseraError {
   constructor(status: string) {
     super(OrdersErrorCode.NotCancellable, 409, `The order is ${status}; only a placed order can be cancelled.`);
-  }
-}
-
-export class InvalidCursorError extends TesseraError {
-  constructor() {
-    super(OrdersErrorCode.InvalidCursor, 400, 'The cursor is not one this API returned; start again without it.');
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type OrderPlacedEvent, type OrdersSummaryReply, type ShippingAddress, Subjects } from '@tessera/contracts';
 import type { Database } from '@tessera/platform';
-import { DATABASE, enqueueEvent } from '@tessera/platform';
+import { DATABASE, enqueueEvent, isUuid } from '@tessera/platform';
 import { and, asc, count, desc, eq, inArray, lt, ne, or, type SQL, sql, sum } from 'drizzle-orm';
 
 import { orderItems, orders, type OrdersSchema } from '../database/schema';
@@ -34,8 +34,6 @@ export interface NewOrder {
 
 /** Whose orders a query may touch: one user's, or every user's (what an admin sees). */
 export type OrderScope = { readonly userId: string } | 'everyone';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The orders tables; every read and write takes the caller's scope, so none forgets it. */
 @Injectable()
@@ -151,5 +149,5 @@ function ownedBy(scope: OrderScope): SQL | undefined {
   if (scope === 'everyone') {
     return undefined;
   }
-  return UUID.test(scope.userId) ? eq(orders.userId, scope.userId) : sql`false`;
+  return isUuid(scope.userId) ? eq(orders.userId, scope.userId) : sql`false`;
 }

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InsufficientScopeError, type Principal, ServiceCalls } from '@tessera/auth';
-import { type OrdersSummaryReply, ProfileReply, type ShippingAddress, Subjects } from '@tessera/contracts';
+import { type OrdersSummaryReply, ProfileReply, Role, Scope, type ShippingAddress, Subjects } from '@tessera/contracts';
 import { OutboxRelay } from '@tessera/platform';
 
 import type { CreateOrderDto } from './dto/create-order.dto';
 import { DEFAULT_PAGE_SIZE, type ListOrdersQuery } from './dto/list-orders.query';
-import { decodeCursor, encodeCursor } from './order-cursor';
+import { decodeOrderCursor, encodeOrderCursor } from './order-cursor';
 import {
   NoShippingAddressError,
   OrderNotCancellableError,
@@ -15,12 +15,6 @@ import {
 import { type OrderScope, OrdersRepository, type OrderView } from './orders.repository';
 
 export type { OrderView } from './orders.repository';
-
-/** Scope a service token needs to summarise any user's orders. */
-export const ORDERS_READ_SCOPE = 'orders:read';
-
-/** Role that sees and cancels every user's orders. */
-export const ADMIN_ROLE = 'admin';
 
 export interface OrderPage {
   items: OrderView[];
@@ -54,9 +48,9 @@ export class OrdersService {
   async list(caller: Principal, query: ListOrdersQuery): Promise<OrderPage> {
     if (query.all && !isAdmin(caller)) {
       // The same RFC 6750 answer as any route needing the admin role.
-      throw new InsufficientScopeError('admin');
+      throw new InsufficientScopeError(Role.Admin);
     }
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const after = query.cursor === undefined ? undefined : decodeOrderCursor(query.cursor);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     // One row past the page says whether another page exists, so the last page never links
     // to an empty one.
@@ -66,7 +60,7 @@ export class OrdersService {
     return {
       items,
       nextCursor:
-        rows.length > limit && last ? encodeCursor({ createdAt: new Date(last.createdAt), id: last.id }) : null,
+        rows.length > limit && last ? encodeOrderCursor({ createdAt: new Date(last.createdAt), id: last.id }) : null,
     };
   }
 
@@ -96,7 +90,7 @@ export class OrdersService {
 
   /** `orders.summary.v1`: the user themself, or a token with the `orders:read` scope. */
   summary(caller: Principal, userId: string): Promise<OrdersSummaryReply> {
-    if (caller.sub !== userId && !caller.scopes.includes(ORDERS_READ_SCOPE)) {
+    if (caller.sub !== userId && !caller.scopes.includes(Scope.OrdersRead)) {
       throw new OrdersAccessDeniedError();
     }
     return this.repository.summary(userId);
@@ -115,7 +109,7 @@ export class OrdersService {
 }
 
 function isAdmin(caller: Principal): boolean {
-  return caller.roles.includes(ADMIN_ROLE);
+  return caller.roles.includes(Role.Admin);
 }
 
 /** What the caller may read or cancel by id: an admin any order, anyone else their own. */

@@ -1,14 +1,14 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@tessera/auth';
-import { ProfileReply } from '@tessera/contracts';
+import { ProfileReply, Role } from '@tessera/contracts';
 import { ApiProblem } from '@tessera/platform';
 
 import { ProfileService } from './profile.service';
 
 @ApiTags('admin')
 @Controller('profiles')
-@Roles('admin')
+@Roles(Role.Admin)
 export class AdminProfilesController {
   constructor(private readonly profiles: ProfileService) {}
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Patch, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type Principal, Roles } from '@tessera/auth';
-import { ProfileReply } from '@tessera/contracts';
+import { ProfileReply, Role } from '@tessera/contracts';
 import { ApiProblem } from '@tessera/platform';
 import type { FastifyRequest } from 'fastify';
 
@@ -13,7 +13,7 @@ import { ProfileService } from './profile.service';
 @ApiTags('profile')
 @ApiProblem(403, "`insufficient_scope`: the token is not a user's (a service token has no `user` role).")
 @Controller('profile')
-@Roles('user', 'admin')
+@Roles(Role.User, Role.Admin)
 export class ProfileController {
   constructor(private readonly profiles: ProfileService) {}
 

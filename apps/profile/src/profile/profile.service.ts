@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Principal, ServiceCalls } from '@tessera/auth';
-import { OrdersSummaryReply, type ProfileReply, Subjects } from '@tessera/contracts';
+import { OrdersSummaryReply, type ProfileReply, Scope, Subjects } from '@tessera/contracts';
 import type { Database } from '@tessera/platform';
 import { DATABASE, TesseraError } from '@tessera/platform';
 import { eq, sql } from 'drizzle-orm';
@@ -8,9 +8,6 @@ import { eq, sql } from 'drizzle-orm';
 import { profiles, type ProfileSchema } from '../database/schema';
 import type { UpdateProfileDto } from './dto/update-profile.dto';
 import { ProfileAccessDeniedError, ProfileNotFoundError } from './profile.errors';
-
-/** Scope a service token needs to read any user's profile (orders uses it for addresses). */
-export const PROFILE_READ_SCOPE = 'profile:read';
 
 export interface MyProfile extends ProfileReply {
   /** The caller's order summary from orders, or null when orders could not answer. */
@@ -36,7 +33,7 @@ export class ProfileService {
 
   /** `profile.get.v1`: the user themself, or a token with the `profile:read` scope. */
   async findFor(caller: Principal, userId: string): Promise<ProfileReply> {
-    if (caller.sub !== userId && !caller.scopes.includes(PROFILE_READ_SCOPE)) {
+    if (caller.sub !== userId && !caller.scopes.includes(Scope.ProfileRead)) {
       throw new ProfileAccessDeniedError();
     }
     return this.find(userId);
