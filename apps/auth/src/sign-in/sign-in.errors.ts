@@ -1,6 +1,6 @@
 import { TesseraError } from '@tessera/platform';
 
-export enum SessionsErrorCode {
+export enum SignInErrorCode {
   InvalidCredentials = 'invalid_credentials',
   InvalidRequest = 'invalid_request',
   UnsupportedMediaType = 'unsupported_media_type',
@@ -13,7 +13,7 @@ export enum SessionsErrorCode {
 export class InvalidCredentialsError extends TesseraError {
   constructor() {
     // RFC 9110 §15.5.2: a 401 carries a challenge.
-    super(SessionsErrorCode.InvalidCredentials, 401, 'The email address or password is incorrect.', {
+    super(SignInErrorCode.InvalidCredentials, 401, 'The email address or password is incorrect.', {
       'WWW-Authenticate': 'Bearer realm="tessera"',
     });
   }
@@ -22,7 +22,7 @@ export class InvalidCredentialsError extends TesseraError {
 /** RFC 6749 §5.2 invalid_request: no refresh token, two of them, or two that differ. */
 export class InvalidRefreshRequestError extends TesseraError {
   constructor(detail: string) {
-    super(SessionsErrorCode.InvalidRequest, 400, detail);
+    super(SignInErrorCode.InvalidRequest, 400, detail);
   }
 }
 
@@ -34,16 +34,9 @@ export class InvalidRefreshRequestError extends TesseraError {
 export class JsonRequiredError extends TesseraError {
   constructor() {
     super(
-      SessionsErrorCode.UnsupportedMediaType,
+      SignInErrorCode.UnsupportedMediaType,
       415,
       'A refresh with the cookie must be sent as application/json (an empty object will do).',
     );
-  }
-}
-
-/** Sign-in and registration bodies must be JSON (see JsonBodyGuard): never an HTML form. */
-export class JsonBodyRequiredError extends TesseraError {
-  constructor() {
-    super(SessionsErrorCode.UnsupportedMediaType, 415, 'Send the body as application/json.');
   }
 }
