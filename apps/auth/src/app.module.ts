@@ -11,10 +11,10 @@ import { AUTH_AUDIENCE, AuthConfig } from './config/auth.config';
 import * as schema from './database/schema';
 import { KeysModule } from './keys/keys.module';
 import { OAuthModule } from './oauth/oauth.module';
-import { PasswordModule } from './password/password.module';
-import { SessionsModule } from './sessions/sessions.module';
+import { PasswordModule } from './accounts/password.module';
+import { SignInModule } from './sign-in/sign-in.module';
 import { TokensModule } from './tokens/tokens.module';
-import { UsersModule } from './users/users.module';
+import { UsersModule } from './accounts/users.module';
 
 /**
  * What every auth process stands on, the app and the operator CLI alike: its NATS connection,
@@ -58,7 +58,7 @@ export class AppModule {
         KeysModule,
         TokensModule,
         UsersModule,
-        SessionsModule,
+        SignInModule,
         PasswordModule,
         AdminModule,
         OAuthModule,

@@ -5,9 +5,9 @@ import { ApiProblem } from '@tessera/platform';
 
 import { RotatedKeyDto } from '../keys/dto/jwks.response';
 import { KeyService } from '../keys/key.service';
-import type { ClientInfo } from '../refresh/refresh-tokens.service';
-import { RequestClient } from '../sessions/request-client.decorator';
-import { Role } from '../users/roles';
+import type { ClientInfo } from '../http/client-info';
+import { RequestClient } from '../http/request-client.decorator';
+import { Role } from '../accounts/roles';
 import { RotateKeyDto } from './dto/rotate-key.dto';
 
 /** Key administration: rotation publishes the new public key first, then signs with it. */

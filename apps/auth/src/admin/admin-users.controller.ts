@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type Principal, Roles } from '@tessera/auth';
 import { ApiProblem } from '@tessera/platform';
 
-import { Role } from '../users/roles';
+import { Role } from '../accounts/roles';
 import type { AdminUserView, UserPage } from './admin-users.service';
 import { AdminUsersService } from './admin-users.service';
 import { AdminUserDto, UserPageDto } from './dto/admin-user.response';

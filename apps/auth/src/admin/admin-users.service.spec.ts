@@ -11,7 +11,7 @@ import type { SessionFixture } from '../../test/session-fixture';
 import { createSessionFixture } from '../../test/session-fixture';
 import * as schema from '../database/schema';
 import { sessionFamilies, users } from '../database/schema';
-import { Role } from '../users/roles';
+import { Role } from '../accounts/roles';
 import { AdminErrorCode } from './admin.errors';
 import { AdminUsersService } from './admin-users.service';
 

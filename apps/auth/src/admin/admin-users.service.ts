@@ -16,7 +16,7 @@ import type { AuthDatabase } from '../database/auth-database';
 import type { UserRow } from '../database/schema';
 import { users } from '../database/schema';
 import { SessionFamiliesService } from '../refresh/session-families.service';
-import { Role, ROLES } from '../users/roles';
+import { Role, ROLES } from '../accounts/roles';
 import { CannotDemoteSelfError, CannotDisableSelfError, LastAdminError, UserNotFoundError } from './admin.errors';
 
 /** An account as an admin sees it. */

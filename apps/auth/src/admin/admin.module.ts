@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 
 import { KeysModule } from '../keys/keys.module';
 import { RefreshModule } from '../refresh/refresh.module';
-import { UsersModule } from '../users/users.module';
+import { UsersModule } from '../accounts/users.module';
 import { AdminKeysController } from './admin-keys.controller';
 import { AdminUsersController } from './admin-users.controller';
 import { AdminUsersService } from './admin-users.service';

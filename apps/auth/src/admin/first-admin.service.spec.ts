@@ -6,8 +6,8 @@ import { openTestDatabase } from '../../test/test-database';
 import { loadAuthConfig } from '../config/auth.config';
 import type * as schema from '../database/schema';
 import { users } from '../database/schema';
-import { OWASP_ARGON2ID, PasswordHasher } from '../users/password-hasher.service';
-import { UsersService } from '../users/users.service';
+import { OWASP_ARGON2ID, PasswordHasher } from '../accounts/password-hasher.service';
+import { UsersService } from '../accounts/users.service';
 import { DEVELOPMENT_ADMIN_EMAIL, FirstAdminService } from './first-admin.service';
 
 describe('FirstAdminService', () => {

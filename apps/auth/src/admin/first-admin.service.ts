@@ -5,10 +5,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigValidationError } from '@tessera/platform';
 
 import { AuthConfig } from '../config/auth.config';
-import { PasswordHasher } from '../users/password-hasher.service';
-import { Role } from '../users/roles';
-import { EmailTakenError } from '../users/users.errors';
-import { UsersService } from '../users/users.service';
+import { PasswordHasher } from '../accounts/password-hasher.service';
+import { Role } from '../accounts/roles';
+import { EmailTakenError } from '../accounts/users.errors';
+import { UsersService } from '../accounts/users.service';
 
 /** Where the generated development password is printed (stdout; a spy in unit tests). */
 export const ADMIN_NOTICE_OUTPUT = Symbol('ADMIN_NOTICE_OUTPUT');

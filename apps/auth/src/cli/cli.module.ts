@@ -8,7 +8,7 @@ import { AuditModule } from '../audit/audit.module';
 import { AuthConfig } from '../config/auth.config';
 import { KeysModule } from '../keys/keys.module';
 import { SessionFamiliesService } from '../refresh/session-families.service';
-import { UsersModule } from '../users/users.module';
+import { UsersModule } from '../accounts/users.module';
 
 /**
  * What the operator CLI needs of auth, and nothing that acts on its own: the same database,

@@ -17,10 +17,10 @@ import type { AuthDatabase } from '../database/auth-database';
 import { users } from '../database/schema';
 import { KeyService } from '../keys/key.service';
 import { SessionFamiliesService } from '../refresh/session-families.service';
-import { RegisterDto } from '../users/dto/register.dto';
-import { normalizeEmail } from '../users/email';
-import { UsersService } from '../users/users.service';
-import { Role, ROLES } from '../users/roles';
+import { RegisterDto } from '../accounts/dto/register.dto';
+import { normalizeEmail } from '../accounts/email';
+import { UsersService } from '../accounts/users.service';
+import { Role, ROLES } from '../accounts/roles';
 import { CliModule } from './cli.module';
 
 export interface CliIo {

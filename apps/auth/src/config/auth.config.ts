@@ -23,9 +23,9 @@ import {
 } from '@tessera/contracts';
 import { loadConfig, ServiceConfig } from '@tessera/platform';
 
-import type { LoginThrottlePolicy } from '../login-abuse/login-throttle-policy';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../users/dto/register.dto';
-import type { PasswordHashOptions } from '../users/password-hasher.service';
+import type { LoginThrottlePolicy } from './login-throttle';
+import type { PasswordHashOptions } from './password-policy';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-policy';
 import type { ServiceClientDeclaration } from './service-clients';
 import { parseServiceClients, readServiceClientSecrets, SERVICE_CLIENTS_FORMAT } from './service-clients';
 

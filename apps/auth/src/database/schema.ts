@@ -119,7 +119,7 @@ export const refreshTokens = pgTable(
  * Failed-sign-in counters shared by every replica (issue 3, "Login abuse"): one row per client
  * address (`ip:<addr>`) and per account (`acct:<hex SHA-256 of the normalised email>`, so the
  * table holds no addresses and unknown emails count exactly like known ones). Only one
- * INSERT ... ON CONFLICT statement changes a row; see login-abuse/login-attempts.service.ts.
+ * INSERT ... ON CONFLICT statement changes a row; see abuse/login-attempts.service.ts.
  */
 export const loginAttempts = pgTable(
   'login_attempts',

@@ -8,17 +8,12 @@ import { AuthConfig } from '../config/auth.config';
 import type { AuthDatabase } from '../database/auth-database';
 import type { UserRow } from '../database/schema';
 import { refreshTokens, sessionFamilies, users } from '../database/schema';
+import type { ClientInfo } from '../http/client-info';
 import type { IssuedAccessToken } from '../tokens/token-issuer.service';
 import { TokenIssuer } from '../tokens/token-issuer.service';
 import { InvalidGrantError } from './refresh.errors';
 import { generateRefreshToken, hashRefreshToken, isRefreshTokenFormat } from './refresh-token';
 import { SessionFamiliesService } from './session-families.service';
-
-/** Who started a session, as shown in the session list. Never used for a security decision. */
-export interface ClientInfo {
-  userAgent?: string;
-  clientAddress?: string;
-}
 
 /** An access token and the refresh token issued with it. */
 export interface IssuedSession {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import { ROLES } from '../../users/roles';
+import { ROLES } from '../../accounts/roles';
 import type { AdminUserView, UserPage } from '../admin-users.service';
 
 /** An account as an admin sees it. */

@@ -10,7 +10,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 
-import { Role, ROLES } from '../../users/roles';
+import { Role, ROLES } from '../../accounts/roles';
 
 const present = (_: object, value: unknown) => value !== undefined;
 

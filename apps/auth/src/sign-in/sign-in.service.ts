@@ -5,20 +5,21 @@ import { InvalidTokenError, RevocationPublisher } from '@tessera/auth';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { SecurityMetrics } from '../audit/security-metrics';
 import type { UserRow } from '../database/schema';
-import { TooManyAttemptsError } from '../login-abuse/login-abuse.errors';
-import type { LoginAttempt } from '../login-abuse/login-attempts.service';
-import { LoginAttemptsService } from '../login-abuse/login-attempts.service';
+import { TooManyAttemptsError } from '../abuse/abuse.errors';
+import type { LoginAttempt } from '../abuse/login-attempts.service';
+import { LoginAttemptsService } from '../abuse/login-attempts.service';
 import { InvalidGrantError } from '../refresh/refresh.errors';
-import type { ClientInfo, IssuedSession } from '../refresh/refresh-tokens.service';
+import type { ClientInfo } from '../http/client-info';
+import type { IssuedSession } from '../refresh/refresh-tokens.service';
 import { RefreshTokensService } from '../refresh/refresh-tokens.service';
 import { SessionFamiliesService } from '../refresh/session-families.service';
-import { PasswordHasher } from '../users/password-hasher.service';
-import type { PublicUser } from '../users/users.service';
-import { toPublicUser, UsersService } from '../users/users.service';
-import { InvalidCredentialsError } from './sessions.errors';
+import { PasswordHasher } from '../accounts/password-hasher.service';
+import type { PublicUser } from '../accounts/users.service';
+import { toPublicUser, UsersService } from '../accounts/users.service';
+import { InvalidCredentialsError } from './sign-in.errors';
 
 @Injectable()
-export class SessionsService {
+export class SignInService {
   private readonly logger = new Logger('Sessions');
 
   constructor(

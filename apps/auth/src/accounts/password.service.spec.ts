@@ -7,11 +7,11 @@ import type { SessionFixture } from '../../test/session-fixture';
 import { createSessionFixture } from '../../test/session-fixture';
 import { users } from '../database/schema';
 import type { IssuedSession } from '../refresh/refresh-tokens.service';
-import { OWASP_ARGON2ID, PasswordHasher } from '../users/password-hasher.service';
-import { UsersService } from '../users/users.service';
+import { OWASP_ARGON2ID, PasswordHasher } from './password-hasher.service';
+import { UsersService } from './users.service';
 import { WrongCurrentPasswordError } from './password.errors';
 import { PasswordService } from './password.service';
-import { LoginAttemptsService } from '../login-abuse/login-attempts.service';
+import { LoginAttemptsService } from '../abuse/login-attempts.service';
 
 describe('PasswordService', () => {
   let f: SessionFixture;

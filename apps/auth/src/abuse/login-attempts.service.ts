@@ -6,8 +6,8 @@ import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import { AuthConfig } from '../config/auth.config';
 import type { AuthDatabase } from '../database/auth-database';
 import { loginAttempts } from '../database/schema';
-import { TooManyAttemptsError } from './login-abuse.errors';
-import type { CounterPolicy, LoginThrottlePolicy } from './login-throttle-policy';
+import { TooManyAttemptsError } from './abuse.errors';
+import type { CounterPolicy, LoginThrottlePolicy } from '../config/login-throttle';
 import { accountKey, addressKey, lockoutSeconds, MAX_BACKOFF_EXPONENT } from './login-throttle-policy';
 
 /** The counters one password check was charged to; hand it back on success. */

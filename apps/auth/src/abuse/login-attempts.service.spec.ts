@@ -5,7 +5,7 @@ import { openTestDatabase } from '../../test/test-database';
 import { loadAuthConfig } from '../config/auth.config';
 import type * as schema from '../database/schema';
 import { loginAttempts } from '../database/schema';
-import { TooManyAttemptsError } from './login-abuse.errors';
+import { TooManyAttemptsError } from './abuse.errors';
 import { LoginAttemptsService } from './login-attempts.service';
 import { accountKey } from './login-throttle-policy';
 

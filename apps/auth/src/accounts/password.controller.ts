@@ -3,8 +3,8 @@ import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type Principal } from '@tessera/auth';
 import { ApiProblem } from '@tessera/platform';
 
-import type { ClientInfo } from '../refresh/refresh-tokens.service';
-import { RequestClient } from '../sessions/request-client.decorator';
+import type { ClientInfo } from '../http/client-info';
+import { RequestClient } from '../http/request-client.decorator';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { PasswordService } from './password.service';
 

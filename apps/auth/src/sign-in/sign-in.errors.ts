@@ -1,7 +1,7 @@
 import { bearerChallenge } from '@tessera/auth';
 import { TesseraError } from '@tessera/platform';
 
-export enum SessionsErrorCode {
+export enum SignInErrorCode {
   InvalidCredentials = 'invalid_credentials',
   InvalidRequest = 'invalid_request',
   UnsupportedMediaType = 'unsupported_media_type',
@@ -14,7 +14,7 @@ export enum SessionsErrorCode {
 export class InvalidCredentialsError extends TesseraError {
   constructor() {
     // RFC 9110 §15.5.2: a 401 carries a challenge.
-    super(SessionsErrorCode.InvalidCredentials, 401, 'The email address or password is incorrect.', {
+    super(SignInErrorCode.InvalidCredentials, 401, 'The email address or password is incorrect.', {
       'WWW-Authenticate': bearerChallenge(),
     });
   }
@@ -23,7 +23,7 @@ export class InvalidCredentialsError extends TesseraError {
 /** RFC 6749 §5.2 invalid_request: no refresh token, two of them, or two that differ. */
 export class InvalidRefreshRequestError extends TesseraError {
   constructor(detail: string) {
-    super(SessionsErrorCode.InvalidRequest, 400, detail);
+    super(SignInErrorCode.InvalidRequest, 400, detail);
   }
 }
 
@@ -35,16 +35,9 @@ export class InvalidRefreshRequestError extends TesseraError {
 export class JsonRequiredError extends TesseraError {
   constructor() {
     super(
-      SessionsErrorCode.UnsupportedMediaType,
+      SignInErrorCode.UnsupportedMediaType,
       415,
       'A refresh with the cookie must be sent as application/json (an empty object will do).',
     );
-  }
-}
-
-/** Sign-in and registration bodies must be JSON (see JsonBodyGuard): never an HTML form. */
-export class JsonBodyRequiredError extends TesseraError {
-  constructor() {
-    super(SessionsErrorCode.UnsupportedMediaType, 415, 'Send the body as application/json.');
   }
 }

@@ -8,4 +8,4 @@ import { LoginAttemptsPruner } from './login-attempts-pruner.service';
   providers: [LoginAttemptsService, LoginAttemptsPruner],
   exports: [LoginAttemptsService],
 })
-export class LoginAbuseModule {}
+export class AbuseModule {}

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loadAuthConfig } from '../config/auth.config';
 import type { IssuedSession } from '../refresh/refresh-tokens.service';
 import { RefreshCookie } from './refresh-cookie';
-import { InvalidRefreshRequestError, JsonRequiredError } from './sessions.errors';
+import { InvalidRefreshRequestError, JsonRequiredError } from './sign-in.errors';
 
 const token = 'A'.repeat(43);
 const other = 'B'.repeat(43);

@@ -1,4 +1,4 @@
-import type { AccountCounterPolicy } from './login-throttle-policy';
+import type { AccountCounterPolicy } from '../config/login-throttle';
 import { accountKey, addressKey, lockoutSeconds } from './login-throttle-policy';
 
 const policy: AccountCounterPolicy = {

@@ -2,11 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../config/password-policy';
 import { normalizeEmail } from '../email';
-
-/** Password policy (ASVS 5.0 §6.2): 12 to 128 characters of any Unicode, never truncated. */
-export const PASSWORD_MIN_LENGTH = 12;
-export const PASSWORD_MAX_LENGTH = 128;
 
 /** `POST /auth/register`. Roles and ids are not fields: the global pipe refuses them as unknown. */
 export class RegisterDto {

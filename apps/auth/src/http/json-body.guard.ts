@@ -2,8 +2,8 @@ import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
-import { isJson } from './refresh-cookie';
-import { JsonBodyRequiredError } from './sessions.errors';
+import { isJson } from './content-type';
+import { JsonBodyRequiredError } from './http.errors';
 
 /**
  * Sign-in and registration take JSON only. The framework also parses HTML form bodies (the

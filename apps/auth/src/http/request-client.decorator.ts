@@ -2,7 +2,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import { createParamDecorator } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
-import type { ClientInfo } from '../refresh/refresh-tokens.service';
+import type { ClientInfo } from './client-info';
 
 /**
  * The caller's user agent and address, recorded with a new session so its owner can recognise

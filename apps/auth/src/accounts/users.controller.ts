@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '@tessera/auth';
 import { ApiProblem } from '@tessera/platform';
 
-import { JsonBodyGuard } from '../sessions/json-body.guard';
+import { JsonBodyGuard } from '../http/json-body.guard';
 import { PublicUserDto } from './dto/public-user.response';
 import { RegisterDto } from './dto/register.dto';
 import type { PublicUser } from './users.service';

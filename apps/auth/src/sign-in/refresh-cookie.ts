@@ -3,8 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import '@fastify/cookie';
 
 import { AuthConfig } from '../config/auth.config';
+import { isJson } from '../http/content-type';
 import type { IssuedSession } from '../refresh/refresh-tokens.service';
-import { InvalidRefreshRequestError, JsonRequiredError } from './sessions.errors';
+import { InvalidRefreshRequestError, JsonRequiredError } from './sign-in.errors';
 
 export const REFRESH_COOKIE = 'tessera_refresh';
 /** Sent only to the auth routes that need it, never to other paths of the same origin. */
@@ -81,10 +82,6 @@ export class RefreshCookie {
       secure: this.config.production,
     };
   }
-}
-
-export function isJson(contentType: string | undefined): boolean {
-  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
 }
 
 function countCookies(header: string | undefined, name: string): number {

@@ -9,22 +9,22 @@ import type { SessionFixture } from '../../test/session-fixture';
 import { createSessionFixture } from '../../test/session-fixture';
 import { sessionFamilies, users } from '../database/schema';
 import type { IssuedSession } from '../refresh/refresh-tokens.service';
-import { OWASP_ARGON2ID, PasswordHasher } from '../users/password-hasher.service';
-import { UsersService } from '../users/users.service';
-import { InvalidCredentialsError } from './sessions.errors';
-import { SessionsService } from './sessions.service';
-import { TooManyAttemptsError } from '../login-abuse/login-abuse.errors';
-import { LoginAttemptsService } from '../login-abuse/login-attempts.service';
+import { OWASP_ARGON2ID, PasswordHasher } from '../accounts/password-hasher.service';
+import { UsersService } from '../accounts/users.service';
+import { InvalidCredentialsError } from './sign-in.errors';
+import { SignInService } from './sign-in.service';
+import { TooManyAttemptsError } from '../abuse/abuse.errors';
+import { LoginAttemptsService } from '../abuse/login-attempts.service';
 
 function principalOf(session: IssuedSession, sub: string): Principal {
   const { jti, expiresAt } = session.accessToken;
   return createPrincipal({ sub, roles: ['user'], scopes: [], jti, exp: expiresAt }, session.accessToken.token);
 }
 
-describe('SessionsService', () => {
+describe('SignInService', () => {
   let f: SessionFixture;
   let usersService: UsersService;
-  let sessions: SessionsService;
+  let sessions: SignInService;
   let hasher: PasswordHasher;
   const password = 'correct horse battery';
 
@@ -34,7 +34,7 @@ describe('SessionsService', () => {
     hasher = new PasswordHasher(OWASP_ARGON2ID);
     await hasher.onModuleInit();
     usersService = new UsersService(f.handle.db, hasher, { flush: () => undefined } as unknown as OutboxRelay);
-    sessions = new SessionsService(
+    sessions = new SignInService(
       usersService,
       hasher,
       f.refresh,

@@ -3,10 +3,10 @@ import type { Principal } from '@tessera/auth';
 import { InvalidTokenError } from '@tessera/auth';
 
 import { SecurityMetrics } from '../audit/security-metrics';
-import { LoginAttemptsService } from '../login-abuse/login-attempts.service';
+import { LoginAttemptsService } from '../abuse/login-attempts.service';
 import { SessionFamiliesService } from '../refresh/session-families.service';
-import { PasswordHasher } from '../users/password-hasher.service';
-import { UsersService } from '../users/users.service';
+import { PasswordHasher } from './password-hasher.service';
+import { UsersService } from './users.service';
 import { WrongCurrentPasswordError } from './password.errors';
 
 @Injectable()

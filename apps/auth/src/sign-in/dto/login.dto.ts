@@ -2,8 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
 
-import { PASSWORD_MAX_LENGTH } from '../../users/dto/register.dto';
-import { normalizeEmail } from '../../users/email';
+import { PASSWORD_MAX_LENGTH } from '../../config/password-policy';
+import { normalizeEmail } from '../../accounts/email';
 
 /**
  * `POST /auth/login`. The password's only lower bound is 1, so a future stricter policy never

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 
-import { LoginAbuseModule } from '../login-abuse/login-abuse.module';
+import { AbuseModule } from '../abuse/abuse.module';
 import { RefreshModule } from '../refresh/refresh.module';
-import { UsersModule } from '../users/users.module';
+import { UsersModule } from './users.module';
 import { PasswordController } from './password.controller';
 import { PasswordService } from './password.service';
 
 @Module({
-  imports: [UsersModule, RefreshModule, LoginAbuseModule],
+  imports: [UsersModule, RefreshModule, AbuseModule],
   controllers: [PasswordController],
   providers: [PasswordService],
 })

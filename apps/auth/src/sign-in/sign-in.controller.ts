@@ -4,17 +4,17 @@ import { CurrentUser, type Principal, Public } from '@tessera/auth';
 import { ApiProblem } from '@tessera/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import type { ClientInfo } from '../refresh/refresh-tokens.service';
-import { PublicUserDto } from '../users/dto/public-user.response';
-import type { PublicUser } from '../users/users.service';
+import type { ClientInfo } from '../http/client-info';
+import { PublicUserDto } from '../accounts/dto/public-user.response';
+import type { PublicUser } from '../accounts/users.service';
 import { LoginDto } from './dto/login.dto';
 import { RefreshDto } from './dto/refresh.dto';
 import { TokenPairDto } from './dto/token-pair.response';
 import type { TokenPairResponse } from './refresh-cookie';
 import { RefreshCookie } from './refresh-cookie';
-import { JsonBodyGuard } from './json-body.guard';
-import { RequestClient } from './request-client.decorator';
-import { SessionsService } from './sessions.service';
+import { JsonBodyGuard } from '../http/json-body.guard';
+import { RequestClient } from '../http/request-client.decorator';
+import { SignInService } from './sign-in.service';
 
 /** The answer of the routes that issue tokens while no signing key is loaded yet. */
 const ApiSigningKeyUnavailable = () =>
@@ -24,9 +24,9 @@ const ApiSigningKeyUnavailable = () =>
 
 @ApiTags('sessions')
 @Controller('auth')
-export class SessionsController {
+export class SignInController {
   constructor(
-    private readonly sessions: SessionsService,
+    private readonly sessions: SignInService,
     private readonly cookie: RefreshCookie,
   ) {}
 

@@ -1,24 +1,7 @@
 import { createHash } from 'node:crypto';
 
-import { normalizeEmail } from '../users/email';
-
-/** Limits of one kind of counter; see AuthConfig (LOGIN_*). */
-export interface CounterPolicy {
-  /** Attempts within the window before the key is locked. */
-  maxFailures: number;
-  /** A counter whose window started this long ago starts over. */
-  windowSeconds: number;
-}
-
-export interface AccountCounterPolicy extends CounterPolicy {
-  lockoutBaseSeconds: number;
-  lockoutMaxSeconds: number;
-}
-
-export interface LoginThrottlePolicy {
-  account: AccountCounterPolicy;
-  address: CounterPolicy;
-}
+import { normalizeEmail } from '../accounts/email';
+import type { AccountCounterPolicy } from '../config/login-throttle';
 
 /**
  * Beyond 2^30 the cap has long been reached; the bound only keeps power() from overflowing a
