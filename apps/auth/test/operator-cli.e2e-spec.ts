@@ -19,8 +19,8 @@ interface Run {
   err: string;
 }
 
-// Design, "Running it": `npm run tessera -- <command>` (keys: rotate, import; users; service
-// clients; sessions), run for real against auth's database and NATS.
+// `npm run tessera -- <command>` (keys: rotate, import; users; service clients; sessions; see
+// README.md), run for real against auth's database and NATS.
 describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
   const namespace = testNamespace();
   let env: Record<string, string | undefined>;
@@ -29,9 +29,10 @@ describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
   let nc: NatsConnection;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'tessera-cli-'));
-    // PGlite must persist between commands: a directory, not memory.
-    const database = target.name === 'pglite' ? { url: undefined, drop: async () => undefined } : await target.create();
+    // Every command opens the database anew: PGlite's is a directory (the target's own), and on
+    // PostgreSQL a directory still holds the development key-encryption key between commands.
+    const database = await target.create();
+    dataDir = database.url ? mkdtempSync(path.join(tmpdir(), 'tessera-cli-')) : database.dataDir;
     drop = database.drop;
     env = {
       NODE_ENV: 'test',
