@@ -83,7 +83,7 @@ export interface AppProcessOptions {
 export async function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
   const child = spawn(process.execPath, options.args, {
     cwd: REPO_ROOT,
-    env: options.env as NodeJS.ProcessEnv,
+    env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
