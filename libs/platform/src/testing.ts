@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect as connectTcp, createServer } from 'node:net';
@@ -114,16 +114,35 @@ export async function deleteTestNamespace(nc: NatsConnection, namespace: string)
   await jsm.streams.delete(namespacedBucket(namespace, Streams.Events)).catch(() => undefined);
 }
 
-/** A loopback port nothing listens on right now (for apps and servers a test starts). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+// Ports are handed out below the ephemeral range (Linux 32768-60999, macOS and Windows from
+// 49152): an outgoing connection or a listen(0) elsewhere can then never take a port between
+// this pick and the moment the app binds it, seconds later. Each jest worker has a slice of
+// its own, walked from a random start, so parallel suites do not pick the same one either.
+const PORT_BASE = 20_000;
+const PORT_SLICE = 1_000;
+const PORT_SLICES = 12;
+let nextPort: number | undefined;
+
+/** A loopback port nothing listens on right now (for apps and servers a test starts). */
+export async function freePort(): Promise<number> {
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1');
+  const base = PORT_BASE + ((Number.isInteger(worker) && worker > 0 ? worker - 1 : 0) % PORT_SLICES) * PORT_SLICE;
+  nextPort ??= randomInt(PORT_SLICE);
+  for (let tries = 0; tries < PORT_SLICE; tries++) {
+    const port = base + (nextPort++ % PORT_SLICE);
+    if (await canListen(port)) {
+      return port;
+    }
+  }
+  throw new Error(`no free loopback port in ${base}-${base + PORT_SLICE - 1}`);
 }
 
 export interface PrivateNatsServerOptions {
