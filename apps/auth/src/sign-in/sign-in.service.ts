@@ -108,7 +108,7 @@ export class SignInService {
 
   /**
    * Rehashes a password stored with other argon2 parameters than the configured ones, now that
-   * the password is at hand (issue 3; OWASP Password Storage Cheat Sheet). Best effort: the
+   * the password is at hand (OWASP Password Storage Cheat Sheet). Best effort: the
    * login never fails because of it, and the next login tries again.
    */
   private async upgradeHash(user: UserRow, password: string): Promise<void> {
@@ -150,7 +150,7 @@ export class SignInService {
   /**
    * Ends every session of the user: the families first, so no refresh mints a new token, then
    * one revoked-before entry that covers every access token issued until now, whatever issued
-   * it (design, "Verification" step 5).
+   * it: every verifier refuses a token whose `iat` is not after that time.
    */
   async logoutAll(principal: Principal, client: ClientInfo = {}): Promise<void> {
     await this.families.revokeUserFamilies(principal.sub, 'logout_all', { revokeAccessTokens: false });
