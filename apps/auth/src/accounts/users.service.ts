@@ -7,7 +7,7 @@ import type { AuthDatabase } from '../database/auth-database';
 import { isUniqueViolation } from '../database/auth-database';
 import type { UserRow } from '../database/schema';
 import { users } from '../database/schema';
-import { normalizeEmail } from './email';
+import { normalizeEmail } from '../database/email';
 import { PasswordHasher } from './password-hasher.service';
 import { Role } from './roles';
 import { EmailTakenError } from './users.errors';

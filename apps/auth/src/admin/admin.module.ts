@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { KeysModule } from '../keys/keys.module';
-import { RefreshModule } from '../refresh/refresh.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../accounts/users.module';
 import { AdminKeysController } from './admin-keys.controller';
 import { AdminUsersController } from './admin-users.controller';
@@ -10,7 +10,7 @@ import { ADMIN_NOTICE_OUTPUT, FirstAdminService } from './first-admin.service';
 
 /** The first admin at start, account administration at `/admin/users`, key rotation at `/admin/keys`. */
 @Module({
-  imports: [UsersModule, RefreshModule, KeysModule],
+  imports: [UsersModule, SessionsModule, KeysModule],
   controllers: [AdminUsersController, AdminKeysController],
   providers: [
     AdminUsersService,

@@ -7,7 +7,7 @@ import { authCoreModules } from '../app.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthConfig } from '../config/auth.config';
 import { KeysModule } from '../keys/keys.module';
-import { SessionFamiliesService } from '../refresh/session-families.service';
+import { SessionFamiliesService } from '../sessions/session-families.service';
 import { UsersModule } from '../accounts/users.module';
 
 /**

@@ -16,9 +16,9 @@ import { loadAuthConfig } from '../config/auth.config';
 import type { AuthDatabase } from '../database/auth-database';
 import { users } from '../database/schema';
 import { KeyService } from '../keys/key.service';
-import { SessionFamiliesService } from '../refresh/session-families.service';
+import { SessionFamiliesService } from '../sessions/session-families.service';
 import { RegisterDto } from '../accounts/dto/register.dto';
-import { normalizeEmail } from '../accounts/email';
+import { normalizeEmail } from '../database/email';
 import { UsersService } from '../accounts/users.service';
 import { Role, ROLES } from '../accounts/roles';
 import { CliModule } from './cli.module';
@@ -82,7 +82,7 @@ function table(rows: Record<string, unknown>[], columns: string[]): string {
 }
 
 /**
- * `npm run tessera -- <command>`: the operator CLI (design, "Running it"). It opens auth's own
+ * `npm run tessera -- <command>`: the operator CLI (README.md, "The operator CLI"). It opens auth's own
  * database and NATS with auth's configuration (the same environment variables), so what it does
  * is exactly what the app would do: keys are published before they sign, disabling a user
  * revokes every token at once, and events and audit records go out through the outbox.

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { KeysModule } from '../keys/keys.module';
-import { RefreshModule } from '../refresh/refresh.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { AccessTokenInspector } from './access-token-inspector';
 import { DiscoveryController } from './discovery.controller';
@@ -15,7 +15,7 @@ import { TokenRevocationService } from './token-revocation.service';
 
 /** Service clients (OAuth 2.0): token and revocation endpoints, and the discovery document. */
 @Module({
-  imports: [KeysModule, TokensModule, RefreshModule],
+  imports: [KeysModule, TokensModule, SessionsModule],
   controllers: [OAuthController, DiscoveryController],
   providers: [
     // Straight to stdout, not through the logger: the development secrets are meant for the

@@ -7,7 +7,7 @@ import { Subjects } from '@tessera/contracts';
 import { outboxEvents } from '@tessera/platform';
 
 import { sessionFamilies } from '../database/schema';
-import { SessionNotFoundError } from './refresh.errors';
+import { SessionNotFoundError } from './sessions.errors';
 
 const t0 = new Date('2030-01-01T00:00:00Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
