@@ -26,9 +26,6 @@ const CITATIONS: readonly RegExp[] = [
  */
 const OWNED_ELSEWHERE: ReadonlySet<string> = new Set([
   'apps/auth/src/cli/operator-cli.ts',
-  'apps/auth/src/refresh/refresh-token.ts',
-  'apps/auth/src/refresh/refresh-tokens.service.ts',
-  'apps/auth/src/refresh/session-families.service.ts',
   'apps/auth/test/operator-cli.e2e-spec.ts',
   'apps/client-e2e/jest.config.js',
   'apps/security-e2e/jest.config.js',
