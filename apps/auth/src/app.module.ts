@@ -5,16 +5,16 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '@tessera/auth';
 import { DatabaseModule, OutboxRelay, platformOptions, PlatformModule } from '@tessera/platform';
 
+import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AUTH_AUDIENCE, AuthConfig } from './config/auth.config';
 import * as schema from './database/schema';
 import { KeysModule } from './keys/keys.module';
 import { OAuthModule } from './oauth/oauth.module';
-import { PasswordModule } from './accounts/password.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { SignInModule } from './sign-in/sign-in.module';
 import { TokensModule } from './tokens/tokens.module';
-import { UsersModule } from './accounts/users.module';
 
 /**
  * What every auth process stands on, the app and the operator CLI alike: its NATS connection,
@@ -57,9 +57,9 @@ export class AppModule {
         AuditModule,
         KeysModule,
         TokensModule,
-        UsersModule,
+        AccountsModule,
         SignInModule,
-        PasswordModule,
+        SessionsModule,
         AdminModule,
         OAuthModule,
       ],

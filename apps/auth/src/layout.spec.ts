@@ -155,6 +155,18 @@ describe('apps/auth layout', () => {
       expect(foundationViolations(graph)).toEqual([]);
     });
 
+    it('keeps the operator CLI on the services the routes use: no query, no table in cli/', () => {
+      const cli = Object.entries(sourceFiles(path.join(SRC, 'cli')));
+      expect(cli.map(([name]) => name)).toContain(path.join('commands', 'users.command.ts'));
+      const queries = cli
+        .filter(([, text]) =>
+          ts.preProcessFile(text, true, true).importedFiles.some((i) => i.fileName === 'drizzle-orm'),
+        )
+        .map(([name]) => name);
+      expect(queries).toEqual([]);
+      expect(graph.get('cli')?.get('database')).toBeUndefined();
+    });
+
     it('names the imports that close a cycle, and a foundation that imports a feature', () => {
       const files: Record<string, string> = {
         [path.join('abuse', 'login-throttle-policy.ts')]: "import { normalizeEmail } from '../accounts/email';",

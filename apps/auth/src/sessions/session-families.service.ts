@@ -136,6 +136,17 @@ export class SessionFamiliesService {
   }
 
   /**
+   * Ends every session of the user: the families first, so no refresh mints a new token, then
+   * one revoked-before entry that covers every access token issued to them until now, whatever
+   * issued it (verifiers refuse any token of a user issued before that time). The ids ended.
+   */
+  async endAll(userId: string, reason: SessionEndReason, now = new Date()): Promise<string[]> {
+    const ended = await this.revokeUserFamilies(userId, reason, { revokeAccessTokens: false }, now);
+    await this.revocations.revokeSubject(userId);
+    return ended;
+  }
+
+  /**
    * Deletes families that are over (revoked, expired, or with no usable refresh token left)
    * and whose access tokens have all expired: nothing they issued is valid any more, so a
    * token of theirs presented later is simply unknown.

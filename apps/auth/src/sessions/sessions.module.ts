@@ -1,16 +1,13 @@
 import { Module } from '@nestjs/common';
 
-import { TokensModule } from '../tokens/tokens.module';
-import { RefreshTokensService } from './refresh-tokens.service';
-import { SessionFamiliesService } from './session-families.service';
 import { SessionListController } from './session-list.controller';
 import { SessionPruner } from './session-pruner.service';
+import { SessionsCoreModule } from './sessions-core.module';
 
-/** Sessions: the refresh-token families behind them, and a user's own view of them at `/auth/sessions`. */
+/** A user's own sessions at `/auth/sessions`, and the hourly pruning of finished ones. */
 @Module({
-  imports: [TokensModule],
+  imports: [SessionsCoreModule],
   controllers: [SessionListController],
-  providers: [RefreshTokensService, SessionFamiliesService, SessionPruner],
-  exports: [RefreshTokensService, SessionFamiliesService],
+  providers: [SessionPruner],
 })
 export class SessionsModule {}

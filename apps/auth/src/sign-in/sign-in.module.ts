@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 
 import { AbuseModule } from '../abuse/abuse.module';
-import { SessionsModule } from '../sessions/sessions.module';
-import { UsersModule } from '../accounts/users.module';
+import { AccountsCoreModule } from '../accounts/accounts-core.module';
+import { SessionsCoreModule } from '../sessions/sessions-core.module';
 import { RefreshCookie } from './refresh-cookie';
 import { SignInController } from './sign-in.controller';
 import { SignInService } from './sign-in.service';
 
 @Module({
-  imports: [UsersModule, SessionsModule, AbuseModule],
+  imports: [AccountsCoreModule, SessionsCoreModule, AbuseModule],
   controllers: [SignInController],
   providers: [SignInService, RefreshCookie],
 })

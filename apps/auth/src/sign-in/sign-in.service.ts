@@ -147,14 +147,9 @@ export class SignInService {
     });
   }
 
-  /**
-   * Ends every session of the user: the families first, so no refresh mints a new token, then
-   * one revoked-before entry that covers every access token issued until now, whatever issued
-   * it: every verifier refuses a token whose `iat` is not after that time.
-   */
+  /** Ends every session of the user and every access token issued to them until now. */
   async logoutAll(principal: Principal, client: ClientInfo = {}): Promise<void> {
-    await this.families.revokeUserFamilies(principal.sub, 'logout_all', { revokeAccessTokens: false });
-    await this.revocations.revokeSubject(principal.sub);
+    await this.families.endAll(principal.sub, 'logout_all');
     await this.audit.record('logout', {
       subject: principal.sub,
       clientAddress: client.clientAddress,
