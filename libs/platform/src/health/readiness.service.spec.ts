@@ -13,7 +13,7 @@ describe('ReadinessService', () => {
   it('is ready when every check passes, degraded ones included, and reports each by name', async () => {
     const readiness = new ReadinessService();
     readiness.register('nats', () => true);
-    readiness.register('database', async () => true);
+    readiness.register('database', async () => true as const);
     readiness.register('keys', () => ({ degraded: 'NATS away: serving the last known keys' }));
     await expect(readiness.evaluate()).resolves.toEqual({
       ready: true,
