@@ -6,7 +6,9 @@
 // (scripts/lib/prerequisites.mjs): a missing one stops the run at once, named with its install.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_NATS_URL, ensureNats, NatsUnavailableError } from './lib/nats.mjs';
@@ -34,7 +36,9 @@ async function main() {
   }
 
   const namespace = process.env.NATS_NAMESPACE || `t${randomBytes(5).toString('hex')}`;
-  const env = { ...process.env, NATS_URL: nats.url, NATS_NAMESPACE: namespace };
+  // The run's PGlite template and test databases (libs/platform/src/database/pglite-template.testing.ts).
+  const scratch = mkdtempSync(path.join(tmpdir(), 'tessera-test-'));
+  const env = { ...process.env, NATS_URL: nats.url, NATS_NAMESPACE: namespace, TESSERA_TEST_TMPDIR: scratch };
   say(
     `NATS_URL=${nats.url} NATS_NAMESPACE=${namespace}` +
       (process.env.TEST_DATABASE_URL ? ' TEST_DATABASE_URL is set: end-to-end tests also run on PostgreSQL' : ''),
@@ -45,6 +49,7 @@ async function main() {
     jestBin = createRequire(path.join(ROOT, 'package.json')).resolve('jest/bin/jest');
   } catch {
     say('jest is not installed: run `npm ci` first.');
+    rmSync(scratch, { recursive: true, force: true });
     await nats.stop();
     return 1;
   }
@@ -72,6 +77,7 @@ async function main() {
     jest.on('exit', (c, s) => resolve({ code: c, signal: s }));
   });
 
+  rmSync(scratch, { recursive: true, force: true });
   if (nats.started) {
     await nats.stop();
   }

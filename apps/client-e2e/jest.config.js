@@ -1,4 +1,4 @@
-// libs/client against the real apps (issue 9): the apps as built for `npm start` (dist/),
+// libs/client against the real apps: the apps as built for `npm start` (dist/),
 // booted in-process on loopback with real NATS and real databases; no mocked fetch.
 module.exports = {
   ...require('../../jest.preset.js'),

@@ -1,4 +1,4 @@
-// The adversarial suite (issue 6): one spec per standard, against the apps as built for
+// The adversarial suite: one spec per standard, against the apps as built for
 // `npm start` (dist/), booted in-process on loopback with real NATS and real databases.
 module.exports = {
   ...require('../../jest.preset.js'),

@@ -6,5 +6,5 @@ module.exports = {
   displayName: 'web-e2e',
   rootDir: __dirname,
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-  globalSetup: '<rootDir>/global-setup.cjs',
+  globalSetup: '<rootDir>/../../scripts/jest-build-apps.cjs',
 };

@@ -29,9 +29,10 @@ describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
   let nc: NatsConnection;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'tessera-cli-'));
-    // PGlite must persist between commands: a directory, not memory.
-    const database = target.name === 'pglite' ? { url: undefined, drop: async () => undefined } : await target.create();
+    // Every command opens the database anew: PGlite's is a directory (the target's own), and on
+    // PostgreSQL a directory still holds the development key-encryption key between commands.
+    const database = await target.create();
+    dataDir = database.url ? mkdtempSync(path.join(tmpdir(), 'tessera-cli-')) : database.dataDir;
     drop = database.drop;
     env = {
       NODE_ENV: 'test',

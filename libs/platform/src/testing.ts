@@ -12,6 +12,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Buckets, namespacedBucket, Streams } from '@tessera/contracts';
 import { Client } from 'pg';
 
+import { freshPgliteDirectory } from './database/pglite-template.testing';
 import { EventBus } from './events/event-bus.service';
 import { ReadinessService } from './health/readiness.service';
 import { NatsConnectionService } from './nats/nats-connection.service';
@@ -34,13 +35,25 @@ export function testNamespace(): string {
 export interface TestDatabaseTarget {
   /** 'pglite' or 'postgres', for test titles. */
   name: 'pglite' | 'postgres';
-  /** Creates a fresh, empty database; returns its URL (undefined: PGlite in memory) and a cleanup. */
-  create(): Promise<{ url?: string; dataDir: string; drop(): Promise<void> }>;
+  /**
+   * Creates a fresh, empty database; returns its URL (undefined: PGlite, in the directory
+   * `dataDir` of its own) and a cleanup that removes it.
+   */
+  create(): Promise<TestDatabase>;
+}
+
+export interface TestDatabase {
+  url?: string;
+  dataDir: string;
+  drop(): Promise<void>;
 }
 
 const pglite: TestDatabaseTarget = {
   name: 'pglite',
-  create: async () => ({ url: undefined, dataDir: 'memory://', drop: async () => undefined }),
+  create: async () => {
+    const dataDir = await freshPgliteDirectory();
+    return { url: undefined, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  },
 };
 
 function postgres(baseUrl: string): TestDatabaseTarget {
@@ -88,7 +101,6 @@ export async function publishTestEvent(namespace: string, subject: string, event
   }
 }
 
-/** A loopback port nothing listens on right now (for apps and servers a test starts). */
 /**
  * Deletes what a test run made in its own NATS namespace (the key and revocation buckets, the
  * events stream), so runs sharing a server leave nothing behind. Best effort: absent is fine.
@@ -102,6 +114,7 @@ export async function deleteTestNamespace(nc: NatsConnection, namespace: string)
   await jsm.streams.delete(namespacedBucket(namespace, Streams.Events)).catch(() => undefined);
 }
 
+/** A loopback port nothing listens on right now (for apps and servers a test starts). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -234,5 +247,7 @@ export function howToGetBrowser(platform?: string): string {
   return browserFinder().howToGetBrowser(platform);
 }
 
+export { freshPgliteDirectory, testTempRoot } from './database/pglite-template.testing';
 export * from './docs/docs.testing';
+export * from './e2e.testing';
 export * from './metrics/metrics.testing';

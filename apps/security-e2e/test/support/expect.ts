@@ -1,6 +1,9 @@
 import type { Answer, RpcOutcome } from './system';
 
-/** No answer may be a 500 or carry a stack trace (issue 6), whatever was sent. */
+/**
+ * No answer may be a 500 or carry a stack trace, whatever was sent: an unexpected input must
+ * never reveal the code that failed on it.
+ */
 export function expectNoLeak(res: Answer): void {
   expect(res.status).toBeGreaterThanOrEqual(200);
   expect(res.status).toBeLessThan(500);

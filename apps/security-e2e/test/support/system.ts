@@ -1,45 +1,22 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import path from 'node:path';
 
-import { ConsoleLogger, type LoggerService } from '@nestjs/common';
+import { ConsoleLogger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { OrdersSummaryReply, ProfileReply, Subjects } from '@tessera/contracts';
 import { NatsRpcClient, TesseraError } from '@tessera/platform';
-import {
-  deleteTestNamespace,
-  freePort,
-  type TestDatabaseTarget,
-  testNamespace,
-  testNatsUrl,
-} from '@tessera/platform/testing';
+import { type Env, freePort, loadBuilt, type TestDatabaseTarget, TestSystem } from '@tessera/platform/testing';
 import { sql } from 'drizzle-orm';
 
 /**
  * The three apps of `npm start`, booted in this process from what `nx build` wrote to dist/
- * (an e2e project may not import an app's source; see eslint.config.mjs), each on a free
- * loopback port with a fresh database and this file's own NATS namespace.
+ * by the shared starter (libs/platform/src/e2e.testing.ts), each on a free loopback port with
+ * a fresh database and this system's own NATS namespace.
  */
-const root = path.resolve(__dirname, '../../../..');
-const dist = (app: string, file: string) => path.join(root, 'dist', app, file);
-
 export const ISSUER = 'http://auth.security.test';
 /** Every password the suite registers, unless a test says otherwise. */
 export const PASSWORD = 'correct horse battery staple';
-
-type Env = Record<string, string | undefined>;
-interface AppModuleExports {
-  createAuthApp?(
-    config: unknown,
-    overrides: { logger?: LoggerService | false; logDestination?: { write(line: string): void } },
-  ): Promise<NestFastifyApplication>;
-}
-type ConfigLoader = (env: Env) => unknown;
-
-async function load<T>(file: string): Promise<T> {
-  return (await import(file)) as T;
-}
 
 export interface Answer {
   status: number;
@@ -95,43 +72,43 @@ export function freshAddress(): string {
 }
 
 export class SecuritySystem {
-  readonly namespace = testNamespace();
-  readonly admin = { email: 'admin@security.test', password: randomBytes(18).toString('base64url') };
-  readonly clientSecrets = {
-    orders: randomBytes(32).toString('base64url'),
-    profile: randomBytes(32).toString('base64url'),
-  };
+  private readonly system: TestSystem;
+  readonly namespace: string;
+  readonly admin: { email: string; password: string };
+  readonly clientSecrets: { orders: string; profile: string };
   auth!: NestFastifyApplication;
   orders?: NestFastifyApplication;
   profile?: NestFastifyApplication;
   urls = { auth: '', orders: '', profile: '' };
   nc!: NatsConnection;
   rpc!: NatsRpcClient;
-  private readonly cleanups: (() => Promise<unknown>)[] = [];
 
   constructor(
-    private readonly target: TestDatabaseTarget,
+    target: TestDatabaseTarget,
     private readonly options: SystemOptions = {},
-  ) {}
+  ) {
+    this.system = new TestSystem(target, { adminEmail: 'admin@security.test' });
+    this.namespace = this.system.namespace!;
+    this.admin = this.system.admin;
+    this.clientSecrets = this.system.clientSecrets;
+  }
 
   async start(): Promise<this> {
-    const common: Env = {
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      NATS_URL: testNatsUrl(),
-      NATS_NAMESPACE: this.namespace,
-      AUTH_ISSUER: ISSUER,
-    };
-    this.nc = await connect({ servers: testNatsUrl() });
-    this.rpc = new NatsRpcClient({ servers: testNatsUrl(), name: 'security-e2e', namespace: this.namespace });
-    this.cleanups.push(() => this.rpc.onApplicationShutdown());
+    this.nc = await connect({ servers: this.system.natsUrl });
+    this.system.onClose(() => this.nc.close());
+    this.rpc = new NatsRpcClient({ servers: this.system.natsUrl, name: 'security-e2e', namespace: this.namespace });
+    this.system.onClose(() => this.rpc.onApplicationShutdown());
     // auth's port is chosen first, so that the three apps (each with its own PGlite to boot) start together.
     const authPort = await freePort();
     this.urls.auth = `http://127.0.0.1:${authPort}`;
-    const boots: Promise<void>[] = [this.startAuth({ ...common, PORT: String(authPort) })];
+    const env = this.system.environment({
+      ports: { auth: authPort, orders: 0, profile: 0 },
+      issuer: ISSUER,
+      authUrl: this.urls.auth,
+    });
+    const boots: Promise<void>[] = [this.startAuth(env.auth)];
     if (this.options.services) {
-      boots.push(this.startVerifying('orders', common), this.startVerifying('profile', common));
+      boots.push(this.startVerifying('orders', env.orders), this.startVerifying('profile', env.profile));
     }
     const results = await Promise.allSettled(boots);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -142,68 +119,30 @@ export class SecuritySystem {
   }
 
   private async startAuth(env: Env): Promise<void> {
-    const db = await this.database();
-    const { createAuthApp } = await load<AppModuleExports>(dist('auth', 'apps/auth/src/app.js'));
-    const { loadAuthConfig } = await load<{ loadAuthConfig: ConfigLoader }>(
-      dist('auth', 'apps/auth/src/config/auth.config.js'),
-    );
-    const config = loadAuthConfig({
-      ...env,
-      AUTH_DATA_DIR: db.dataDir,
-      AUTH_DATABASE_URL: db.url,
-      ADMIN_EMAIL: this.admin.email,
-      ADMIN_PASSWORD: this.admin.password,
-      SERVICE_CLIENT_SECRET_ORDERS: this.clientSecrets.orders,
-      SERVICE_CLIENT_SECRET_PROFILE: this.clientSecrets.profile,
-      ...(this.options.authLogs ? { LOG_LEVEL: 'debug' } : {}),
-      ...this.options.authEnv,
-    });
     const capture = this.options.authLogs;
-    this.auth = await createAuthApp!(
-      config,
+    this.auth = await this.system.startInProcess(
+      'auth',
+      {
+        ...env,
+        ...(await this.system.database('auth')),
+        ...(capture ? { LOG_LEVEL: 'debug' } : {}),
+        ...this.options.authEnv,
+      },
       capture
         ? { logDestination: { write: (line: string) => capture(line) } }
         : { logger: new ConsoleLogger('auth', { logLevels: ['error'] }) },
     );
-    this.cleanups.push(() => this.auth.close());
   }
 
   private async startVerifying(name: 'orders' | 'profile', env: Env): Promise<void> {
-    const db = await this.database();
-    const prefix = name.toUpperCase();
-    const config = {
-      ...env,
-      AUTH_JWKS_URL: `${this.urls.auth}/.well-known/jwks.json`,
-      AUTH_TOKEN_URL: `${this.urls.auth}/oauth/token`,
-      SERVICE_CLIENT_SECRET: this.clientSecrets[name],
-      [`${prefix}_DATA_DIR`]: db.dataDir,
-      [`${prefix}_DATABASE_URL`]: db.url,
-    };
-    const capital = name === 'orders' ? 'Orders' : 'Profile';
-    const exports = await load<Record<string, unknown>>(dist(name, `apps/${name}/src/app.js`));
-    const configs = await load<Record<string, unknown>>(dist(name, `apps/${name}/src/config/${name}.config.js`));
-    const create = exports[`create${capital}App`] as (config: unknown) => Promise<NestFastifyApplication>;
-    const loadConfig = configs[`load${capital}Config`] as ConfigLoader;
-    const app = await create(loadConfig(config));
+    const app = await this.system.startInProcess(name, { ...env, ...(await this.system.database(name)) });
     this[name] = app;
-    this.cleanups.push(() => app.close());
     this.urls[name] = await app.getUrl();
   }
 
-  private async database(): Promise<{ url?: string; dataDir: string }> {
-    const db = await this.target.create();
-    this.cleanups.push(() => db.drop());
-    return db;
-  }
-
-  async close(): Promise<void> {
-    for (const cleanup of this.cleanups.reverse()) {
-      await cleanup().catch(() => undefined);
-    }
-    if (this.nc) {
-      await deleteTestNamespace(this.nc, this.namespace);
-      await this.nc.close();
-    }
+  /** Closes the apps and connections, drops the databases and deletes the namespace. */
+  close(): Promise<void> {
+    return this.system.close();
   }
 
   /** One HTTP request, through node:http so that repeated headers and the source address are the test's. */
@@ -323,15 +262,16 @@ export class SecuritySystem {
 
   /** A SQL query on auth's own database (set-up and "nothing half-written" checks only). */
   async authSql(query: string): Promise<Record<string, unknown>[]> {
-    const { DATABASE } = await load<{ DATABASE: symbol | string }>(dist('auth', 'libs/platform/src/index.js'));
+    const { DATABASE } = await loadBuilt<{ DATABASE: symbol | string }>('auth', 'libs/platform/src/index.js');
     const db = this.auth.get<{ execute(q: unknown): Promise<{ rows: Record<string, unknown>[] }> }>(DATABASE);
     return (await db.execute(sql.raw(query))).rows;
   }
 
   /** How many times a service's key set was refreshed because of an unknown kid. */
   async keyRefreshCount(app: 'orders' | 'profile'): Promise<number> {
-    const { KeyStore } = await load<{ KeyStore: new () => { refreshCount: number } }>(
-      dist(app, 'libs/auth/src/keys/key-store.js'),
+    const { KeyStore } = await loadBuilt<{ KeyStore: new () => { refreshCount: number } }>(
+      app,
+      'libs/auth/src/keys/key-store.js',
     );
     return this[app]!.get(KeyStore).refreshCount;
   }
