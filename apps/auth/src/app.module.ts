@@ -3,35 +3,32 @@ import path from 'node:path';
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { AuthModule } from '@tessera/auth';
-import { DatabaseModule, OutboxRelay, platformOptions, PlatformModule } from '@tessera/platform';
+import { OutboxRelay, serviceCoreModules } from '@tessera/platform';
 
+import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AUTH_AUDIENCE, AuthConfig } from './config/auth.config';
 import * as schema from './database/schema';
 import { KeysModule } from './keys/keys.module';
 import { OAuthModule } from './oauth/oauth.module';
-import { PasswordModule } from './accounts/password.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { SignInModule } from './sign-in/sign-in.module';
 import { TokensModule } from './tokens/tokens.module';
-import { UsersModule } from './accounts/users.module';
 
 /**
- * What every auth process stands on, the app and the operator CLI alike: its NATS connection,
- * its database with migrations applied, and local verification of its own tokens.
+ * What every auth process stands on, the app and the operator CLI alike: what every service
+ * stands on (its NATS connection and its database with migrations applied), and local
+ * verification of its own tokens.
  */
 export function authCoreModules(config: AuthConfig): DynamicModule[] {
   return [
-    PlatformModule.forRoot(platformOptions('auth', config)),
-    DatabaseModule.forRootAsync({
-      inject: [AuthConfig],
-      useFactory: (c: AuthConfig) => ({
-        url: c.AUTH_DATABASE_URL,
-        dataDir: c.AUTH_DATA_DIR,
-        // Next to src/ both in the repository and in dist/ (the build copies it).
-        migrationsFolder: path.join(__dirname, '..', 'migrations'),
-        schema,
-      }),
+    ...serviceCoreModules('auth', config, {
+      url: config.AUTH_DATABASE_URL,
+      dataDir: config.AUTH_DATA_DIR,
+      // Next to src/ both in the repository and in dist/ (the build copies it).
+      migrationsFolder: path.join(__dirname, '..', 'migrations'),
+      schema,
     }),
     // Auth verifies its own tokens like any other service would: locally, for audience "auth".
     AuthModule.forRootAsync({
@@ -57,9 +54,9 @@ export class AppModule {
         AuditModule,
         KeysModule,
         TokensModule,
-        UsersModule,
+        AccountsModule,
         SignInModule,
-        PasswordModule,
+        SessionsModule,
         AdminModule,
         OAuthModule,
       ],

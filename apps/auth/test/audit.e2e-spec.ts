@@ -10,7 +10,7 @@ const adminPassword = 'the first admin passphrase';
 const password = 'correct horse battery staple';
 const wrongPassword = 'a wrong but plausible passphrase';
 
-// Issue 3, "Events": an audit stream of login succeeded/failed, lockout, refresh reuse detected,
+// The audit trail of README.md: login succeeded/failed, lockout, refresh reuse detected,
 // logout and key rotated, each with time, subject and client address, never a password or token.
 describe.each(testDatabaseTargets())('audit trail on $name', (target) => {
   let auth: AuthAppFixture;

@@ -5,7 +5,7 @@ import type { AuthAppFixture } from './auth-app.fixture';
 import { startAuthApp } from './auth-app.fixture';
 
 /**
- * Every route of the auth app (design, "HTTP API", plus health and the session list) with the
+ * Every route of the auth app (its HTTP API, health and the session list included) with the
  * answers it documents. A route added without its documentation, or documented but gone, fails.
  */
 const ROUTES: Record<string, number[]> = {

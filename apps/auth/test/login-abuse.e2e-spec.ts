@@ -20,7 +20,7 @@ interface Answer {
 }
 
 /**
- * Issue 3, "Login abuse". Every request leaves from its own loopback address (127.0.0.0/8 is
+ * Sign-in limits (README.md). Every request leaves from its own loopback address (127.0.0.0/8 is
  * all local on Linux), so each test has client addresses of its own and the per-address limit
  * is exercised for real: the app sees them as Fastify's request.ip.
  */

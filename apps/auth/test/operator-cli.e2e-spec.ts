@@ -19,8 +19,8 @@ interface Run {
   err: string;
 }
 
-// `npm run tessera -- <command>` (keys: rotate, import; users; service clients; sessions; see
-// README.md), run for real against auth's database and NATS.
+// README.md, "The operator CLI": `npm run tessera -- <command>` (keys: rotate, import; users; service
+// clients; sessions), run for real against auth's database and NATS.
 describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
   const namespace = testNamespace();
   let env: Record<string, string | undefined>;
@@ -157,6 +157,23 @@ describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
     expect((await cli(['clients', 'new-secret', 'billing'])).err).toBe(
       'error: no client "billing" is declared in SERVICE_CLIENTS',
     );
+  });
+
+  it('prints no generated development secret: one the CLI made up would not be the one the app uses', async () => {
+    const written: string[] = [];
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    let run: Run;
+    try {
+      run = await cli(['clients', 'list'], {}, { NODE_ENV: 'development' });
+    } finally {
+      stdout.mockRestore();
+    }
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/profile\s+orders:read\s+SERVICE_CLIENT_SECRET_PROFILE\s+false/);
+    expect([run.out, run.err, ...written].join('\n')).not.toMatch(/generated secret/);
   });
 
   it('creates an admin with the password from a file or standard input, never from the command line', async () => {

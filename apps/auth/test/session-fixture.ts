@@ -8,8 +8,8 @@ import type * as schema from '../src/database/schema';
 import { users } from '../src/database/schema';
 import { generateSigningKey } from '../src/keys/key-material';
 import type { KeyService } from '../src/keys/key.service';
-import { RefreshTokensService } from '../src/refresh/refresh-tokens.service';
-import { SessionFamiliesService } from '../src/refresh/session-families.service';
+import { RefreshTokensService } from '../src/sessions/refresh-tokens.service';
+import { SessionFamiliesService } from '../src/sessions/session-families.service';
 import { TokenIssuer } from '../src/tokens/token-issuer.service';
 import { openTestDatabase } from './test-database';
 

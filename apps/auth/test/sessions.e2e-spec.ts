@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 
 import { refreshTokens, sessionFamilies } from '../src/database/schema';
-import { hashRefreshToken } from '../src/refresh/refresh-token';
+import { hashRefreshToken } from '../src/sessions/refresh-token';
 import type { AuthAppFixture, AuthResponse as Response } from './auth-app.fixture';
 import { sleep, startAuthApp } from './auth-app.fixture';
 

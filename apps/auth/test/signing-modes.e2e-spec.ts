@@ -27,8 +27,8 @@ async function serviceToken(auth: AuthAppFixture): Promise<string> {
 
 const env = { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword, SERVICE_CLIENT_SECRET_ORDERS: ordersSecret };
 
-// Design, "Signing": RS256 by default (the other suites), ES256 by configuration, and HS256
-// with one shared secret as an explicit mode that never mixes with key pairs.
+// Signing algorithms (README.md): RS256 by default (the other suites), ES256 by configuration, and
+// HS256 with one shared secret as an explicit mode that never mixes with key pairs.
 describe.each(testDatabaseTargets())('signing modes on $name', (target) => {
   describe('AUTH_SIGNING_ALG=ES256', () => {
     let auth: AuthAppFixture;

@@ -5,7 +5,7 @@ import { fetchServedDocs, requestBodyOf, responsesOf, testDatabaseTargets } from
 import { createOrdersApp } from '../src/app';
 import { loadOrdersConfig } from '../src/config/orders.config';
 
-/** Every route of orders (design, "HTTP API", plus health) with the answers it documents. */
+/** Every route of orders (its HTTP API and health) with the answers it documents. */
 const ROUTES: Record<string, number[]> = {
   'GET /health/live': [200],
   'GET /health/ready': [200, 503],

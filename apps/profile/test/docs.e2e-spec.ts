@@ -11,7 +11,7 @@ import {
 import { createProfileApp } from '../src/app';
 import { loadProfileConfig } from '../src/config/profile.config';
 
-/** Every route of profile (design, "HTTP API", plus health) with the answers it documents. */
+/** Every route of profile (its HTTP API and health) with the answers it documents. */
 const ROUTES: Record<string, number[]> = {
   'GET /health/live': [200],
   'GET /health/ready': [200, 503],

@@ -19,7 +19,7 @@ const BEARER = /^Bearer +(\S+) *$/i;
 const sessions = new WeakMap<object, StoredSession>();
 
 /**
- * The seed article's alternative (scenario 7): an opaque session id in the Authorization header,
+ * The usual alternative to a JWT (scenario 7): an opaque session id in the Authorization header,
  * looked up in Redis on every request. Written the way a team would write it: one shared
  * connection (ioredis pipelines concurrent GETs on it), JSON value, expiry checked.
  */

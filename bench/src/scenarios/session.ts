@@ -48,7 +48,7 @@ async function redisGetP50(redis: Redis, key: string): Promise<number> {
 export const sessionScenario: Scenario = {
   id: 7,
   name: 'session',
-  title: 'The seed’s claim: JWT check vs Redis session lookup',
+  title: 'JWT check vs Redis session lookup',
   async run(ctx: BenchContext) {
     const redis = await openRedis(ctx.redisUrl);
     const prefix = `tessera-bench:${ctx.runId}:`;

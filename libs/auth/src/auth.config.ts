@@ -30,9 +30,10 @@ export class VerifyingServiceConfig extends ServiceConfig {
   AUTH_JWKS_URL?: string = 'http://127.0.0.1:3001/.well-known/jwks.json';
 
   /**
-   * HS256 mode only (design, "Signing"): the secret shared with auth's AUTH_HS256_SECRET, at
-   * least 32 bytes (openssl rand -base64 48). Set, it is the only key this service accepts
-   * tokens from; the key bucket and AUTH_JWKS_URL are not used. Unset: RS256/ES256 keys only.
+   * HS256 mode only (README.md, "Signing algorithms"): the secret shared with auth's
+   * AUTH_HS256_SECRET, at least 32 bytes (openssl rand -base64 48). Set, it is the only key this
+   * service accepts tokens from; the key bucket and AUTH_JWKS_URL are not used. Unset: RS256/ES256
+   * keys only.
    */
   @IsSharedSecret()
   AUTH_HS256_SECRET?: string;

@@ -28,9 +28,9 @@ export interface AuthModuleOptions {
    */
   algorithms?: SigningAlgorithm[];
   /**
-   * HS256 mode (design, "Signing"): the one secret shared by the issuer and a single trusted group
-   * of services, at least 32 bytes. Set, it is the only key: the key bucket and the JWKS are not
-   * read and no RS256/ES256 token is accepted. Unset, no HS256 token is ever accepted.
+   * HS256 mode (README.md, "Signing algorithms"): the one secret shared by the issuer and a single
+   * trusted group of services, at least 32 bytes. Set, it is the only key: the key bucket and the
+   * JWKS are not read and no RS256/ES256 token is accepted. Unset, no HS256 token is ever accepted.
    */
   sharedSecret?: string;
   /**

@@ -18,7 +18,8 @@ export interface Principal {
 /**
  * A class rather than `defineProperty` on a plain object: the token lives in a private field
  * behind a getter on the prototype, which costs about a twentieth as much per new token (a
- * verification hot path, issue 7) and is just as invisible to JSON.stringify and spreads.
+ * verification hot path; README.md, "Performance") and is just as invisible to JSON.stringify and
+ * spreads.
  */
 class VerifiedPrincipal implements Principal {
   readonly sub: string;

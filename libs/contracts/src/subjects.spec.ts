@@ -1,7 +1,7 @@
 import { Buckets, namespacedBucket, namespacedSubject, NAMESPACE_PATTERN, Subjects } from './subjects';
 
 describe('namespacing', () => {
-  it('leaves names exactly as designed when no namespace is set', () => {
+  it('leaves names unchanged when no namespace is set', () => {
     expect(namespacedSubject(undefined, Subjects.ProfileGet)).toBe('profile.get.v1');
     expect(namespacedBucket(undefined, Buckets.Keys)).toBe('tessera_keys');
   });

@@ -21,7 +21,7 @@ export interface LoginAttempt {
 type Kind = 'account' | 'address';
 
 /**
- * Failed-sign-in counters in the database (issue 3, "Login abuse"), shared by every replica.
+ * Failed-sign-in counters in the database, shared by every replica (README.md, "Sign-in limits").
  *
  * An attempt is counted *before* its password is checked, in the same statement that checks the
  * lock (INSERT ... ON CONFLICT DO UPDATE ... WHERE not locked ... RETURNING): concurrent attempts

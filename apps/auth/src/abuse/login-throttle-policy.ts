@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { normalizeEmail } from '../accounts/email';
+import { normalizeEmail } from '../database/email';
 import type { AccountCounterPolicy } from '../config/login-throttle';
 
 /**

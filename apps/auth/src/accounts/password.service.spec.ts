@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import type { SessionFixture } from '../../test/session-fixture';
 import { createSessionFixture } from '../../test/session-fixture';
 import { users } from '../database/schema';
-import type { IssuedSession } from '../refresh/refresh-tokens.service';
+import type { IssuedSession } from '../sessions/refresh-tokens.service';
 import { OWASP_ARGON2ID, PasswordHasher } from './password-hasher.service';
 import { UsersService } from './users.service';
 import { WrongCurrentPasswordError } from './password.errors';

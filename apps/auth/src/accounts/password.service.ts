@@ -4,7 +4,7 @@ import { InvalidTokenError } from '@tessera/auth';
 
 import { SecurityMetrics } from '../audit/security-metrics';
 import { LoginAttemptsService } from '../abuse/login-attempts.service';
-import { SessionFamiliesService } from '../refresh/session-families.service';
+import { SessionFamiliesService } from '../sessions/session-families.service';
 import { PasswordHasher } from './password-hasher.service';
 import { UsersService } from './users.service';
 import { WrongCurrentPasswordError } from './password.errors';

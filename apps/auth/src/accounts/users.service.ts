@@ -7,7 +7,7 @@ import type { AuthDatabase } from '../database/auth-database';
 import { isUniqueViolation } from '../database/auth-database';
 import type { UserRow } from '../database/schema';
 import { users } from '../database/schema';
-import { normalizeEmail } from './email';
+import { normalizeEmail } from '../database/email';
 import { PasswordHasher } from './password-hasher.service';
 import { Role } from './roles';
 import { EmailTakenError } from './users.errors';
@@ -43,8 +43,9 @@ export class UsersService {
   }
 
   /**
-   * Creates an account holding `roles`: only for the first admin (admin/first-admin.service.ts),
-   * never reachable from a request body. 409 `email_taken` when the email exists.
+   * Creates an account holding `roles`: only for the first admin (admin/first-admin.service.ts)
+   * and the operator CLI's `users create-admin`, never reachable from a request body. 409
+   * `email_taken` when the email exists.
    */
   createWithRoles(input: NewUser, roles: readonly Role[]): Promise<PublicUser> {
     return this.create(input, roles);

@@ -15,7 +15,7 @@ import { and, arrayContains, asc, eq, sql } from 'drizzle-orm';
 import type { AuthDatabase } from '../database/auth-database';
 import type { UserRow } from '../database/schema';
 import { users } from '../database/schema';
-import { SessionFamiliesService } from '../refresh/session-families.service';
+import { SessionFamiliesService } from '../sessions/session-families.service';
 import { Role, ROLES } from '../accounts/roles';
 import { CannotDemoteSelfError, CannotDisableSelfError, LastAdminError, UserNotFoundError } from './admin.errors';
 

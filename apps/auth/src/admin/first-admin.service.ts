@@ -25,7 +25,7 @@ interface AdminCredentials {
 }
 
 /**
- * Makes the first admin at start, while no enabled account holds the admin role (issue 3):
+ * Makes the first admin at start, while no enabled account holds the admin role:
  *
  * - ADMIN_EMAIL/ADMIN_PASSWORD set: that account, created with roles user and admin. Once an
  *   admin exists they are ignored; they never reset anyone's password or roles.

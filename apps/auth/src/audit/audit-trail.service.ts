@@ -15,7 +15,7 @@ export interface AuditEntry {
 }
 
 /**
- * The audit trail (issue 3, "Events"): security events published durably to JetStream as
+ * The audit trail (README.md, "Audit trail"): security events published durably to JetStream as
  * `auth.audit.<type>.v1` through the outbox, so a record is never lost to a NATS outage and is
  * written in the same transaction as the change it reports when there is one.
  */

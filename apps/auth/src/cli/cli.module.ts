@@ -2,18 +2,20 @@ import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { OutboxRelay } from '@tessera/platform';
 
-import { AdminUsersService } from '../admin/admin-users.service';
+import { AccountsCoreModule } from '../accounts/accounts-core.module';
+import { AdminCoreModule } from '../admin/admin-core.module';
 import { authCoreModules } from '../app.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthConfig } from '../config/auth.config';
-import { KeysModule } from '../keys/keys.module';
-import { SessionFamiliesService } from '../refresh/session-families.service';
-import { UsersModule } from '../accounts/users.module';
+import { KeysCoreModule } from '../keys/keys-core.module';
+import { ServiceClientsModule } from '../oauth/service-clients.module';
+import { SessionsCoreModule } from '../sessions/sessions-core.module';
 
 /**
  * What the operator CLI needs of auth, and nothing that acts on its own: the same database,
- * NATS, key set, revocations and outbox as the app, with no HTTP, no first-admin bootstrap and
- * no pruners or generated development secrets.
+ * NATS, key set, revocations and outbox as the app, and the same service-only core modules its
+ * routes stand on, with no HTTP, no first-admin bootstrap, no pruners, and no generated
+ * development secrets printed.
  */
 @Module({})
 export class CliModule {
@@ -21,8 +23,17 @@ export class CliModule {
     return {
       module: CliModule,
       global: true,
-      imports: [...authCoreModules(config), AuditModule, KeysModule, UsersModule],
-      providers: [{ provide: AuthConfig, useValue: config }, OutboxRelay, SessionFamiliesService, AdminUsersService],
+      imports: [
+        ...authCoreModules(config),
+        AuditModule,
+        KeysCoreModule,
+        AccountsCoreModule,
+        SessionsCoreModule,
+        AdminCoreModule,
+        ServiceClientsModule.forRoot(),
+      ],
+      // The root of the process, as in AppModule: its configuration and its outbox.
+      providers: [{ provide: AuthConfig, useValue: config }, OutboxRelay],
       exports: [AuthConfig, OutboxRelay],
     };
   }

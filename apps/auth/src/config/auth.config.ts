@@ -67,9 +67,9 @@ export class AuthConfig extends ServiceConfig {
   AUTH_KEY_ENCRYPTION_KEY?: string;
 
   /**
-   * How tokens are signed (design, "Signing"): RS256 (default) or ES256 with a key pair from the
-   * key set, or HS256 with one shared secret for a single trusted group of services. Changing
-   * RS256 <-> ES256 rotates to a new key at the next start.
+   * How tokens are signed (README.md, "Signing algorithms"): RS256 (default) or ES256 with a key
+   * pair from the key set, or HS256 with one shared secret for a single trusted group of services.
+   * Changing RS256 <-> ES256 rotates to a new key at the next start.
    */
   @IsIn(['RS256', 'ES256', 'HS256'], { message: 'must be RS256, ES256 or HS256' })
   AUTH_SIGNING_ALG: 'RS256' | 'ES256' | 'HS256' = 'RS256';
@@ -148,8 +148,8 @@ export class AuthConfig extends ServiceConfig {
   PASSWORD_HASH_PARALLELISM: number = 1;
 
   /**
-   * Sign-in throttling (issue 3, "Login abuse"); counters live in the database so replicas share
-   * them. An account is locked after LOGIN_ACCOUNT_MAX_FAILURES failures within
+   * Sign-in throttling (README.md, "Sign-in limits"); counters live in the database so replicas
+   * share them. An account is locked after LOGIN_ACCOUNT_MAX_FAILURES failures within
    * LOGIN_ACCOUNT_WINDOW_SECONDS, for LOGIN_LOCKOUT_BASE_SECONDS doubling with every further
    * failure, never longer than LOGIN_LOCKOUT_MAX_SECONDS at a time (OWASP Authentication Cheat
    * Sheet, "Account lockout"). A client address is refused for the rest of its window after
@@ -280,7 +280,7 @@ function crossChecks(config: AuthConfig): string[] {
       `AUTH_HS256_SECRET is set but AUTH_SIGNING_ALG is ${config.AUTH_SIGNING_ALG}: set AUTH_SIGNING_ALG=HS256 or remove the secret`,
     );
   }
-  // Production never runs on development defaults (design, "Running it").
+  // Production never runs on development defaults (docs/operations.md, "Required settings").
   if (config.production) {
     if (!config.AUTH_DATABASE_URL) {
       problems.push('AUTH_DATABASE_URL is required in production (embedded PGlite is for development)');
@@ -295,7 +295,7 @@ function crossChecks(config: AuthConfig): string[] {
 export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
   let secrets = new Map<string, string>();
   const config = loadConfig(AuthConfig, env, (c, resolved) => {
-    // Production: every declared client needs its secret (design, "Running it").
+    // Production: every declared client needs its secret (docs/operations.md, "Required settings").
     const read = readServiceClientSecrets(c.serviceClients, resolved, { required: c.production });
     secrets = read.secrets;
     return [...crossChecks(c), ...read.problems];

@@ -1,4 +1,4 @@
-/** One confidential client declared in SERVICE_CLIENTS (design, "Service tokens"). */
+/** One confidential client declared in SERVICE_CLIENTS (docs/operations.md, "Adding a service"). */
 export interface ServiceClientDeclaration {
   id: string;
   /** The scopes it may ask for, in declaration order, without duplicates. */

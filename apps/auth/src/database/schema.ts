@@ -61,7 +61,7 @@ export const signingKeys = pgTable(
 );
 
 /**
- * One login: the chain of refresh tokens rotated from it (design, "Refresh token"). Ending the
+ * One login: the chain of refresh tokens rotated from it, each used once. Ending the
  * family ends the session; a user sees one entry per live family at `GET /auth/sessions`.
  */
 export const sessionFamilies = pgTable(
@@ -116,7 +116,7 @@ export const refreshTokens = pgTable(
 );
 
 /**
- * Failed-sign-in counters shared by every replica (issue 3, "Login abuse"): one row per client
+ * Failed-sign-in counters shared by every replica (README.md, "Sign-in limits"): one row per client
  * address (`ip:<addr>`) and per account (`acct:<hex SHA-256 of the normalised email>`, so the
  * table holds no addresses and unknown emails count exactly like known ones). Only one
  * INSERT ... ON CONFLICT statement changes a row; see abuse/login-attempts.service.ts.

@@ -68,9 +68,10 @@ export function importPrivateKey(der: Buffer): KeyObject {
 const MIN_RSA_BITS = 2048;
 
 /**
- * Reads an operator-supplied private key (design, "Keys": migrating from another issuer): PEM
- * (PKCS#8, PKCS#1 or SEC1) or a private JWK, RSA of at least 2048 bits or EC P-256. The
- * algorithm follows from the key; a JWK's own `alg`, when present, must agree with it.
+ * Reads an operator-supplied private key, e.g. when migrating from another issuer
+ * (docs/operations.md, "Keys"): PEM (PKCS#8, PKCS#1 or SEC1) or a private JWK, RSA of at least 2048
+ * bits or EC P-256. The algorithm follows from the key; a JWK's own `alg`, when present, must agree
+ * with it.
  */
 export async function signingKeyFromMaterial(material: string): Promise<SigningKey> {
   const text = material.trim();

@@ -57,9 +57,9 @@ export interface KeySummary {
 const REFRESH_MS = 30_000;
 
 /**
- * The issuer's key set (design, "Keys"): private halves encrypted at rest in `signing_keys`,
- * public halves published to the NATS key bucket and the JWKS. A key is published before
- * anything is signed with it, so no verifier ever meets a token whose key it cannot find.
+ * The issuer's key set (docs/operations.md, "Keys"): private halves encrypted at rest in
+ * `signing_keys`, public halves published to the NATS key bucket and the JWKS. A key is published
+ * before anything is signed with it, so no verifier ever meets a token whose key it cannot find.
  */
 @Injectable()
 export class KeyService implements OnModuleInit, OnModuleDestroy {
@@ -78,7 +78,7 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
     @Optional() private readonly audit?: AuditTrail,
   ) {}
 
-  /** HS256 mode (design, "Signing"): one shared secret, no key set, nothing published. */
+  /** HS256 mode (README.md, "Signing algorithms"): one shared secret, no key set, nothing published. */
   get sharedSecretMode(): boolean {
     return this.policy.algorithm === 'HS256';
   }
@@ -99,7 +99,7 @@ export class KeyService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Rotation (design, "Keys"): the new public key is published to the bucket and the JWKS
+   * Rotation: the new public key is published to the bucket and the JWKS
    * first, then it becomes the signing key in one transaction that retires the old one. The
    * retired key stays published until every token it signed has expired (`refresh`).
    */

@@ -1,43 +1,11 @@
-import { Logger, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 
-import { AuthConfig } from '../config/auth.config';
 import { JwksController } from './jwks.controller';
-import { KEY_ENCRYPTION_KEY, resolveKeyEncryptionKey } from './key-encryption-key';
-import { KeyPublisher, NatsKeyPublisher } from './key-publisher';
-import type { SigningPolicy } from './key.service';
-import { KEY_RETENTION_SECONDS, KeyService, SIGNING_POLICY } from './key.service';
+import { KeysCoreModule } from './keys-core.module';
 
+/** The public key set at `/.well-known/jwks.json`. */
 @Module({
+  imports: [KeysCoreModule],
   controllers: [JwksController],
-  providers: [
-    {
-      provide: KEY_ENCRYPTION_KEY,
-      inject: [AuthConfig],
-      useFactory: (config: AuthConfig): Buffer => {
-        const { kek, warning } = resolveKeyEncryptionKey(config);
-        if (warning) {
-          new Logger('Keys').warn(warning);
-        }
-        return kek;
-      },
-    },
-    { provide: KeyPublisher, useClass: NatsKeyPublisher },
-    {
-      provide: KEY_RETENTION_SECONDS,
-      inject: [AuthConfig],
-      useFactory: (config: AuthConfig) => config.keyRetentionSeconds,
-    },
-    {
-      provide: SIGNING_POLICY,
-      inject: [AuthConfig],
-      useFactory: (config: AuthConfig): SigningPolicy => ({
-        algorithm: config.AUTH_SIGNING_ALG,
-        rotateAtStart: config.rotateToConfiguredAlgorithmAtStart,
-        ...(config.AUTH_HS256_SECRET !== undefined ? { sharedSecret: config.AUTH_HS256_SECRET } : {}),
-      }),
-    },
-    KeyService,
-  ],
-  exports: [KeyService],
 })
 export class KeysModule {}

@@ -3,7 +3,7 @@ import { InvalidTokenError } from '@tessera/auth';
 import { TesseraError } from '@tessera/platform';
 
 import { SigningKeyUnavailableError } from '../keys/keys.errors';
-import { InvalidGrantError } from '../refresh/refresh.errors';
+import { InvalidGrantError } from '../sessions/sessions.errors';
 import { InvalidClientError, InvalidScopeError, UnsupportedGrantTypeError } from './oauth.errors';
 import { toOAuthErrorResponse } from './oauth-error.filter';
 

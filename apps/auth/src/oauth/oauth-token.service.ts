@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
-import { InvalidGrantError } from '../refresh/refresh.errors';
-import { RefreshTokensService } from '../refresh/refresh-tokens.service';
+import { InvalidGrantError } from '../sessions/sessions.errors';
+import { RefreshTokensService } from '../sessions/refresh-tokens.service';
 import { TokenIssuer } from '../tokens/token-issuer.service';
 import type { PresentedClient } from './client-authentication';
 import type { TokenRequestDto } from './dto/token-request.dto';

@@ -21,11 +21,6 @@ import type { TokenResponse } from './oauth-token.service';
 import { OAuthTokenService } from './oauth-token.service';
 import { TokenRevocationService } from './token-revocation.service';
 
-/**
- * RFC 6749 token endpoint and RFC 7009 revocation endpoint. Public to the access-token guard:
- * callers authenticate as clients (HTTP Basic or client_id/client_secret in the body), or not
- * at all for the public first-party client. Form-encoded and JSON bodies are both accepted.
- */
 /** Both media types RFC 6749 clients send; the same parameters either way. */
 const FORM_OR_JSON = ['application/x-www-form-urlencoded', 'application/json'];
 
@@ -33,6 +28,11 @@ const FORM_OR_JSON = ['application/x-www-form-urlencoded', 'application/json'];
 const ApiOAuthError = (status: number, description: string) =>
   ApiResponse({ status, description, type: OAuthErrorDto });
 
+/**
+ * RFC 6749 token endpoint and RFC 7009 revocation endpoint. Public to the access-token guard:
+ * callers authenticate as clients (HTTP Basic or client_id/client_secret in the body), or not
+ * at all for the public first-party client. Form-encoded and JSON bodies are both accepted.
+ */
 @ApiTags('oauth')
 @Public()
 @Controller('oauth')

@@ -1,3 +1,4 @@
+import { AUTH_REALM } from '@tessera/auth';
 import { TesseraError } from '@tessera/platform';
 
 /** RFC 6749 §5.2 error codes (and RFC 7009 §2.2.1), sent to the client as `error`. */
@@ -11,9 +12,6 @@ export enum OAuthErrorCode {
   TemporarilyUnavailable = 'temporarily_unavailable',
   ServerError = 'server_error',
 }
-
-/** The realm of the Basic challenge that comes with every invalid_client. */
-export const CLIENT_REALM = 'tessera';
 
 /**
  * An error of the OAuth endpoints. The message is the `error_description`: safe to show, and
@@ -40,7 +38,9 @@ export class InvalidOAuthRequestError extends OAuthError {
 export class InvalidClientError extends OAuthError {
   constructor() {
     super(OAuthErrorCode.InvalidClient, 401, 'Client authentication failed.', {
-      'WWW-Authenticate': `Basic realm="${CLIENT_REALM}"`,
+      // Basic, not Bearer: a client authenticates with its id and secret (RFC 6749 §2.3.1), in
+      // the one realm of every Tessera challenge.
+      'WWW-Authenticate': `Basic realm="${AUTH_REALM}"`,
     });
   }
 }

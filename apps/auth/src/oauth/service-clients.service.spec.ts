@@ -96,6 +96,43 @@ describe('ServiceClientsService', () => {
     );
   });
 
+  describe('for the operator', () => {
+    it('lists the declared clients in order, saying which have a configured secret and never showing one', () => {
+      const registry = clients({ NODE_ENV: 'development' });
+      expect(registry.list()).toEqual([
+        {
+          clientId: 'orders',
+          scopes: ['profile:read'],
+          secretVariable: 'SERVICE_CLIENT_SECRET_ORDERS',
+          secretSet: true,
+        },
+        {
+          clientId: 'profile',
+          scopes: ['orders:read', 'orders:write'],
+          secretVariable: 'SERVICE_CLIENT_SECRET_PROFILE',
+          secretSet: false,
+        },
+      ]);
+      expect(JSON.stringify(registry.list())).not.toContain(ordersSecret);
+    });
+
+    it('makes a fresh 256-bit secret for a declared client without changing the one in use', () => {
+      const registry = clients();
+      const fresh = registry.newSecret('orders');
+      expect(fresh).toEqual({
+        variable: 'SERVICE_CLIENT_SECRET_ORDERS',
+        secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      });
+      expect(registry.newSecret('orders')?.secret).not.toBe(fresh?.secret);
+      expect(registry.authenticate('orders', fresh!.secret)).toBeUndefined();
+      expect(registry.authenticate('orders', ordersSecret)).toMatchObject({ id: 'orders' });
+    });
+
+    it('makes no secret for a client SERVICE_CLIENTS does not declare', () => {
+      expect(clients().newSecret('billing')).toBeUndefined();
+    });
+  });
+
   it('lists every scope of every client for discovery', () => {
     expect(clients().allScopes()).toEqual(['profile:read', 'orders:read', 'orders:write']);
   });

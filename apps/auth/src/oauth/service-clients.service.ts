@@ -12,6 +12,16 @@ export interface ServiceClient {
   scopes: readonly string[];
 }
 
+/** A declared client as an operator sees it: never its secret, only whether one is configured. */
+export interface ServiceClientSummary {
+  clientId: string;
+  scopes: readonly string[];
+  /** The environment variable its secret is read from. */
+  secretVariable: string;
+  /** False when the variable is unset and the process runs on a generated secret (not in production). */
+  secretSet: boolean;
+}
+
 /** Where the development secrets are printed (stdout; a spy in unit tests). */
 export const SECRET_OUTPUT = Symbol('SECRET_OUTPUT');
 export type SecretOutput = (text: string) => void;
@@ -21,7 +31,14 @@ const SCOPE_PARAM = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 
 interface RegisteredClient {
   client: ServiceClient;
+  secretVariable: string;
+  secretSet: boolean;
   digest: Buffer;
+}
+
+/** 256 random bits, base64url (43 characters): a generated client secret. */
+function generateSecret(): string {
+  return randomBytes(32).toString('base64url');
 }
 
 /**
@@ -44,13 +61,14 @@ export class ServiceClientsService {
 
   constructor(config: AuthConfig, @Inject(SECRET_OUTPUT) output: SecretOutput) {
     for (const declared of config.serviceClients) {
-      let secret = config.serviceClientSecrets.get(declared.id);
+      const configured = config.serviceClientSecrets.get(declared.id);
+      let secret = configured;
       if (secret === undefined) {
         if (config.production) {
           // loadAuthConfig refuses this; never fall back to a generated secret in production.
           throw new Error(`${declared.secretVariable} is required in production`);
         }
-        secret = randomBytes(32).toString('base64url');
+        secret = generateSecret();
         // Tests get an unusable secret silently; they pass their own when they need a client.
         if (config.NODE_ENV === 'development') {
           output(
@@ -61,10 +79,12 @@ export class ServiceClientsService {
       }
       this.clients.set(declared.id, {
         client: { id: declared.id, scopes: declared.scopes },
+        secretVariable: declared.secretVariable,
+        secretSet: configured !== undefined,
         digest: this.digest(secret),
       });
     }
-    this.dummyDigest = this.digest(randomBytes(32).toString('base64url'));
+    this.dummyDigest = this.digest(generateSecret());
   }
 
   /** The client when `secret` is its secret; undefined for an unknown client or a wrong secret alike. */
@@ -90,6 +110,26 @@ export class ServiceClientsService {
       throw new InvalidScopeError();
     }
     return scopes;
+  }
+
+  /** The declared clients, in declaration order. */
+  list(): ServiceClientSummary[] {
+    return [...this.clients.values()].map(({ client, secretVariable, secretSet }) => ({
+      clientId: client.id,
+      scopes: client.scopes,
+      secretVariable,
+      secretSet,
+    }));
+  }
+
+  /**
+   * A fresh random secret for a declared client and the variable to set it in, for the operator
+   * to configure in auth and in that service; it changes nothing here. Undefined for a client
+   * SERVICE_CLIENTS does not declare.
+   */
+  newSecret(clientId: string): { variable: string; secret: string } | undefined {
+    const registered = this.clients.get(clientId);
+    return registered ? { variable: registered.secretVariable, secret: generateSecret() } : undefined;
   }
 
   /** Every scope some client may be granted, for the discovery document. */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { RevocationPublisher } from '@tessera/auth';
 
-import { SessionFamiliesService } from '../refresh/session-families.service';
-import { isRefreshTokenFormat } from '../refresh/refresh-token';
+import { SessionFamiliesService } from '../sessions/session-families.service';
+import { isRefreshTokenFormat } from '../sessions/refresh-token';
 import { AccessTokenInspector } from './access-token-inspector';
 import type { PresentedClient } from './client-authentication';
 import type { RevocationRequestDto } from './dto/revocation-request.dto';

@@ -3,8 +3,8 @@ import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } 
 import { CurrentUser, type Principal } from '@tessera/auth';
 import { ApiProblem } from '@tessera/platform';
 
-import type { SessionView } from '../refresh/session-families.service';
-import { SessionFamiliesService } from '../refresh/session-families.service';
+import type { SessionView } from './session-families.service';
+import { SessionFamiliesService } from './session-families.service';
 import { SessionDto } from './dto/session.response';
 
 /** A user's own sessions (ASVS 5.0 §7.5: view and terminate active sessions). */

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { loadAuthConfig } from '../config/auth.config';
-import type { IssuedSession } from '../refresh/refresh-tokens.service';
+import type { IssuedSession } from '../sessions/refresh-tokens.service';
 import { RefreshCookie } from './refresh-cookie';
 import { InvalidRefreshRequestError, JsonRequiredError } from './sign-in.errors';
 

@@ -4,7 +4,7 @@ import '@fastify/cookie';
 
 import { AuthConfig } from '../config/auth.config';
 import { isJson } from '../http/content-type';
-import type { IssuedSession } from '../refresh/refresh-tokens.service';
+import type { IssuedSession } from '../sessions/refresh-tokens.service';
 import { InvalidRefreshRequestError, JsonRequiredError } from './sign-in.errors';
 
 export const REFRESH_COOKIE = 'tessera_refresh';

@@ -1,16 +1,15 @@
 import { Module } from '@nestjs/common';
 
 import { AbuseModule } from '../abuse/abuse.module';
-import { RefreshModule } from '../refresh/refresh.module';
-import { UsersModule } from '../accounts/users.module';
+import { AccountsCoreModule } from '../accounts/accounts-core.module';
+import { SessionsCoreModule } from '../sessions/sessions-core.module';
 import { RefreshCookie } from './refresh-cookie';
-import { SessionListController } from '../sessions/session-list.controller';
 import { SignInController } from './sign-in.controller';
 import { SignInService } from './sign-in.service';
 
 @Module({
-  imports: [UsersModule, RefreshModule, AbuseModule],
-  controllers: [SignInController, SessionListController],
+  imports: [AccountsCoreModule, SessionsCoreModule, AbuseModule],
+  controllers: [SignInController],
   providers: [SignInService, RefreshCookie],
 })
 export class SignInModule {}

@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import type { SessionFixture } from '../../test/session-fixture';
 import { createSessionFixture } from '../../test/session-fixture';
 import { sessionFamilies, users } from '../database/schema';
-import type { IssuedSession } from '../refresh/refresh-tokens.service';
+import type { IssuedSession } from '../sessions/refresh-tokens.service';
 import { OWASP_ARGON2ID, PasswordHasher } from '../accounts/password-hasher.service';
 import { UsersService } from '../accounts/users.service';
 import { InvalidCredentialsError } from './sign-in.errors';

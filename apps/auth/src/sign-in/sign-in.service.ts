@@ -8,11 +8,11 @@ import type { UserRow } from '../database/schema';
 import { TooManyAttemptsError } from '../abuse/abuse.errors';
 import type { LoginAttempt } from '../abuse/login-attempts.service';
 import { LoginAttemptsService } from '../abuse/login-attempts.service';
-import { InvalidGrantError } from '../refresh/refresh.errors';
+import { InvalidGrantError } from '../sessions/sessions.errors';
 import type { ClientInfo } from '../http/client-info';
-import type { IssuedSession } from '../refresh/refresh-tokens.service';
-import { RefreshTokensService } from '../refresh/refresh-tokens.service';
-import { SessionFamiliesService } from '../refresh/session-families.service';
+import type { IssuedSession } from '../sessions/refresh-tokens.service';
+import { RefreshTokensService } from '../sessions/refresh-tokens.service';
+import { SessionFamiliesService } from '../sessions/session-families.service';
 import { PasswordHasher } from '../accounts/password-hasher.service';
 import type { PublicUser } from '../accounts/users.service';
 import { toPublicUser, UsersService } from '../accounts/users.service';
@@ -108,7 +108,7 @@ export class SignInService {
 
   /**
    * Rehashes a password stored with other argon2 parameters than the configured ones, now that
-   * the password is at hand (issue 3; OWASP Password Storage Cheat Sheet). Best effort: the
+   * the password is at hand (OWASP Password Storage Cheat Sheet). Best effort: the
    * login never fails because of it, and the next login tries again.
    */
   private async upgradeHash(user: UserRow, password: string): Promise<void> {
@@ -147,14 +147,9 @@ export class SignInService {
     });
   }
 
-  /**
-   * Ends every session of the user: the families first, so no refresh mints a new token, then
-   * one revoked-before entry that covers every access token issued until now, whatever issued
-   * it (design, "Verification" step 5).
-   */
+  /** Ends every session of the user and every access token issued to them until now. */
   async logoutAll(principal: Principal, client: ClientInfo = {}): Promise<void> {
-    await this.families.revokeUserFamilies(principal.sub, 'logout_all', { revokeAccessTokens: false });
-    await this.revocations.revokeSubject(principal.sub);
+    await this.families.endAll(principal.sub, 'logout_all');
     await this.audit.record('logout', {
       subject: principal.sub,
       clientAddress: client.clientAddress,

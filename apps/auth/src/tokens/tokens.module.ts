@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 
-import { KeysModule } from '../keys/keys.module';
+import { KeysCoreModule } from '../keys/keys-core.module';
 import { TokenIssuer } from './token-issuer.service';
 
+/** Access-token signing; no routes here. */
 @Module({
-  imports: [KeysModule],
+  imports: [KeysCoreModule],
   providers: [TokenIssuer],
   exports: [TokenIssuer],
 })

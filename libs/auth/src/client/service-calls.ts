@@ -11,10 +11,11 @@ export interface CredentialedCalls {
 }
 
 /**
- * Calls to other services over NATS, with the credential attached. Two patterns (DESIGN,
- * "Service-to-service identity"): on behalf of the user, forwarding their own token, or as
- * this service, with its client_credentials token. Replies come back validated; an error
- * reply comes back as a TesseraError with the other side's status.
+ * Calls to other services over NATS, with the credential attached. Two patterns: on behalf of
+ * the user, forwarding their own token, so the callee applies the user's own roles; or as this
+ * service, with its client_credentials token, whose scopes say what the service may do.
+ * Replies come back validated; an error reply comes back as a TesseraError with the other side's
+ * status.
  */
 @Injectable()
 export class ServiceCalls {

@@ -34,8 +34,8 @@ export class AccessTokenGuard implements CanActivate {
   private readonly logger = new Logger('Auth');
   /**
    * Decorator metadata is fixed once the classes are defined, so the Reflector is read once per
-   * (class, handler), not three times per request (issue 7). Keyed by both: a handler inherited
-   * by two controllers may be public in one and not the other.
+   * (class, handler), not three times per request (README.md, "Performance"). Keyed by both: a
+   * handler inherited by two controllers may be public in one and not the other.
    */
   private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
 

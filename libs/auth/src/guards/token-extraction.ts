@@ -25,8 +25,9 @@ function bearerToken(values: string[]): string {
 }
 
 /**
- * Design step 1 over HTTP. Node keeps only the first of repeated Authorization headers, so
- * they are counted on the raw header list: two of them is a 400, not a guess.
+ * The token of an HTTP request: the Bearer Authorization header or, when configured, the cookie.
+ * Node keeps only the first of repeated Authorization headers, so they are counted on the raw
+ * header list: two of them is a 400, not a guess.
  */
 export function tokenFromHttp(request: FastifyRequest, cookieName?: string): string {
   const raw = request.raw.rawHeaders;
@@ -57,7 +58,7 @@ function cookieToken(request: FastifyRequest, cookieName: string): string | unde
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** Design step 1 over NATS: the message's `authorization` header. */
+/** The token of a NATS message: its `authorization` header, as over HTTP. */
 export function tokenFromNats(context: NatsContext): string {
   const headers = context.getHeaders() as { values(k: string): string[] } | undefined;
   return fromAuthorizationValues(headers?.values(Headers.Authorization) ?? []);

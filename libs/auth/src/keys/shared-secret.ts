@@ -20,9 +20,9 @@ export function sharedSecretKid(secret: string): string {
 }
 
 /**
- * The one key of HS256 mode (design, "Signing"): a single shared secret for one trusted group of
- * services. It is never mixed with asymmetric keys: in this mode the key set holds only this key,
- * and `parsePublicJwk` never admits a symmetric key into an asymmetric key set.
+ * The one key of HS256 mode (README.md, "Signing algorithms"): a single shared secret for one
+ * trusted group of services. It is never mixed with asymmetric keys: in this mode the key set holds
+ * only this key, and `parsePublicJwk` never admits a symmetric key into an asymmetric key set.
  */
 export function sharedSecretKey(secret: string): VerificationKey {
   const bytes = Buffer.from(secret, 'utf8');

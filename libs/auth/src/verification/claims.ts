@@ -23,12 +23,19 @@ function reject(reason: string, description?: string): never {
 }
 
 /**
- * Design step 4 (and RFC 8725 §3.8-3.10, RFC 9068 §4) on an already signature-checked payload:
+ * The claims (RFC 8725 §3.8-3.10, RFC 9068 §4) of an already signature-checked payload:
  * `iss` exact, `aud` naming this service, `exp` and `iat` required numbers, `nbf` honoured,
  * `iat` not in the future, `exp - iat` bounded, and the types of what the principal carries.
  * Each failure is the same 401 to the caller; `reason` is for logs and tests only.
+ * `anyAudience` waives the `aud` check alone, for recognising a token this issuer signed for
+ * another service (TokenVerifier.inspect); it never authorises a request.
  */
-export function checkClaims(payloadSegment: string, policy: ClaimPolicy, nowSeconds: number): CheckedClaims {
+export function checkClaims(
+  payloadSegment: string,
+  policy: ClaimPolicy,
+  nowSeconds: number,
+  anyAudience = false,
+): CheckedClaims {
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(payloadSegment, 'base64url').toString('utf8'));
@@ -44,7 +51,8 @@ export function checkClaims(payloadSegment: string, policy: ClaimPolicy, nowSeco
     reject('wrong_issuer');
   }
   const aud = c.aud;
-  if (aud !== policy.audience && !(Array.isArray(aud) && aud.includes(policy.audience))) {
+  // `anyAudience` last: a token for this service never evaluates it.
+  if (aud !== policy.audience && !(Array.isArray(aud) && aud.includes(policy.audience)) && !anyAudience) {
     reject('wrong_audience');
   }
   if (!isFiniteNumber(c.exp) || !isFiniteNumber(c.iat)) {

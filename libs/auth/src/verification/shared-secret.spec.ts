@@ -45,7 +45,7 @@ function respellLastCharacter(token: string): string {
   return token.slice(0, -1) + twin;
 }
 
-describe('HS256 shared-secret mode (design, "Signing")', () => {
+describe('HS256 shared-secret mode', () => {
   const secret = randomBytes(48).toString('base64');
 
   it('accepts a token signed with the shared secret, under the key id derived from it', async () => {

@@ -7,7 +7,7 @@ import type { VerificationKey } from '../keys/public-jwk';
  * RSASSA-PKCS1-v1_5 with SHA-256, ES256 is ECDSA P-256 with SHA-256 in the JOSE (r||s) form,
  * HS256 (shared-secret mode only) is HMAC SHA-256 compared in constant time.
  * Synchronous and about five times cheaper than going through WebCrypto, which matters on
- * every request (issue 7's raw-limit target).
+ * every request (README.md, "Performance": the verifier against the raw limit).
  */
 export function signatureIsValid(token: string, key: VerificationKey): boolean {
   const dot = token.lastIndexOf('.');

@@ -15,7 +15,7 @@ export interface PrecheckedToken {
 /**
  * Header segments that passed, with their result. An issuer signs every token with one of a
  * handful of headers (alg, kid, typ), so decoding and checking it again is wasted work on every
- * new token (issue 7). The result depends on the segment's bytes alone; only passes are kept,
+ * new token. The result depends on the segment's bytes alone; only passes are kept,
  * and the map is bounded, so headers made up by a caller cannot grow it.
  */
 const passedHeaders = new Map<string, PrecheckedToken>();
@@ -23,8 +23,8 @@ const MAX_PASSED_HEADERS = 32;
 const MAX_REMEMBERED_HEADER_LENGTH = 512;
 
 /**
- * Design step 2: reject cheaply before any crypto. Every failure is the same 401 to the
- * caller; `reason` only reaches tests and metrics.
+ * The first check of every token: reject cheaply before any crypto. Every failure is the same 401
+ * to the caller; `reason` only reaches tests and metrics.
  */
 export function precheckToken(token: string): PrecheckedToken {
   if (token.length > MAX_TOKEN_LENGTH) {

@@ -10,7 +10,7 @@ import {
   type TestSigningKey,
 } from '../testing';
 import type { RevocationStore } from '../revocation/revocation.store';
-import { type TokenVerifier } from './token-verifier';
+import type { TokenVerifier } from './token-verifier';
 
 const issuer = 'http://issuer.test';
 const audience = 'orders';
@@ -210,6 +210,77 @@ describe('TokenVerifier', () => {
       await v.verify(token);
       keys.remove(key.kid);
       await expect(v.verify(token)).rejects.toMatchObject({ reason: 'unknown_kid' });
+    });
+  });
+
+  describe('inspect', () => {
+    async function inspectReason(token: string, v: TokenVerifier = verifier): Promise<string> {
+      const error = await v.inspect(token, { revoked: 'accept' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(InvalidTokenError);
+      return (error as InvalidTokenError).reason;
+    }
+
+    it('accepts a token of this issuer for another service, which verify refuses', async () => {
+      const token = await signTestToken(key, { issuer, audience: ['billing'], sub: 'client:billing' });
+      await expect(verifier.inspect(token, { revoked: 'accept' })).resolves.toMatchObject({ sub: 'client:billing' });
+      await expect(verifier.inspect(token, { revoked: 'refuse' })).resolves.toMatchObject({ sub: 'client:billing' });
+      expect(await reason(token)).toBe('wrong_audience');
+    });
+
+    it('refuses, with the same reason as verify, what verify refuses, whatever the audience', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const other = await createTestSigningKey();
+      const cases = (aud: string): [Promise<string> | string, string][] => [
+        [signTestToken(key, { issuer: 'http://evil', audience: aud }), 'wrong_issuer'],
+        [signTestToken(key, { issuer, audience: aud, expiresIn: -60 }), 'expired'],
+        [signTestToken(key, { issuer, audience: aud, claims: { exp: undefined } }), 'missing_time_claims'],
+        [signTestToken(key, { issuer, audience: aud, expiresIn: 7200 }), 'lifetime_too_long'],
+        [
+          signTestToken(key, { issuer, audience: aud, claims: { iat: now + 600, nbf: now, exp: now + 900 } }),
+          'iat_in_future',
+        ],
+        [signTestToken(key, { issuer, audience: aud, header: { typ: 'JWT' } }), 'wrong_typ'],
+        [
+          signRawTestToken(key, { alg: 'RS256', typ: 'at+jwt', kid: key.kid, crit: ['x'], x: 1 }, { ...claims(), aud }),
+          'forbidden_header_crit',
+        ],
+        [signRawTestToken(key, { alg: 'ES256', typ: 'at+jwt', kid: key.kid }, { ...claims(), aud }), 'alg_mismatch'],
+        [signTestToken(other, { issuer, audience: aud }), 'unknown_kid'],
+        [signTestToken(other, { issuer, audience: aud, header: { kid: key.kid } }), 'bad_signature'],
+      ];
+      for (const [token, expected] of cases(audience)) {
+        expect(await reason(await token)).toBe(expected);
+        expect(await inspectReason(await token)).toBe(expected);
+      }
+      for (const [token, expected] of cases('billing')) {
+        expect(await inspectReason(await token)).toBe(expected);
+      }
+    });
+
+    it('accepts a revoked token only when asked to, and then ignores a stale revocation state', async () => {
+      const { verifier: v, revocations: r } = createTestVerifier({ issuer, audience }, [key.publicJwk]);
+      const token = await signTestToken(key, { issuer, audience: 'billing' });
+      const principal = await v.inspect(token, { revoked: 'refuse' });
+      r.putJti(principal.jti, { exp: principal.exp });
+      await expect(v.inspect(token, { revoked: 'refuse' })).rejects.toMatchObject({ reason: 'revoked' });
+      await expect(v.inspect(token, { revoked: 'accept' })).resolves.toMatchObject({ jti: principal.jti });
+      r.staleAfter(() => true);
+      await expect(v.inspect(token, { revoked: 'refuse' })).rejects.toBeInstanceOf(RevocationsUnavailableError);
+      await expect(v.inspect(token, { revoked: 'accept' })).resolves.toMatchObject({ jti: principal.jti });
+    });
+
+    it('leaves the verified-token cache to verify: an inspected token is verified afresh', async () => {
+      const { verifier: v, keys } = createTestVerifier({ issuer, audience }, [key.publicJwk]);
+      const token = await signTestToken(key, { issuer, audience: ['orders', 'billing'] });
+      await v.inspect(token, { revoked: 'accept' });
+      const lookups = jest.spyOn(keys, 'get');
+      await v.verify(token);
+      await v.verify(token);
+      expect(lookups).toHaveBeenCalledTimes(1);
+      lookups.mockRestore();
     });
   });
 

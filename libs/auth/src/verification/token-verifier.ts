@@ -12,24 +12,38 @@ import { checkClaims } from './claims';
 import { signatureIsValid } from './signature';
 import { precheckToken } from './token-precheck';
 
-/**
- * The one verification policy (design, "Verification" steps 2-4 and 6). The HTTP guard, the
- * NATS guard and anything else that accepts a token goes through `verify`.
- */
 interface VerifiedToken {
   principal: Principal;
   iat: number;
 }
 
+/** What `inspect` asks of a token beyond being one this issuer signed and still current. */
+export interface InspectOptions {
+  /**
+   * 'accept': a revoked token still counts, for revoking it (again), where no access follows and
+   * the revocation state need not be fresh. 'refuse': revoked is refused as by `verify`, and a
+   * stale revocation state fails closed (RevocationsUnavailableError), as an introspection
+   * answer needs.
+   */
+  revoked: 'accept' | 'refuse';
+}
+
 /**
  * The verified-token cache is looked up by the token's last characters, the end of its
  * signature: ~90 bits only the signing key could have produced, and hashing them costs a
- * fraction of hashing the whole token on every request (issue 7). A hit counts only when the
+ * fraction of hashing the whole token on every request. A hit counts only when the
  * whole token is the one verified; anything else is a miss and is verified in full.
  */
 const CACHE_KEY_LENGTH = 16;
 const cacheKey = (token: string) => token.slice(-CACHE_KEY_LENGTH);
 
+/**
+ * The one verification policy: a cheap header precheck (token-precheck.ts), the key by `kid`
+ * with the key's own algorithm and its signature (signature.ts), the claims (claims.ts), then
+ * expiry and revocation on every use. The HTTP guard, the NATS guard and anything else that
+ * accepts a token goes through `verify`; code that only needs to recognise a token of this
+ * issuer, whatever service it is for, goes through `inspect`, which differs in nothing else.
+ */
 @Injectable()
 export class TokenVerifier {
   /** Tokens whose signature and claims were verified, by `cacheKey`; a hit is the exact token string. */
@@ -57,12 +71,29 @@ export class TokenVerifier {
     const { kid, alg } = precheckToken(token);
     // Known kid: no await until the result is cached, so requests arriving together with the
     // same new token verify it once. Unknown kid: one rate-limited refresh.
-    const verified = this.verifyWithKey(token, alg, this.keys.get(kid) ?? (await this.keys.find(kid)));
+    const verified = this.verifyWithKey(token, alg, this.keys.get(kid) ?? (await this.keys.find(kid)), false);
+    this.assertCurrent(verified.principal, verified.iat);
     // No TTL of its own: every hit checks expiry (assertCurrent), and lru-cache's TTL clock
-    // costs a timer per millisecond under load (issue 7). The LRU bound caps memory however
+    // costs a timer per millisecond under load. The LRU bound caps memory however
     // many tokens arrive; expired entries age out, refused cheaply until they do.
     this.verified?.set(cacheKey(token), verified);
     return verified.principal;
+  }
+
+  /**
+   * A token this issuer signed for any audience, refused for everything else `verify` refuses
+   * (header, key, algorithm, signature, issuer, times, lifetime, claim types); revocation as
+   * `options.revoked` says. It grants nothing by itself: for revoking and introspecting tokens,
+   * never for authorising a request. It neither reads nor fills the verified-token cache, which
+   * holds only what `verify` accepted.
+   */
+  async inspect(token: string, options: InspectOptions): Promise<Principal> {
+    const { kid, alg } = precheckToken(token);
+    const { principal, iat } = this.verifyWithKey(token, alg, this.keys.get(kid) ?? (await this.keys.find(kid)), true);
+    if (options.revoked === 'refuse') {
+      this.assertCurrent(principal, iat);
+    }
+    return principal;
   }
 
   /** Expiry and revocation: checked on every use, cached or not. */
@@ -70,8 +101,8 @@ export class TokenVerifier {
     if (principal.exp + this.options.clockToleranceSeconds <= Math.floor(Date.now() / 1000)) {
       throw new InvalidTokenError('The access token has expired.', 'expired');
     }
-    // Design step 5, from memory only: a revoked jti, or a token older than its subject's
-    // revoked-before time.
+    // From the in-memory mirror only, no network call: a revoked jti, or a token older than
+    // its subject's revoked-before time.
     if (this.revocations.stale) {
       throw new RevocationsUnavailableError();
     }
@@ -80,8 +111,16 @@ export class TokenVerifier {
     }
   }
 
-  /** Steps 3-5 for a prechecked token, synchronously. */
-  private verifyWithKey(token: string, alg: unknown, key: VerificationKey | undefined): VerifiedToken {
+  /**
+   * Key, algorithm, signature and claims of a prechecked token, synchronously; the caller checks
+   * revocation. `anyAudience` only for `inspect`.
+   */
+  private verifyWithKey(
+    token: string,
+    alg: unknown,
+    key: VerificationKey | undefined,
+    anyAudience: boolean,
+  ): VerifiedToken {
     if (!key) {
       throw new InvalidTokenError(undefined, 'unknown_kid');
     }
@@ -97,9 +136,7 @@ export class TokenVerifier {
       throw new InvalidTokenError(undefined, 'bad_signature');
     }
     const payload = token.slice(token.indexOf('.') + 1, token.lastIndexOf('.'));
-    const { fields, iat } = checkClaims(payload, this.options, Math.floor(Date.now() / 1000));
-    const principal = createPrincipal(fields, token);
-    this.assertCurrent(principal, iat);
-    return { principal, iat };
+    const { fields, iat } = checkClaims(payload, this.options, Math.floor(Date.now() / 1000), anyAudience);
+    return { principal: createPrincipal(fields, token), iat };
   }
 }

@@ -1,8 +1,8 @@
 import { IsIn, IsISO8601, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 
 /**
- * What auth's audit trail records (issue 3, "Events"; OWASP ASVS 5.0 §16: security events with
- * when, who and from where). Never a password, a token, a secret or an email address.
+ * What auth's audit trail records (README.md, "Audit trail"; OWASP ASVS 5.0 §16: security events
+ * with when, who and from where). Never a password, a token, a secret or an email address.
  */
 export const AUDIT_EVENT_TYPES = [
   'login_succeeded',

@@ -154,8 +154,9 @@ export function serviceConfigProblems(config: ServiceConfig): string[] {
   if (config.NATS_URL.split(',').some((url) => url.includes('@'))) {
     problems.push('NATS_URL must not carry credentials: set NATS_USER and NATS_PASSWORD instead');
   }
-  // Production never runs on development defaults (design, "Running it"): an anonymous NATS
-  // connection would let anyone on the network publish events and write the key bucket.
+  // Production never runs on development defaults (docs/operations.md, "Required settings"): an
+  // anonymous NATS connection would let anyone on the network publish events and write the key
+  // bucket.
   if (config.production && config.NATS_USER === undefined && config.NATS_PASSWORD === undefined) {
     problems.push(
       'NATS_USER and NATS_PASSWORD are required in production (NATS without credentials is a development default; docker/nats/nats.conf has a user per service)',

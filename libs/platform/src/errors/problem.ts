@@ -88,17 +88,18 @@ function isClientFrameworkError(e: unknown): e is Error & { statusCode: number }
 
 export function toProblem(exception: unknown): ProblemWithHeaders {
   if (exception instanceof TesseraError) {
-    return {
-      problem: {
-        type: 'about:blank',
-        title: title(exception.status),
-        status: exception.status,
-        code: exception.code,
-        detail: exception.message,
-      },
-      headers: exception.headers,
-      unexpected: exception.status >= 500 && exception.code === 'internal_error',
+    const unexpected = exception.status >= 500 && exception.code === 'internal_error';
+    const problem: Problem = {
+      type: 'about:blank',
+      title: title(exception.status),
+      status: exception.status,
+      code: exception.code,
     };
+    // An internal_error is a bug report for the log, not for the caller (as OAuthErrorFilter does).
+    if (!unexpected) {
+      problem.detail = exception.message;
+    }
+    return { problem, headers: exception.headers, unexpected };
   }
   if (exception instanceof HttpException) {
     return fromHttpException(exception);

@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../config/password-policy';
-import { normalizeEmail } from '../email';
+import { normalizeEmail } from '../../database/email';
 
 /** `POST /auth/register`. Roles and ids are not fields: the global pipe refuses them as unknown. */
 export class RegisterDto {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import type { SessionView } from '../../refresh/session-families.service';
+import type { SessionView } from '../session-families.service';
 
 /** One live session (a login and its refreshes) of `GET /auth/sessions`. */
 export class SessionDto implements SessionView {

@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
 
 import { PASSWORD_MAX_LENGTH } from '../../config/password-policy';
-import { normalizeEmail } from '../../accounts/email';
+import { normalizeEmail } from '../../database/email';
 
 /**
  * `POST /auth/login`. The password's only lower bound is 1, so a future stricter policy never

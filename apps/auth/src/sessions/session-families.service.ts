@@ -7,7 +7,7 @@ import { and, desc, eq, exists, gt, inArray, isNull, ne, not, notExists, sql } f
 
 import type { AuthDatabase } from '../database/auth-database';
 import { refreshTokens, sessionFamilies } from '../database/schema';
-import { SessionNotFoundError } from './refresh.errors';
+import { SessionNotFoundError } from './sessions.errors';
 import { hashRefreshToken, isRefreshTokenFormat } from './refresh-token';
 
 /** Why a session ended; the same names travel in `auth.session.revoked.v1`. */
@@ -38,7 +38,7 @@ export interface RevokeOptions {
  * Refresh families as sessions: listing them, and ending them. Ending a family marks it revoked
  * (no refresh succeeds afterwards) and writes a revocation for every access token it issued
  * that could still be valid, acknowledged by NATS before the call returns, so every service
- * refuses those tokens without asking auth (design, "Verification" step 5).
+ * refuses those tokens without asking auth (they watch the revocation bucket into memory).
  */
 @Injectable()
 export class SessionFamiliesService {
@@ -133,6 +133,17 @@ export class SessionFamiliesService {
       ? and(eq(sessionFamilies.userId, userId), ne(sessionFamilies.id, options.except))!
       : eq(sessionFamilies.userId, userId);
     return this.revokeWhere(condition, reason, now, options.revokeAccessTokens ?? true);
+  }
+
+  /**
+   * Ends every session of the user: the families first, so no refresh mints a new token, then
+   * one revoked-before entry that covers every access token issued to them until now, whatever
+   * issued it (verifiers refuse any token of a user issued before that time). The ids ended.
+   */
+  async endAll(userId: string, reason: SessionEndReason, now = new Date()): Promise<string[]> {
+    const ended = await this.revokeUserFamilies(userId, reason, { revokeAccessTokens: false }, now);
+    await this.revocations.revokeSubject(userId);
+    return ended;
   }
 
   /**

@@ -2,11 +2,10 @@ import { Module } from '@nestjs/common';
 
 import { AuthConfig } from '../config/auth.config';
 import { PASSWORD_HASH_OPTIONS, PasswordHasher } from './password-hasher.service';
-import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
+/** User accounts and password hashing, for the app and the operator CLI alike; no routes here. */
 @Module({
-  controllers: [UsersController],
   providers: [
     { provide: PASSWORD_HASH_OPTIONS, inject: [AuthConfig], useFactory: (c: AuthConfig) => c.passwordHashOptions },
     PasswordHasher,
@@ -14,4 +13,4 @@ import { UsersService } from './users.service';
   ],
   exports: [UsersService, PasswordHasher],
 })
-export class UsersModule {}
+export class AccountsCoreModule {}

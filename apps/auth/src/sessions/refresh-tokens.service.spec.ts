@@ -5,7 +5,7 @@ import { decodeJwt } from 'jose';
 import type { SessionFixture } from '../../test/session-fixture';
 import { createSessionFixture } from '../../test/session-fixture';
 import { refreshTokens, sessionFamilies, users } from '../database/schema';
-import { InvalidGrantError } from './refresh.errors';
+import { InvalidGrantError } from './sessions.errors';
 import { hashRefreshToken } from './refresh-token';
 
 const DAY = 86_400_000;

@@ -11,7 +11,7 @@ import { refreshTokens, sessionFamilies, users } from '../database/schema';
 import type { ClientInfo } from '../http/client-info';
 import type { IssuedAccessToken } from '../tokens/token-issuer.service';
 import { TokenIssuer } from '../tokens/token-issuer.service';
-import { InvalidGrantError } from './refresh.errors';
+import { InvalidGrantError } from './sessions.errors';
 import { generateRefreshToken, hashRefreshToken, isRefreshTokenFormat } from './refresh-token';
 import { SessionFamiliesService } from './session-families.service';
 
@@ -28,7 +28,7 @@ type Transaction = Parameters<Parameters<AuthDatabase['transaction']>[0]>[0];
 const USER_AGENT_MAX = 256;
 
 /**
- * Refresh-token families (design, "Refresh token"; RFC 9700 §4.14.2): every refresh rotates
+ * Refresh-token families (RFC 9700 §4.14.2): every refresh rotates
  * the token, and a rotated token presented again after the grace window is taken as proof that
  * it was stolen, so the whole family ends.
  */

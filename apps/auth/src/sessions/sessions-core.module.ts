@@ -3,12 +3,14 @@ import { Module } from '@nestjs/common';
 import { TokensModule } from '../tokens/tokens.module';
 import { RefreshTokensService } from './refresh-tokens.service';
 import { SessionFamiliesService } from './session-families.service';
-import { SessionPruner } from './session-pruner.service';
 
-/** Refresh-token families and the sessions they represent; no HTTP here. */
+/**
+ * Refresh-token families and the sessions they represent, for the app and the operator CLI
+ * alike. No routes and no pruner here (sessions.module.ts adds them).
+ */
 @Module({
   imports: [TokensModule],
-  providers: [RefreshTokensService, SessionFamiliesService, SessionPruner],
+  providers: [RefreshTokensService, SessionFamiliesService],
   exports: [RefreshTokensService, SessionFamiliesService],
 })
-export class RefreshModule {}
+export class SessionsCoreModule {}

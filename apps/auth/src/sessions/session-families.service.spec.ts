@@ -7,7 +7,7 @@ import { Subjects } from '@tessera/contracts';
 import { outboxEvents } from '@tessera/platform';
 
 import { sessionFamilies } from '../database/schema';
-import { SessionNotFoundError } from './refresh.errors';
+import { InvalidGrantError, SessionNotFoundError } from './sessions.errors';
 
 const t0 = new Date('2030-01-01T00:00:00Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
@@ -149,6 +149,25 @@ describe('SessionFamiliesService', () => {
     const ended = await f.families.revokeUserFamilies(user.id, 'logout_all', { revokeAccessTokens: false }, at(1));
     expect(ended).toHaveLength(1);
     expect(f.published.jtis).toEqual([]);
+  });
+
+  it('ends every session of a user and revokes the whole subject, leaving other users alone', async () => {
+    const user = await f.createUser();
+    const a = await f.refresh.start(user, {}, t0);
+    const b = await f.refresh.start(user, {}, t0);
+    const stranger = await f.refresh.start(await f.createUser(), {}, t0);
+    f.published.subjects.length = 0;
+    const ended = await f.families.endAll(user.id, 'session_ended', at(1));
+    expect(ended.sort()).toEqual([a.familyId, b.familyId].sort());
+    // One revoked-before entry covers every access token, so none is revoked one by one.
+    expect(f.published.subjects).toEqual([{ sub: user.id, before: undefined }]);
+    expect(f.published.jtis).toEqual([]);
+    expect(await f.families.list(user.id, '', at(2))).toEqual([]);
+    await expect(f.refresh.rotate(a.refreshToken, at(3))).rejects.toBeInstanceOf(InvalidGrantError);
+    await expect(f.refresh.rotate(stranger.refreshToken, at(3))).resolves.toBeDefined();
+    // A user with no session still gets the subject revocation: tokens may outlive sessions.
+    expect(await f.families.endAll(user.id, 'session_ended', at(4))).toEqual([]);
+    expect(f.published.subjects).toHaveLength(2);
   });
 
   it('prunes finished families once every access token they issued has expired', async () => {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-/** 256 bits (design, "Refresh token"): far beyond guessing, so one fast hash protects it at rest. */
+/** 256 bits: far beyond guessing, so one fast hash protects it at rest. */
 const TOKEN_BYTES = 32;
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Logger } from '@nestjs/common';
+import { Streams, Subjects, UserRegisteredEvent } from '@tessera/contracts';
+
+import { ReadinessService } from '../health/readiness.service';
+import { NatsConnectionService } from '../nats/nats-connection.service';
+import { deleteTestNamespace, testNamespace, testNatsUrl } from '../testing';
+import { EventBus } from './event-bus.service';
+
+async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error(`condition not met within ${ms} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const registered = (displayName = 'Ada'): UserRegisteredEvent => ({
+  userId: randomUUID(),
+  displayName,
+  occurredAt: new Date().toISOString(),
+});
+
+describe('EventBus', () => {
+  let namespace: string;
+  let nats: NatsConnectionService;
+  let bus: EventBus;
+  let warn: jest.SpyInstance;
+
+  beforeEach(async () => {
+    namespace = testNamespace();
+    nats = new NatsConnectionService(
+      { servers: testNatsUrl(), name: 'event-bus-spec', namespace },
+      new ReadinessService(),
+    );
+    await nats.connect();
+    bus = new EventBus(nats);
+    await bus.onApplicationBootstrap();
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+
+  afterEach(async () => {
+    warn.mockRestore();
+    await bus.onApplicationShutdown();
+    await deleteTestNamespace(nats.nc, namespace);
+    await nats.onApplicationShutdown();
+  });
+
+  it('stores a published event in the namespaced stream, on the namespaced subject', async () => {
+    const event = registered();
+    await bus.publish(Subjects.UserRegistered, event, randomUUID());
+    const jsm = await jetstreamManager(nats.nc);
+    const stream = `${namespace}_${Streams.Events}`;
+    const stored = await jsm.streams.getMessage(stream, { last_by_subj: `${namespace}.${Subjects.UserRegistered}` });
+    expect(stored?.json()).toEqual(event);
+    expect((await jsm.streams.info(stream)).state.messages).toBe(1);
+  });
+
+  it('hands a subscriber what was published before it subscribed, as the contract class, and acknowledges it', async () => {
+    const first = registered('Ada');
+    const second = registered('Grace');
+    await bus.publish(Subjects.UserRegistered, first, randomUUID());
+    await bus.publish(Subjects.UserRegistered, second, randomUUID());
+    const handled: UserRegisteredEvent[] = [];
+    await bus.subscribe({
+      subject: Subjects.UserRegistered,
+      durable: 'spec_users',
+      type: UserRegisteredEvent,
+      handle: async (event) => {
+        handled.push(event);
+      },
+    });
+    await eventually(() => handled.length === 2);
+    expect(handled).toEqual([first, second]);
+    expect(handled[0]).toBeInstanceOf(UserRegisteredEvent);
+    const jsm = await jetstreamManager(nats.nc);
+    const acknowledged = async () => {
+      const info = await jsm.consumers.info(`${namespace}_${Streams.Events}`, 'spec_users');
+      return info.ack_floor.stream_seq === 2 && info.num_ack_pending + info.num_pending === 0;
+    };
+    await eventually(acknowledged);
+  });
+
+  it('stores an event published twice with the same id once', async () => {
+    const event = registered();
+    const id = randomUUID();
+    await bus.publish(Subjects.UserRegistered, event, id);
+    await bus.publish(Subjects.UserRegistered, event, id);
+    const jsm = await jetstreamManager(nats.nc);
+    expect((await jsm.streams.info(`${namespace}_${Streams.Events}`)).state.messages).toBe(1);
+  });
+
+  it('hands a subscriber only the subject it asked for', async () => {
+    const handled: UserRegisteredEvent[] = [];
+    await bus.subscribe({
+      subject: Subjects.UserRegistered,
+      durable: 'spec_only_registered',
+      type: UserRegisteredEvent,
+      handle: async (event) => {
+        handled.push(event);
+      },
+    });
+    await bus.publish(
+      Subjects.UserDisabled,
+      { userId: randomUUID(), occurredAt: new Date().toISOString() },
+      randomUUID(),
+    );
+    const event = registered();
+    await bus.publish(Subjects.UserRegistered, event, randomUUID());
+    await eventually(() => handled.length > 0);
+    expect(handled).toEqual([event]);
+  });
+
+  it('drops an event that breaks its contract, without handing it over, and goes on with the next', async () => {
+    const handled: UserRegisteredEvent[] = [];
+    await bus.subscribe({
+      subject: Subjects.UserRegistered,
+      durable: 'spec_invalid',
+      type: UserRegisteredEvent,
+      handle: async (event) => {
+        handled.push(event);
+      },
+    });
+    await bus.publish(Subjects.UserRegistered, { userId: 'not-a-uuid', occurredAt: 'yesterday' }, randomUUID());
+    await bus.publish(Subjects.UserRegistered, { ...registered(), email: 'ada@example.com' }, randomUUID());
+    const valid = registered();
+    await bus.publish(Subjects.UserRegistered, valid, randomUUID());
+    await eventually(() => handled.length > 0);
+    expect(handled).toEqual([valid]);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/dropped: invalid payload \(userId, occurredAt\)/));
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/dropped: invalid payload \(email\)/));
+    // The property name is logged, never the value it held.
+    expect(JSON.stringify(warn.mock.calls)).not.toContain('ada@example.com');
+  });
+
+  it('redelivers an event whose handler failed, until it succeeds', async () => {
+    const attempts: string[] = [];
+    const event = registered();
+    await bus.subscribe({
+      subject: Subjects.UserRegistered,
+      durable: 'spec_retry',
+      type: UserRegisteredEvent,
+      handle: async (e) => {
+        attempts.push(e.userId);
+        if (attempts.length === 1) {
+          throw new Error('database away');
+        }
+      },
+    });
+    await bus.publish(Subjects.UserRegistered, event, randomUUID());
+    await eventually(() => attempts.length === 2, 15_000);
+    expect(attempts).toEqual([event.userId, event.userId]);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('will be redelivered'));
+  });
+
+  it('lets replicas sharing a durable name handle each event once between them', async () => {
+    const other = new EventBus(nats);
+    const handled: string[] = [];
+    const subscription = {
+      subject: Subjects.UserRegistered,
+      durable: 'spec_shared',
+      type: UserRegisteredEvent,
+      handle: async (event: UserRegisteredEvent) => {
+        handled.push(event.userId);
+      },
+    };
+    await bus.subscribe(subscription);
+    await other.subscribe(subscription);
+    try {
+      const events = [registered(), registered(), registered(), registered()];
+      for (const event of events) {
+        await bus.publish(Subjects.UserRegistered, event, randomUUID());
+      }
+      await eventually(() => handled.length >= events.length);
+      await new Promise((r) => setTimeout(r, 300));
+      expect([...handled].sort()).toEqual(events.map((e) => e.userId).sort());
+    } finally {
+      await other.onApplicationShutdown();
+    }
+  });
+});
