@@ -50,6 +50,14 @@ describe.each(testDatabaseTargets())('orders service on $name (profile not runni
     ['lower-case sku', { items: [{ sku: 'a b', quantity: 1, unitPriceCents: 1 }] }],
     ['a client-set total', { ...order, totalCents: 1 }],
     ['101 items', { items: Array.from({ length: 101 }, () => order.items[0]) }],
+    ['an array as an item', { items: [[]] }],
+    ['an array of fields as an item', { items: [['BOOK-001', 2, 1500]] }],
+    ['a null item', { items: [null] }],
+    ['null items', { items: null }],
+    ['an object as the items', { items: { 0: order.items[0] } }],
+    ['a null sku', { items: [{ ...order.items[0], sku: null }] }],
+    ['a null body', null],
+    ['an array as the body', [order]],
   ])('rejects %s with 400', async (_name, body) => {
     const res = await post('/orders', body, await token(randomUUID()));
     expect(res.status).toBe(400);

@@ -11,3 +11,4 @@ export * from './events/user-disabled.event';
 export * from './events/session-revoked.event';
 export * from './events/audit.event';
 export * from './lifetimes';
+export * from './validation';
