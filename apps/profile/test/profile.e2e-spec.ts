@@ -75,6 +75,31 @@ describe.each(testDatabaseTargets())('profile service on $name', (target) => {
     expect(extra.status).toBe(400);
   });
 
+  // The schema types these fields as a string and an object, none of them nullable: null is no
+  // way to clear them, and an address stored as `{}` or `[]` would fail every later order.
+  it.each([
+    ['a null display name', { displayName: null }],
+    ['a null address', { shippingAddress: null }],
+    ['an array as the address', { shippingAddress: [] }],
+    ['an array of addresses', { shippingAddress: [address] }],
+    ['a null second address line', { shippingAddress: { ...address, line2: null } }],
+    ['a null city', { shippingAddress: { ...address, city: null } }],
+    ['a null body', null],
+    ['an array as the body', [{ displayName: 'Eve' }]],
+  ])('rejects %s with 400 and keeps the stored profile', async (_name, body) => {
+    const userId = randomUUID();
+    const t = await token(userId);
+    const stored = { displayName: 'Ada', shippingAddress: { ...address, line2: 'Floor 2' } };
+    const set = await http('/profile/me', { method: 'PATCH', token: t, body: JSON.stringify(stored) });
+    expect(set.status).toBe(200);
+    const res = await http('/profile/me', { method: 'PATCH', token: t, body: JSON.stringify(body) });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(await res.json()).toMatchObject({ status: 400, code: 'validation_failed' });
+    const after = await http('/profile/me', { token: t });
+    expect(await after.json()).toEqual({ userId, ...stored, orders: null });
+  });
+
   it('answers 401 over HTTP for a missing, expired, foreign-key or wrong-audience token', async () => {
     const other = await createTestSigningKey();
     const cases = [

@@ -1,11 +1,14 @@
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsString, Length, Matches } from 'class-validator';
+
+import { IsOptionalNotNull } from '../validation';
 
 export class ShippingAddress {
   @IsString()
   @Length(1, 200)
   line1!: string;
 
-  @IsOptional()
+  // Left out when there is none; never null, which the schema does not allow.
+  @IsOptionalNotNull()
   @IsString()
   @Length(1, 200)
   line2?: string;

@@ -1,5 +1,4 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { CustomStrategy } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -13,6 +12,7 @@ import type { PlatformOptions } from '../config/service.config';
 import { setupApiDocs, useDocsContentSecurityPolicy } from '../docs/api-docs';
 import { ProblemFilter } from '../errors/problem.filter';
 import { corsOptions } from '../http/cors';
+import { RequestValidationPipe } from '../http/request-validation.pipe';
 import { RequestLogController, useRequestContext } from '../logging/http-request-log';
 import { createServiceLogger } from '../logging/logger';
 import { NestPinoLogger } from '../logging/nest-pino-logger';
@@ -84,7 +84,7 @@ export async function createService(module: unknown, options: CreateServiceOptio
   // JSON only: a body in any other media type is a 415, not a string handed to validation.
   fastify.removeContentTypeParser(['text/plain']);
   app.useGlobalPipes(
-    new ValidationPipe({
+    new RequestValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       forbidUnknownValues: true,
