@@ -156,12 +156,25 @@ describe.each(testDatabaseTargets())('auth admin on $name', (target) => {
       ['null roles', { roles: null }],
       ['disabled as a string', { disabled: 'true' }],
       ['null disabled', { disabled: null }],
+      ['a null body', null],
     ])('refuses %s with 400, changing nothing', async (_name, body) => {
       const { pair } = await newUser();
       const res = await patch(pair.sub, body);
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ status: 400, code: 'validation_failed' });
       expect(await me(pair.access)).toBe(200);
+    });
+
+    it('refuses a null or unknown key algorithm with 400, rotating nothing', async () => {
+      const kids = async () =>
+        ((await call('GET', '/.well-known/jwks.json')).body.keys as { kid: string }[]).map((k) => k.kid);
+      const before = await kids();
+      for (const body of [{ alg: null }, { alg: 'HS256' }, null]) {
+        const res = await call('POST', '/admin/keys/rotate', { token: root.access, body });
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ status: 400, code: 'validation_failed' });
+      }
+      expect(await kids()).toEqual(before);
     });
 
     it('refuses an id that is not a UUID with 400, and an unknown user with 404', async () => {

@@ -74,6 +74,9 @@ for (const target of testDatabaseTargets()) {
       ['an email over 254 characters', { email: `${'a'.repeat(250)}@example.com`, password }],
       ['a number for a password', { email: 'b@example.com', password: 123456789012 }],
       ['an empty display name', { email: 'b@example.com', password, displayName: '' }],
+      ['a null display name', { email: 'null-name@example.com', password, displayName: null }],
+      ['a display name as an array', { email: 'array-name@example.com', password, displayName: ['Ada'] }],
+      ['a null email', { email: null, password }],
       ['an array body', []],
       ['a null body', null],
     ])('answers 400, never 500, for %s', async (_name, body) => {

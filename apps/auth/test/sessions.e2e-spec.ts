@@ -143,6 +143,17 @@ describe.each(testDatabaseTargets())('auth sessions on $name', (target) => {
       pairOf(await refresh(first.refresh));
     });
 
+    it('refuses a null or non-string refresh_token with 400 validation_failed, leaving the cookie unspent', async () => {
+      const first = await login(await newUser());
+      const cookie = `tessera_refresh=${first.refresh}`;
+      for (const body of [{ refresh_token: null }, { refresh_token: [first.refresh] }, null]) {
+        const res = await call('POST', '/auth/refresh', { body, cookie });
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ status: 400, code: 'validation_failed' });
+      }
+      pairOf(await refresh(first.refresh));
+    });
+
     it('refuses a body and a cookie that differ, and a request with neither: 400 invalid_request', async () => {
       const a = await login(await newUser());
       const b = await login(await newUser());

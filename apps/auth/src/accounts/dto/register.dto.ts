@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { IsOptionalNotNull } from '@tessera/contracts';
 
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../config/password-policy';
 import { normalizeEmail } from '../../database/email';
@@ -37,7 +38,7 @@ export class RegisterDto {
     example: 'Ada',
     description: 'Becomes the display name of the profile service.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(1, 100)
   displayName?: string;

@@ -1,18 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayContains,
-  ArrayMaxSize,
-  ArrayNotEmpty,
-  ArrayUnique,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  ValidateIf,
-} from 'class-validator';
+import { ArrayContains, ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn } from 'class-validator';
+import { IsOptionalNotNull } from '@tessera/contracts';
 
 import { Role, ROLES } from '../../accounts/roles';
-
-const present = (_: object, value: unknown) => value !== undefined;
 
 /**
  * `PATCH /admin/users/:id`: each field optional, but never null (`@IsOptional` would let null
@@ -29,7 +19,7 @@ export class UpdateUserDto {
     example: [Role.User, Role.Admin],
     description: `The complete new set, not a delta; must include "${Role.User}". A change revokes the user's access tokens, so it applies at once.`,
   })
-  @ValidateIf(present)
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(ROLES.length)
@@ -39,7 +29,7 @@ export class UpdateUserDto {
   roles?: Role[];
 
   @ApiPropertyOptional({ description: 'Disabling ends every session and revokes every token of the account.' })
-  @ValidateIf(present)
+  @IsOptionalNotNull()
   @IsBoolean()
   disabled?: boolean;
 }

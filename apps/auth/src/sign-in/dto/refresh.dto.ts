@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
+import { IsOptionalNotNull } from '@tessera/contracts';
 
 /**
  * `POST /auth/refresh`. The token is optional here because a browser sends it as the cookie
@@ -12,7 +13,7 @@ export class RefreshDto {
       'The refresh token from the last login or refresh. Leave it out to use the refresh cookie; ' +
       'the request must then still be application/json (an empty object will do).',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   // Generous next to the 43 characters issued; anything longer is refused before hashing.
   @MaxLength(256)
