@@ -1,5 +1,11 @@
 import type { ServedDocs } from '@tessera/platform/testing';
-import { fetchServedDocs, requestBodyOf, responsesOf, testDatabaseTargets } from '@tessera/platform/testing';
+import {
+  fetchServedDocs,
+  requestBodyOf,
+  requestBodySchemas,
+  responsesOf,
+  testDatabaseTargets,
+} from '@tessera/platform/testing';
 
 import type { AuthAppFixture } from './auth-app.fixture';
 import { startAuthApp } from './auth-app.fixture';
@@ -124,6 +130,23 @@ describe('auth OpenAPI documentation', () => {
         expect({ route, type, body: content[type] }).toEqual({ route, type, body: BODIES[route] });
       }
     }
+  });
+
+  it('says in every request body schema that unknown fields and null are refused, OAuth aside', () => {
+    // The global ValidationPipe refuses a field its DTO does not declare, and null wherever the
+    // schema does not say nullable: a generated client or a fuzzer reads exactly that here.
+    // The OAuth parameters ignore unknown ones (RFC 6749 §3.2, RFC 7009 §2.1): those stay open.
+    const open = { additionalProperties: undefined, nullable: [] };
+    expect(requestBodySchemas(docs.document)).toEqual({
+      RegisterDto: { additionalProperties: false, nullable: [] },
+      LoginDto: { additionalProperties: false, nullable: [] },
+      RefreshDto: { additionalProperties: false, nullable: [] },
+      ChangePasswordDto: { additionalProperties: false, nullable: [] },
+      UpdateUserDto: { additionalProperties: false, nullable: [] },
+      RotateKeyDto: { additionalProperties: false, nullable: [] },
+      TokenRequestDto: open,
+      RevocationRequestDto: open,
+    });
   });
 
   it('gives every route a summary and a tag', () => {

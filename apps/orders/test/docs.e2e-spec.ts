@@ -1,6 +1,12 @@
 import { startVerifyingService, type VerifyingServiceHarness } from '@tessera/auth/testing';
 import type { ServedDocs } from '@tessera/platform/testing';
-import { fetchServedDocs, requestBodyOf, responsesOf, testDatabaseTargets } from '@tessera/platform/testing';
+import {
+  fetchServedDocs,
+  requestBodyOf,
+  requestBodySchemas,
+  responsesOf,
+  testDatabaseTargets,
+} from '@tessera/platform/testing';
 
 import { createOrdersApp } from '../src/app';
 import { loadOrdersConfig } from '../src/config/orders.config';
@@ -61,6 +67,15 @@ describe('orders OpenAPI documentation', () => {
       expect({ route, security: operation.security }).toEqual({ route, security });
       expect(operation.summary && operation.tags?.length).toBeTruthy();
     }
+  });
+
+  it('says in every request body schema that unknown fields and null are refused', () => {
+    // The global ValidationPipe refuses a field its DTO does not declare, and null wherever the
+    // schema does not say nullable: a generated client or a fuzzer reads exactly that here.
+    expect(requestBodySchemas(docs.document)).toEqual({
+      CreateOrderDto: { additionalProperties: false, nullable: [] },
+      OrderItemDto: { additionalProperties: false, nullable: [] },
+    });
   });
 
   it('refers the new order body to its DTO schemas, with the required fields', () => {

@@ -4,6 +4,7 @@ import {
   fetchServedDocs,
   pageAssets,
   requestBodyOf,
+  requestBodySchemas,
   responsesOf,
   testDatabaseTargets,
 } from '@tessera/platform/testing';
@@ -118,6 +119,15 @@ describe('profile OpenAPI documentation', () => {
     });
     expect(schemas.MyProfileDto).toMatchObject({
       required: expect.arrayContaining(['userId', 'displayName', 'shippingAddress', 'orders']),
+    });
+  });
+
+  it('says in every request body schema that unknown fields and null are refused', () => {
+    // The global ValidationPipe refuses a field its DTO does not declare, and null wherever the
+    // schema does not say nullable: a generated client or a fuzzer reads exactly that here.
+    expect(requestBodySchemas(docs.document)).toEqual({
+      UpdateProfileDto: { additionalProperties: false, nullable: [] },
+      ShippingAddress: { additionalProperties: false, nullable: [] },
     });
   });
 

@@ -1,6 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
-import type { OpenAPIObject, OperationObject, PathItemObject } from '@nestjs/swagger';
+import type {
+  OpenAPIObject,
+  OperationObject,
+  PathItemObject,
+  ReferenceObject,
+  RequestBodyObject,
+  SchemaObject,
+} from '@nestjs/swagger';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 // The route-level `helmet` option of the onRoute hook below is typed by this plugin.
@@ -134,6 +141,39 @@ function pruneUnusedSchemas(document: OpenAPIObject): void {
   }
 }
 
+/**
+ * Declares `additionalProperties: false` on every object schema a JSON request body refers to,
+ * nested ones included: the global ValidationPipe (forbidNonWhitelisted) refuses a field its
+ * DTO does not declare, and the document says so. Bodies that may also be form-encoded are the
+ * OAuth endpoints, whose parameter pipe ignores unknown parameters (RFC 6749 §3.2, RFC 7009
+ * §2.1): their schemas stay open.
+ */
+function closeRequestBodies(document: OpenAPIObject): void {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, SchemaObject>;
+  const closed = new Set<SchemaObject>();
+  const close = (schema: SchemaObject | ReferenceObject | undefined): void => {
+    if (schema === undefined) {
+      return;
+    }
+    const target = '$ref' in schema ? schemas[schema.$ref.replace('#/components/schemas/', '')] : schema;
+    if (target === undefined || closed.has(target)) {
+      return;
+    }
+    closed.add(target);
+    if (target.type === 'object' || target.properties) {
+      target.additionalProperties = false;
+    }
+    Object.values(target.properties ?? {}).forEach(close);
+    [target.items, ...(target.allOf ?? [])].forEach(close);
+  };
+  for (const operation of operationsOf(document)) {
+    const content = (operation.requestBody as RequestBodyObject | undefined)?.content ?? {};
+    if (!('application/x-www-form-urlencoded' in content)) {
+      Object.values(content).forEach(({ schema }) => close(schema));
+    }
+  }
+}
+
 export interface ApiDocsOptions {
   /** The service's name, in the document's title. */
   serviceName: string;
@@ -173,6 +213,7 @@ export function createApiDocument(app: INestApplication, options: ApiDocsOptions
   });
   describeAccessTokens(document, publicOperationIds(app));
   pruneUnusedSchemas(document);
+  closeRequestBodies(document);
   return document;
 }
 

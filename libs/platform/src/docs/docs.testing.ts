@@ -84,3 +84,58 @@ export function pageAssets(html: string): { scripts: string[]; stylesheets: stri
   ).length;
   return { scripts, stylesheets, inlineScripts };
 }
+
+/** What a request body's object schema promises about the fields it does not list, and null. */
+export interface BodySchemaContract {
+  /** `false` when unknown fields are refused; absent when the schema leaves them open. */
+  additionalProperties: unknown;
+  /** The properties documented as accepting null. */
+  nullable: string[];
+}
+
+/**
+ * Every object schema a request body refers to, directly or nested (properties, items, allOf...),
+ * by component name (or `METHOD /path media-type` for an inline one), with what it says about
+ * unknown fields and null: what a fuzzer or a generated client takes from the document.
+ */
+export function requestBodySchemas(document: OpenAPIObject): Record<string, BodySchemaContract> {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, SchemaObject>;
+  const found: Record<string, BodySchemaContract> = {};
+  const visit = (schema: unknown, name: string) => {
+    if (typeof schema !== 'object' || schema === null) {
+      return;
+    }
+    const ref = (schema as { $ref?: string }).$ref;
+    if (ref !== undefined) {
+      const target = ref.replace('#/components/schemas/', '');
+      if (!(target in found)) {
+        visit(schemas[target], target);
+      }
+      return;
+    }
+    const object = schema as SchemaObject;
+    const properties = (object.properties ?? {}) as Record<string, SchemaObject>;
+    if (object.type === 'object' || object.properties) {
+      found[name] = {
+        additionalProperties: object.additionalProperties,
+        nullable: Object.keys(properties).filter((p) => properties[p].nullable === true),
+      };
+    }
+    for (const [property, value] of Object.entries(properties)) {
+      visit(value, `${name}.${property}`);
+    }
+    for (const nested of [object.items, ...(object.allOf ?? []), ...(object.oneOf ?? []), ...(object.anyOf ?? [])]) {
+      visit(nested, name);
+    }
+  };
+  const operations = Object.entries(document.paths).flatMap(([path, item]) =>
+    METHODS.flatMap((method) => (item[method] ? [{ route: `${method.toUpperCase()} ${path}`, op: item[method] }] : [])),
+  );
+  for (const { route, op } of operations) {
+    const body = op.requestBody as RequestBodyObject | undefined;
+    for (const [mediaType, { schema }] of Object.entries(body?.content ?? {})) {
+      visit(schema, `${route} ${mediaType}`);
+    }
+  }
+  return found;
+}
