@@ -31,6 +31,7 @@ export class PasswordController {
       '`password_too_common`: the new password is a common or breached one, or the email address.',
   )
   @ApiProblem(403, '`wrong_current_password`: the current password is incorrect.')
+  @ApiProblem(415, '`unsupported_media_type`: the body is not application/json (an HTML form is refused).')
   @ApiProblem(429, '`too_many_attempts`: too many failed checks for this account or address.', {
     'Retry-After': 'Seconds until the next attempt is accepted.',
   })
