@@ -6,6 +6,7 @@ import { launchService, platformOptions } from '@tessera/platform';
 
 import { AppModule } from './app.module';
 import type { AuthConfig } from './config/auth.config';
+import { acceptFormsOnlyOnOAuthRoutes } from './http/form-body';
 
 /**
  * Builds and starts the auth app (HTTP and NATS). Resolves once it listens; with PORT=0 the
@@ -16,5 +17,8 @@ export function createAuthApp(
   overrides: Pick<CreateServiceOptions, 'logger'> = {},
 ): Promise<NestFastifyApplication> {
   const options = { ...platformOptions('auth', config), ...overrides };
-  return launchService(AppModule.forRoot(config), options);
+  return launchService(AppModule.forRoot(config), options, (app) => {
+    acceptFormsOnlyOnOAuthRoutes(app);
+    return Promise.resolve();
+  });
 }

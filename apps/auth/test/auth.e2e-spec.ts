@@ -2,7 +2,10 @@ import { Kvm } from '@nats-io/kv';
 import { createTestVerifier } from '@tessera/auth/testing';
 import { Buckets, namespacedBucket } from '@tessera/contracts';
 import { testDatabaseTargets } from '@tessera/platform/testing';
+import { eq } from 'drizzle-orm';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+
+import { users } from '../src/database/schema';
 
 import type { AuthAppFixture } from './auth-app.fixture';
 import { startAuthApp } from './auth-app.fixture';
@@ -40,6 +43,19 @@ for (const target of testDatabaseTargets()) {
       expect(JSON.parse(res.text)).toEqual({ id: expect.any(String), email: 'Ada@example.com', roles: ['user'] });
       expect(res.text).not.toContain(password);
     });
+
+    it.each(['password1234', '123456789012', '111111111111', 'qwertyuiop12', 'Common@Example.com'])(
+      'refuses a common password or the email itself (%s): 400 password_too_common, no account',
+      async (weak) => {
+        const email = 'common@example.com';
+        const res = await post('/auth/register', { email, password: weak });
+        expect(res.status).toBe(400);
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(JSON.parse(res.text)).toMatchObject({ status: 400, code: 'password_too_common' });
+        expect(res.text).not.toContain(weak);
+        expect(await auth.db.select({ id: users.id }).from(users).where(eq(users.email, email))).toEqual([]);
+      },
+    );
 
     it('refuses a second account for the same email: 409 email_taken', async () => {
       const res = await post('/auth/register', { email: 'Ada@example.com', password });

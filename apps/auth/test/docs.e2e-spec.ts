@@ -19,10 +19,10 @@ const ROUTES: Record<string, number[]> = {
   'GET /health/ready': [200, 503],
   'POST /auth/register': [201, 400, 409, 415],
   'POST /auth/login': [200, 400, 401, 415, 429, 503],
-  'POST /auth/refresh': [200, 400, 401, 415, 503],
-  'POST /auth/logout': [204, 401],
-  'POST /auth/logout-all': [204, 401],
-  'POST /auth/password': [204, 400, 401, 403, 429],
+  'POST /auth/refresh': [200, 400, 401, 403, 415, 503],
+  'POST /auth/logout': [204, 401, 403],
+  'POST /auth/logout-all': [204, 401, 403],
+  'POST /auth/password': [204, 400, 401, 403, 415, 429],
   'GET /auth/me': [200, 401],
   'GET /auth/sessions': [200, 401],
   'DELETE /auth/sessions/{id}': [204, 401, 404],
@@ -31,7 +31,7 @@ const ROUTES: Record<string, number[]> = {
   'GET /.well-known/jwks.json': [200],
   'GET /.well-known/openid-configuration': [200],
   'GET /admin/users': [200, 400, 401, 403],
-  'PATCH /admin/users/{id}': [200, 400, 401, 403, 404, 409],
+  'PATCH /admin/users/{id}': [200, 400, 401, 403, 404, 409, 415],
   'POST /admin/keys/rotate': [200, 400, 401, 403, 409],
 };
 

@@ -3,7 +3,7 @@ import { testDatabaseTargets } from '@tessera/platform/testing';
 import { eq, sql } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 
-import { refreshTokens, sessionFamilies } from '../src/database/schema';
+import { refreshTokens, sessionFamilies, users as userRows } from '../src/database/schema';
 import { hashRefreshToken } from '../src/sessions/refresh-token';
 import type { AuthAppFixture, AuthResponse as Response } from './auth-app.fixture';
 import { sleep, startAuthApp } from './auth-app.fixture';
@@ -323,6 +323,30 @@ describe.each(testDatabaseTargets())('auth sessions on $name', (target) => {
       expect(weak.text).not.toContain(password);
       expect(await me(pair.access)).toBe(200);
       await login(email);
+    });
+
+    it('refuses a common new password or the email itself: 400 password_too_common, nothing changes', async () => {
+      const email = await newUser();
+      const mine = await login(email);
+      const other = await login(email);
+      const storedHash = async () =>
+        (await db.select({ hash: userRows.passwordHash }).from(userRows).where(eq(userRows.email, email)))[0]?.hash;
+      const before = await storedHash();
+      for (const newPassword of ['password1234', '111111111111', 'QWERTYUIOP12', email.toUpperCase()]) {
+        const res = await call('POST', '/auth/password', {
+          token: mine.access,
+          body: { currentPassword: password, newPassword },
+        });
+        expect(res.status).toBe(400);
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(res.body).toMatchObject({ status: 400, code: 'password_too_common' });
+        expect(res.text).not.toContain(password);
+      }
+      // The stored password is the old one, which still signs in, and no other session ended.
+      expect(await storedHash()).toBe(before);
+      await login(email);
+      expect(await me(other.access)).toBe(200);
+      pairOf(await refresh(other.refresh));
     });
 
     it('changes the password and ends every other session, keeping this one', async () => {

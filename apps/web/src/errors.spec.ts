@@ -24,6 +24,11 @@ describe('describeError: what the console says about each error a user can cause
       'An account with this email address already exists. Sign in instead.',
     ],
     [
+      'a common password',
+      api(400, 'password_too_common', 'This password is too common.'),
+      'That password is too common or easy to guess. Choose a longer, less predictable one.',
+    ],
+    [
       'an order without an address',
       api(422, 'no_shipping_address', 'PATCH /profile/me first'),
       'Set a shipping address on your profile before placing an order.',

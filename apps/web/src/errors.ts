@@ -52,6 +52,8 @@ function messageFor(error: TesseraApiError): string {
       return `Too many failed sign-in attempts. Try again ${waitText(error.retryAfter)}.`;
     case 'email_taken':
       return 'An account with this email address already exists. Sign in instead.';
+    case 'password_too_common':
+      return 'That password is too common or easy to guess. Choose a longer, less predictable one.';
     case 'no_shipping_address':
       return 'Set a shipping address on your profile before placing an order.';
     case 'order_not_found':

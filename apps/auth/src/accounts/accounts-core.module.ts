@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { AuthConfig } from '../config/auth.config';
+import { CommonPasswords } from './common-passwords';
 import { PASSWORD_HASH_OPTIONS, PasswordHasher } from './password-hasher.service';
 import { UsersService } from './users.service';
 
@@ -9,8 +10,9 @@ import { UsersService } from './users.service';
   providers: [
     { provide: PASSWORD_HASH_OPTIONS, inject: [AuthConfig], useFactory: (c: AuthConfig) => c.passwordHashOptions },
     PasswordHasher,
+    CommonPasswords,
     UsersService,
   ],
-  exports: [UsersService, PasswordHasher],
+  exports: [UsersService, PasswordHasher, CommonPasswords],
 })
 export class AccountsCoreModule {}

@@ -14,7 +14,8 @@ export class PasswordController {
   constructor(private readonly passwords: PasswordService) {}
 
   /**
-   * 204; 403 `wrong_current_password`; 400 when the new password breaks the policy; 429
+   * 204; 403 `wrong_current_password`; 400 when the new password breaks the policy (400
+   * `password_too_common` for a common one); 429
    * `too_many_attempts` with Retry-After while the account or the address is locked.
    */
   @Post('password')
@@ -26,9 +27,11 @@ export class PasswordController {
   @ApiNoContentResponse({ description: 'The password is changed.' })
   @ApiProblem(
     400,
-    '`validation_failed`: the new password breaks the policy (12 to 128 characters), or the body is invalid.',
+    '`validation_failed`: the new password breaks the policy (12 to 128 characters), or the body is invalid. ' +
+      '`password_too_common`: the new password is a common or breached one, or the email address.',
   )
   @ApiProblem(403, '`wrong_current_password`: the current password is incorrect.')
+  @ApiProblem(415, '`unsupported_media_type`: the body is not application/json (an HTML form is refused).')
   @ApiProblem(429, '`too_many_attempts`: too many failed checks for this account or address.', {
     'Retry-After': 'Seconds until the next attempt is accepted.',
   })

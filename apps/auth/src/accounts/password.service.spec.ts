@@ -12,6 +12,7 @@ import { UsersService } from './users.service';
 import { WrongCurrentPasswordError } from './password.errors';
 import { PasswordService } from './password.service';
 import { LoginAttemptsService } from '../abuse/login-attempts.service';
+import { CommonPasswords } from './common-passwords';
 
 describe('PasswordService', () => {
   let f: SessionFixture;
@@ -29,8 +30,19 @@ describe('PasswordService', () => {
     f = await createSessionFixture();
     hasher = new PasswordHasher(OWASP_ARGON2ID);
     await hasher.onModuleInit();
-    usersService = new UsersService(f.handle.db, hasher, { flush: () => undefined } as unknown as OutboxRelay);
-    passwords = new PasswordService(usersService, hasher, f.families, new LoginAttemptsService(f.handle.db, f.config));
+    usersService = new UsersService(
+      f.handle.db,
+      hasher,
+      { flush: () => undefined } as unknown as OutboxRelay,
+      new CommonPasswords(),
+    );
+    passwords = new PasswordService(
+      usersService,
+      hasher,
+      f.families,
+      new LoginAttemptsService(f.handle.db, f.config),
+      new CommonPasswords(),
+    );
   });
 
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { InvalidTokenError } from '@tessera/auth';
 import { SecurityMetrics } from '../audit/security-metrics';
 import { LoginAttemptsService } from '../abuse/login-attempts.service';
 import { SessionFamiliesService } from '../sessions/session-families.service';
+import { CommonPasswords } from './common-passwords';
 import { PasswordHasher } from './password-hasher.service';
 import { UsersService } from './users.service';
 import { WrongCurrentPasswordError } from './password.errors';
@@ -16,6 +17,7 @@ export class PasswordService {
     private readonly hasher: PasswordHasher,
     private readonly families: SessionFamiliesService,
     private readonly attempts: LoginAttemptsService,
+    private readonly commonPasswords: CommonPasswords,
     @Optional() private readonly metrics?: SecurityMetrics,
   ) {}
 
@@ -26,7 +28,8 @@ export class PasswordService {
    * request, logging out the one person who just proved they know the password.
    *
    * The current-password check shares the sign-in counters of the account and the address: a
-   * stolen access token must not become an unthrottled password-guessing oracle.
+   * stolen access token must not become an unthrottled password-guessing oracle. A common new
+   * password (CommonPasswords) is 400 `password_too_common` and changes nothing.
    */
   async change(
     principal: Principal,
@@ -38,6 +41,8 @@ export class PasswordService {
     if (!user || user.disabled) {
       throw new InvalidTokenError();
     }
+    // Before the current password is checked: a refused new password costs no attempt.
+    this.commonPasswords.assertAcceptable(newPassword, user.email);
     const attempt = await this.attempts.begin(user.email, clientAddress);
     if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
       attempt.locks.forEach((lock) => this.metrics?.lockout(lock.scope));

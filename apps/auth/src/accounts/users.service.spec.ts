@@ -8,6 +8,7 @@ import { users } from '../database/schema';
 import { OWASP_ARGON2ID, PasswordHasher } from './password-hasher.service';
 import { EmailTakenError } from './users.errors';
 import { UsersService } from './users.service';
+import { CommonPasswords } from './common-passwords';
 
 describe('UsersService', () => {
   let handle: DatabaseHandle<typeof schema>;
@@ -19,7 +20,7 @@ describe('UsersService', () => {
     handle = await openTestDatabase();
     const hasher = new PasswordHasher(OWASP_ARGON2ID);
     await hasher.onModuleInit();
-    service = new UsersService(handle.db, hasher, { flush } as unknown as OutboxRelay);
+    service = new UsersService(handle.db, hasher, { flush } as unknown as OutboxRelay, new CommonPasswords());
   });
 
   beforeEach(async () => {

@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../database/auth-database';
 import type { UserRow } from '../database/schema';
 import { users } from '../database/schema';
 import { normalizeEmail } from '../database/email';
+import { CommonPasswords } from './common-passwords';
 import { PasswordHasher } from './password-hasher.service';
 import { Role } from './roles';
 import { EmailTakenError } from './users.errors';
@@ -35,10 +36,15 @@ export class UsersService {
     @Inject(DATABASE) private readonly db: AuthDatabase,
     private readonly hasher: PasswordHasher,
     private readonly outbox: OutboxRelay,
+    private readonly commonPasswords: CommonPasswords,
   ) {}
 
-  /** Creates an account with the default roles; the caller can never choose them. */
-  register(input: NewUser): Promise<PublicUser> {
+  /**
+   * Creates an account with the default roles; the caller can never choose them. 400
+   * `password_too_common` for a listed password or the email itself, before any hashing.
+   */
+  async register(input: NewUser): Promise<PublicUser> {
+    this.commonPasswords.assertAcceptable(input.password, input.email);
     return this.create(input, [Role.User]);
   }
 

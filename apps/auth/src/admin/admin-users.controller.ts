@@ -42,6 +42,7 @@ export class AdminUsersController {
   @ApiOkResponse({ type: AdminUserDto })
   @ApiProblem(400, '`validation_failed`: a malformed id or body.')
   @ApiProblem(404, '`user_not_found`.')
+  @ApiProblem(415, '`unsupported_media_type`: the body is not application/json (an HTML form is refused).')
   @ApiProblem(
     409,
     '`cannot_disable_self`, `cannot_demote_self`, or `last_admin` (the change would leave no enabled admin).',

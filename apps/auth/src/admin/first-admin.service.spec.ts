@@ -9,6 +9,7 @@ import { users } from '../database/schema';
 import { OWASP_ARGON2ID, PasswordHasher } from '../accounts/password-hasher.service';
 import { UsersService } from '../accounts/users.service';
 import { DEVELOPMENT_ADMIN_EMAIL, FirstAdminService } from './first-admin.service';
+import { CommonPasswords } from '../accounts/common-passwords';
 
 describe('FirstAdminService', () => {
   let handle: DatabaseHandle<typeof schema>;
@@ -28,7 +29,12 @@ describe('FirstAdminService', () => {
     handle = await openTestDatabase();
     hasher = new PasswordHasher(OWASP_ARGON2ID);
     await hasher.onModuleInit();
-    usersService = new UsersService(handle.db, hasher, { flush: () => undefined } as unknown as OutboxRelay);
+    usersService = new UsersService(
+      handle.db,
+      hasher,
+      { flush: () => undefined } as unknown as OutboxRelay,
+      new CommonPasswords(),
+    );
   });
 
   beforeEach(async () => {

@@ -6,10 +6,11 @@ import { isJson } from './content-type';
 import { JsonBodyRequiredError } from './http.errors';
 
 /**
- * Sign-in and registration take JSON only. The framework also parses HTML form bodies (the
- * OAuth endpoints need them), and a cross-site form could otherwise sign a browser in to the
- * attacker's account and set its refresh cookie (login CSRF). A guard, so that it answers 415
- * before the body is validated.
+ * Sign-in and registration take JSON only, and this guard also refuses a request to them that
+ * has no body at all, so that it answers 415 before the body is validated. A form body is
+ * refused before any route runs on every route outside /oauth/* (form-body.ts): a cross-site
+ * form could otherwise sign a browser in to the attacker's account and set its refresh cookie
+ * (login CSRF).
  */
 @Injectable()
 export class JsonBodyGuard implements CanActivate {

@@ -13,8 +13,16 @@ import { TokenPairDto } from './dto/token-pair.response';
 import type { TokenPairResponse } from './refresh-cookie';
 import { RefreshCookie } from './refresh-cookie';
 import { JsonBodyGuard } from '../http/json-body.guard';
+import { SameOriginGuard } from '../http/same-origin.guard';
 import { RequestClient } from '../http/request-client.decorator';
 import { SignInService } from './sign-in.service';
+
+/** The answer of SameOriginGuard, on the routes that read or clear the refresh cookie. */
+const ApiCrossSiteRequest = () =>
+  ApiProblem(
+    403,
+    '`cross_site_request`: sent from another site than auth and the listed browser origins (CORS_ORIGINS).',
+  );
 
 /** The answer of the routes that issue tokens while no signing key is loaded yet. */
 const ApiSigningKeyUnavailable = () =>
@@ -68,6 +76,7 @@ export class SignInController {
    */
   @Public()
   @Post('refresh')
+  @UseGuards(SameOriginGuard)
   @ApiOperation({
     summary: 'Rotate the refresh token for a new token pair',
     description:
@@ -77,7 +86,8 @@ export class SignInController {
   @ApiOkResponse({ type: TokenPairDto, headers: { 'Set-Cookie': { description: 'The rotated refresh cookie.' } } })
   @ApiProblem(400, '`invalid_request`: no refresh token, two different ones, or the cookie sent twice.')
   @ApiProblem(401, '`invalid_grant`: the refresh token is invalid, expired, revoked or reused.')
-  @ApiProblem(415, '`unsupported_media_type`: a cookie refresh must be sent as application/json.')
+  @ApiCrossSiteRequest()
+  @ApiProblem(415, '`unsupported_media_type`: the body, and a cookie refresh, must be application/json.')
   @ApiSigningKeyUnavailable()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -93,8 +103,10 @@ export class SignInController {
 
   /** 204; this access token and its session are revoked, the cookie cleared. */
   @Post('logout')
+  @UseGuards(SameOriginGuard)
   @ApiOperation({ summary: 'Sign out: revoke this access token and end its session' })
   @ApiNoContentResponse({ description: 'Signed out; the refresh cookie is cleared.' })
+  @ApiCrossSiteRequest()
   @HttpCode(204)
   async logout(
     @CurrentUser() principal: Principal,
@@ -107,8 +119,10 @@ export class SignInController {
 
   /** 204; every session and every access token of the user is revoked. */
   @Post('logout-all')
+  @UseGuards(SameOriginGuard)
   @ApiOperation({ summary: 'Sign out everywhere: revoke every token and session of the user' })
   @ApiNoContentResponse({ description: 'Signed out everywhere; the refresh cookie is cleared.' })
+  @ApiCrossSiteRequest()
   @HttpCode(204)
   async logoutAll(
     @CurrentUser() principal: Principal,

@@ -15,6 +15,7 @@ import { InvalidCredentialsError } from './sign-in.errors';
 import { SignInService } from './sign-in.service';
 import { TooManyAttemptsError } from '../abuse/abuse.errors';
 import { LoginAttemptsService } from '../abuse/login-attempts.service';
+import { CommonPasswords } from '../accounts/common-passwords';
 
 function principalOf(session: IssuedSession, sub: string): Principal {
   const { jti, expiresAt } = session.accessToken;
@@ -33,7 +34,12 @@ describe('SignInService', () => {
     f = await createSessionFixture();
     hasher = new PasswordHasher(OWASP_ARGON2ID);
     await hasher.onModuleInit();
-    usersService = new UsersService(f.handle.db, hasher, { flush: () => undefined } as unknown as OutboxRelay);
+    usersService = new UsersService(
+      f.handle.db,
+      hasher,
+      { flush: () => undefined } as unknown as OutboxRelay,
+      new CommonPasswords(),
+    );
     sessions = new SignInService(
       usersService,
       hasher,

@@ -15,7 +15,9 @@ export class ChangePasswordDto {
     minLength: PASSWORD_MIN_LENGTH,
     maxLength: PASSWORD_MAX_LENGTH,
     format: 'password',
-    description: 'Any Unicode characters; never truncated.',
+    description:
+      'Any Unicode characters; never truncated. A common or breached password, or the email address, is refused ' +
+      '(400 `password_too_common`).',
   })
   @IsString()
   @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, {
