@@ -13,6 +13,7 @@ import type { PlatformOptions } from '../config/service.config';
 import { setupApiDocs, useDocsContentSecurityPolicy } from '../docs/api-docs';
 import { ProblemFilter } from '../errors/problem.filter';
 import { corsOptions } from '../http/cors';
+import { guardedJsonParser } from '../http/json-body';
 import { RequestLogController, useRequestContext } from '../logging/http-request-log';
 import { createServiceLogger } from '../logging/logger';
 import { NestPinoLogger } from '../logging/nest-pino-logger';
@@ -83,6 +84,8 @@ export async function createService(module: unknown, options: CreateServiceOptio
   await app.register(fastifyCookie as never);
   // JSON only: a body in any other media type is a 415, not a string handed to validation.
   fastify.removeContentTypeParser(['text/plain']);
+  // JSON nested past MAX_JSON_DEPTH or holding a NUL character is a 400 at the parser.
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, guardedJsonParser(fastify));
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
