@@ -1,7 +1,9 @@
+import { request as httpRequest } from 'node:http';
+
 import { testDatabaseTargets } from '@tessera/platform/testing';
 
 import { expectProblem } from './support/expect';
-import { freshAddress, startSystem, type SecuritySystem } from './support/system';
+import { type Answer, freshAddress, startSystem, type SecuritySystem } from './support/system';
 
 type AppName = keyof SecuritySystem['urls'];
 
@@ -10,7 +12,8 @@ const deepArray = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
 
 /**
  * What reaches the apps before any route: bodies the parser must refuse (nesting, NUL
- * characters). Each answer is a problem+json refusal, never a 500, and the app stays ready.
+ * characters) and headers too large for HTTP. Each answer is a problem+json refusal, never a
+ * 500 nor a reset connection, and the app stays ready.
  */
 describe.each(testDatabaseTargets().slice(-1))('the HTTP edge on $name', (target) => {
   let s: SecuritySystem;
@@ -92,5 +95,50 @@ describe.each(testDatabaseTargets().slice(-1))('the HTTP edge on $name', (target
       await expectReady('profile');
       await expectReady('orders');
     });
+  });
+
+  describe('headers', () => {
+    /** One request with a 64 KB Authorization header; a reset connection is an answer of status 0. */
+    const oversized = (app: AppName, path: string): Promise<Answer> => {
+      const url = new URL(path, s.urls[app]);
+      return new Promise((resolve) => {
+        const req = httpRequest(
+          { host: url.hostname, port: url.port, path, headers: { authorization: `Bearer ${'a'.repeat(64 * 1024)}` } },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => {
+              let body: Record<string, unknown> = {};
+              try {
+                body = JSON.parse(text) as Record<string, unknown>;
+              } catch {
+                // Not JSON: the assertions below say so.
+              }
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
+            });
+          },
+        );
+        req.setTimeout(10_000, () => req.destroy());
+        req.on('error', () => resolve({ status: 0, headers: {}, text: '', body: {} }));
+        req.end();
+      });
+    };
+
+    it.each<[AppName, string]>([
+      ['auth', '/auth/me'],
+      ['orders', '/orders'],
+      ['profile', '/profile/me'],
+    ])(
+      '%s: a 64 KB Authorization header on %s is answered 431 problem+json, every time, and the app stays ready',
+      async (app, path) => {
+        for (let i = 0; i < 5; i++) {
+          const res = await oversized(app, path);
+          expectProblem(res, 431, 'request_header_fields_too_large');
+          expect(res.headers.connection).toBe('close');
+        }
+        await expectReady(app);
+      },
+    );
   });
 });

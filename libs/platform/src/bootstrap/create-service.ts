@@ -12,6 +12,7 @@ import type { DestinationStream } from 'pino';
 import type { PlatformOptions } from '../config/service.config';
 import { setupApiDocs, useDocsContentSecurityPolicy } from '../docs/api-docs';
 import { ProblemFilter } from '../errors/problem.filter';
+import { clientErrorHandler } from '../http/client-errors';
 import { corsOptions } from '../http/cors';
 import { guardedJsonParser } from '../http/json-body';
 import { RequestLogController, useRequestContext } from '../logging/http-request-log';
@@ -55,6 +56,8 @@ export async function createService(module: unknown, options: CreateServiceOptio
       acceptRequestId(req.headers[REQUEST_ID_HEADER]),
     loggerInstance: pino,
     logController: new RequestLogController(),
+    // Headers over Node's 16 KB limit: a 431 the client can read, not a reset connection.
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: options.logger ?? new NestPinoLogger(pino),
