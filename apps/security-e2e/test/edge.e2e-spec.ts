@@ -6,14 +6,15 @@ import { expectProblem } from './support/expect';
 import { type Answer, freshAddress, startSystem, type SecuritySystem } from './support/system';
 
 type AppName = keyof SecuritySystem['urls'];
+const APPS: AppName[] = ['auth', 'orders', 'profile'];
 
 /** `[[[…]]]` this many levels deep (2 bytes a level): 9,000 levels is about 18 KB, well under the body limit. */
 const deepArray = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
 
 /**
  * What reaches the apps before any route: bodies the parser must refuse (nesting, NUL
- * characters) and headers too large for HTTP. Each answer is a problem+json refusal, never a
- * 500 nor a reset connection, and the app stays ready.
+ * characters), headers too large for HTTP, and methods a path does not have. Each answer is a
+ * problem+json refusal, never a 500 nor a reset connection, and the app stays ready.
  */
 describe.each(testDatabaseTargets().slice(-1))('the HTTP edge on $name', (target) => {
   let s: SecuritySystem;
@@ -140,5 +141,31 @@ describe.each(testDatabaseTargets().slice(-1))('the HTTP edge on $name', (target
         await expectReady(app);
       },
     );
+  });
+
+  describe('methods', () => {
+    it.each<[AppName, string, string, string]>([
+      ['auth', 'PUT', '/auth/login', 'POST'],
+      ['auth', 'GET', '/auth/logout', 'POST'],
+      ['auth', 'DELETE', '/auth/me', 'GET, HEAD'],
+      ['auth', 'POST', '/.well-known/jwks.json', 'GET, HEAD'],
+      ['orders', 'DELETE', '/orders', 'GET, HEAD, POST'],
+      ['orders', 'PUT', '/orders/7d3e2c1a-0000-4000-8000-000000000000', 'GET, HEAD'],
+      ['profile', 'POST', '/profile/me', 'GET, HEAD, PATCH'],
+      ['profile', 'DELETE', '/health/ready', 'GET, HEAD'],
+    ])('%s %s %s: 405 with Allow: %s', async (app, method, path, allow) => {
+      const res = await s.call(app, method, path, { body: method === 'GET' || method === 'DELETE' ? undefined : {} });
+      expectProblem(res, 405, 'method_not_allowed');
+      expect(res.headers.allow).toBe(allow);
+      await expectReady(app);
+    });
+
+    it.each(APPS)('%s: an unknown path is still a 404 without Allow, whatever the method', async (app) => {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const res = await s.call(app, method, '/no-such-path');
+        expectProblem(res, 404, 'not_found');
+        expect(res.headers.allow).toBeUndefined();
+      }
+    });
   });
 });

@@ -15,6 +15,7 @@ import { ProblemFilter } from '../errors/problem.filter';
 import { clientErrorHandler } from '../http/client-errors';
 import { corsOptions } from '../http/cors';
 import { guardedJsonParser } from '../http/json-body';
+import { answerMethodNotAllowed } from '../http/method-not-allowed';
 import { RequestLogController, useRequestContext } from '../logging/http-request-log';
 import { createServiceLogger } from '../logging/logger';
 import { NestPinoLogger } from '../logging/nest-pino-logger';
@@ -67,6 +68,8 @@ export async function createService(module: unknown, options: CreateServiceOptio
   });
   const fastify = app.getHttpAdapter().getInstance();
   useRequestContext(fastify);
+  // Another method on an existing path: 405 with Allow, not 404.
+  answerMethodNotAllowed(adapter, fastify);
   // The service's own registry (PlatformModule), not prom-client's global one.
   const metrics = app.get(Metrics);
   observeHttpRequests(fastify, metrics);
