@@ -69,7 +69,7 @@ describe('405 Method Not Allowed', () => {
     });
   });
 
-  it('leaves the routes that exist, unknown paths and CORS preflights as they were', async () => {
+  it('leaves the routes that exist, unknown paths and CORS preflights (answered or refused) as they were', async () => {
     expect((await fetch(`${base}/things`)).status).toBe(200);
     expect((await fetch(`${base}/things/42`, { method: 'DELETE' })).status).toBe(200);
     for (const method of ['GET', 'PUT', 'OPTIONS']) {
@@ -85,5 +85,10 @@ describe('405 Method Not Allowed', () => {
       headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' },
     });
     expect(preflight.status).toBe(204);
+    const refused = await fetch(`${base}/things`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:3999', 'access-control-request-method': 'POST' },
+    });
+    expect({ status: refused.status, allow: refused.headers.get('allow') }).toEqual({ status: 404, allow: null });
   });
 });

@@ -27,7 +27,8 @@ export function answerMethodNotAllowed(adapter: FastifyAdapter, fastify: Fastify
   const setNotFoundHandler = adapter.setNotFoundHandler.bind(adapter);
   adapter.setNotFoundHandler = (handler: (request: FastifyRequest, reply: FastifyReply) => unknown) =>
     setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
-      const allow = allowedMethods(fastify, methods, request.url);
+      // OPTIONS is CORS's (libs/platform/src/http/cors.ts): a preflight it does not answer stays a 404.
+      const allow = request.method === 'OPTIONS' ? [] : allowedMethods(fastify, methods, request.url);
       if (allow.length === 0) {
         return handler(request, reply);
       }
