@@ -11,7 +11,10 @@ import type { DestinationStream } from 'pino';
 import type { PlatformOptions } from '../config/service.config';
 import { setupApiDocs, useDocsContentSecurityPolicy } from '../docs/api-docs';
 import { ProblemFilter } from '../errors/problem.filter';
+import { clientErrorHandler } from '../http/client-errors';
 import { corsOptions } from '../http/cors';
+import { guardedJsonParser } from '../http/json-body';
+import { answerMethodNotAllowed } from '../http/method-not-allowed';
 import { RequestValidationPipe } from '../http/request-validation.pipe';
 import { RequestLogController, useRequestContext } from '../logging/http-request-log';
 import { createServiceLogger } from '../logging/logger';
@@ -54,6 +57,8 @@ export async function createService(module: unknown, options: CreateServiceOptio
       acceptRequestId(req.headers[REQUEST_ID_HEADER]),
     loggerInstance: pino,
     logController: new RequestLogController(),
+    // Headers over Node's 16 KB limit: a 431 the client can read, not a reset connection.
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: options.logger ?? new NestPinoLogger(pino),
@@ -63,6 +68,8 @@ export async function createService(module: unknown, options: CreateServiceOptio
   });
   const fastify = app.getHttpAdapter().getInstance();
   useRequestContext(fastify);
+  // Another method on an existing path: 405 with Allow, not 404.
+  answerMethodNotAllowed(adapter, fastify);
   // The service's own registry (PlatformModule), not prom-client's global one.
   const metrics = app.get(Metrics);
   observeHttpRequests(fastify, metrics);
@@ -83,6 +90,8 @@ export async function createService(module: unknown, options: CreateServiceOptio
   await app.register(fastifyCookie as never);
   // JSON only: a body in any other media type is a 415, not a string handed to validation.
   fastify.removeContentTypeParser(['text/plain']);
+  // JSON nested past MAX_JSON_DEPTH or holding a NUL character is a 400 at the parser.
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, guardedJsonParser(fastify));
   app.useGlobalPipes(
     new RequestValidationPipe({
       whitelist: true,
