@@ -13,7 +13,7 @@ import type { AuthConfig } from './config/auth.config';
  */
 export function createAuthApp(
   config: AuthConfig,
-  overrides: Pick<CreateServiceOptions, 'logger'> = {},
+  overrides: Pick<CreateServiceOptions, 'logger' | 'logDestination'> = {},
 ): Promise<NestFastifyApplication> {
   const options = { ...platformOptions('auth', config), ...overrides };
   return launchService(AppModule.forRoot(config), options);

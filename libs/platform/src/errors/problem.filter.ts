@@ -4,12 +4,14 @@ import type { RpcErrorReply } from '@tessera/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { throwError } from 'rxjs';
 
+import { describeError, describeStack } from '../logging/safe-error';
 import { toProblem } from './problem';
 
 /**
  * The one place errors leave a service. HTTP gets an RFC 9457 problem body; NATS gets an
  * RpcErrorReply with the same status and code, so a 401/403/404 survives a hop. Unknown
- * errors become a bare 500, logged with the request id and never described to the caller.
+ * errors become a bare 500, logged with the request id and never described to the caller; a
+ * failed query is logged by its SQLSTATE, constraint and table only (logging/safe-error.ts).
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -23,8 +25,8 @@ export class ProblemFilter implements ExceptionFilter {
       const reply = host.switchToHttp().getResponse<FastifyReply>();
       if (unexpected) {
         this.logger.error(
-          { msg: 'unhandled error', requestId: request.id, error: errorSummary(exception) },
-          exception instanceof Error ? exception.stack : undefined,
+          { msg: 'unhandled error', requestId: request.id, error: describeError(exception) },
+          describeStack(exception),
         );
       }
       void reply
@@ -36,8 +38,8 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (unexpected) {
       this.logger.error(
-        { msg: 'unhandled error in message handler', error: errorSummary(exception) },
-        exception instanceof Error ? exception.stack : undefined,
+        { msg: 'unhandled error in message handler', error: describeError(exception) },
+        describeStack(exception),
       );
     }
     const reply: RpcErrorReply = {
@@ -47,8 +49,4 @@ export class ProblemFilter implements ExceptionFilter {
     };
     return throwError(() => reply);
   }
-}
-
-function errorSummary(exception: unknown): string {
-  return exception instanceof Error ? `${exception.name}: ${exception.message}` : typeof exception;
 }
