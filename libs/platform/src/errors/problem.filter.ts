@@ -29,6 +29,11 @@ export class ProblemFilter implements ExceptionFilter {
           describeStack(exception),
         );
       }
+      if (carriesCredentials(request)) {
+        // An error answer to a request with a token or a session cookie is as private as a
+        // success (SECURITY.md): e.g. a refused refresh cookie, or a body refused before the guard.
+        void reply.header('cache-control', 'no-store');
+      }
       void reply
         .status(problem.status)
         .headers(headers)
@@ -49,4 +54,10 @@ export class ProblemFilter implements ExceptionFilter {
     };
     return throwError(() => reply);
   }
+}
+
+/** Whether a request carried credentials: an Authorization header or a cookie (a session's). */
+function carriesCredentials(request: FastifyRequest): boolean {
+  const headers = request.headers;
+  return headers.authorization !== undefined || headers.cookie !== undefined;
 }
