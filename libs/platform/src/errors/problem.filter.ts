@@ -23,7 +23,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (type === 'http') {
       const request = host.switchToHttp().getRequest<FastifyRequest>();
       const reply = host.switchToHttp().getResponse<FastifyReply>();
-      if (unexpected) {
+      if (unexpected && !clientGone(exception, request)) {
         this.logger.error(
           { msg: 'unhandled error', requestId: request.id, error: describeError(exception) },
           describeStack(exception),
@@ -60,4 +60,12 @@ export class ProblemFilter implements ExceptionFilter {
 function carriesCredentials(request: FastifyRequest): boolean {
   const headers = request.headers;
   return headers.authorization !== undefined || headers.cookie !== undefined;
+}
+
+/**
+ * A request whose client went away mid-body (it closed the socket, or was cut off for sending
+ * too slowly): nothing failed here and no answer can reach it; its request line says so.
+ */
+function clientGone(exception: unknown, request: FastifyRequest): boolean {
+  return (exception as { code?: unknown } | null)?.code === 'ECONNRESET' && request.raw.socket.destroyed;
 }
