@@ -16,7 +16,7 @@ import { EVENT_SUBJECTS, Streams } from '@tessera/contracts';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 
-import { describeError } from '../logging/safe-error';
+import { errorMessage } from '../logging/safe-error';
 import { NatsConnectionService } from '../nats/nats-connection.service';
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
@@ -56,7 +56,7 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
    */
   async onApplicationBootstrap(): Promise<void> {
     await this.ensureStream().catch((e: unknown) =>
-      this.logger.warn(`events stream ${this.streamName} not ready yet: ${describeError(e)}`),
+      this.logger.warn(`events stream ${this.streamName} not ready yet: ${errorMessage(e)}`),
     );
   }
 
@@ -147,7 +147,7 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
           }
         } catch (e) {
           // A malformed event will never become valid: drop it, loudly.
-          this.logger.warn(`event on ${subscription.subject} dropped: ${describeError(e)}`);
+          this.logger.warn(`event on ${subscription.subject} dropped: ${errorMessage(e)}`);
           message.term();
           continue;
         }
@@ -155,7 +155,7 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
           await subscription.handle(event);
           message.ack();
         } catch (e) {
-          this.logger.warn(`event on ${subscription.subject} failed, will be redelivered: ${describeError(e)}`);
+          this.logger.warn(`event on ${subscription.subject} failed, will be redelivered: ${errorMessage(e)}`);
           message.nak(5000);
         }
       }

@@ -3,7 +3,7 @@ import { DrizzleQueryError } from 'drizzle-orm';
 
 import { createServiceLogger } from './logger';
 import { NestPinoLogger } from './nest-pino-logger';
-import { describeError, describeStack, isDatabaseError } from './safe-error';
+import { describeError, describeStack, errorMessage, isDatabaseError } from './safe-error';
 
 const address = { line1: '221B Baker Street', city: 'London', postalCode: 'NW1 6XE', country: 'GB' };
 const email = 'someone.private@example.test';
@@ -36,6 +36,10 @@ describe('failed database queries in log lines', () => {
     expect(isDatabaseError(new Error('boom', { cause: failedQuery() }))).toBe(true);
     expect(isDatabaseError(new Error('boom'))).toBe(false);
     expect(describeError(new TypeError('boom'))).toBe('TypeError: boom');
+    expect(errorMessage(new TypeError('boom'))).toBe('boom');
+    expect(errorMessage(failedQuery())).toBe(
+      'database query failed (code 23514, constraint profiles_address_check, table profiles)',
+    );
   });
 
   it('are described by SQLSTATE, constraint and table only, stack included', () => {

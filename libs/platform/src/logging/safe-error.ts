@@ -91,6 +91,18 @@ export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
 }
 
+/**
+ * An error's message for a log line (`… failed: <message>`), with a failed query reduced to
+ * its SQLSTATE, constraint and table: use it instead of `error.message` wherever one is logged.
+ */
+export function errorMessage(error: unknown): string {
+  const summary = databaseErrorSummary(error);
+  if (summary) {
+    return summary.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** The stack frames of an error under describeError's first line: the message never repeats. */
 export function describeStack(error: unknown): string | undefined {
   if (!(error instanceof Error) || typeof error.stack !== 'string') {
