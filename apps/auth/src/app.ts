@@ -14,7 +14,7 @@ import { acceptFormsOnlyOnOAuthRoutes } from './http/form-body';
  */
 export function createAuthApp(
   config: AuthConfig,
-  overrides: Pick<CreateServiceOptions, 'logger'> = {},
+  overrides: Pick<CreateServiceOptions, 'logger' | 'logDestination'> = {},
 ): Promise<NestFastifyApplication> {
   const options = { ...platformOptions('auth', config), ...overrides };
   return launchService(AppModule.forRoot(config), options, (app) => {

@@ -34,6 +34,8 @@ export interface AuthAppOptions {
     /** HS256 mode: the shared secret (AUTH_HS256_SECRET), instead of the key set. */
     sharedSecret?: string;
   };
+  /** Collect the app's JSON log lines here (Nest's and Fastify's alike) instead of printing its errors. */
+  logLines?: string[];
 }
 
 export interface CallOptions {
@@ -137,7 +139,13 @@ export async function startAuthApp(target: TestDatabaseTarget, options: AuthAppO
       AUTH_ISSUER: TEST_ISSUER,
       ...options.env,
     });
-    app = await createAuthApp(config, { logger: new ConsoleLogger('auth', { logLevels: ['error'] }) });
+    const logLines = options.logLines;
+    app = await createAuthApp(
+      config,
+      logLines
+        ? { logDestination: { write: (line: string) => logLines.push(line) } }
+        : { logger: new ConsoleLogger('auth', { logLevels: ['error'] }) },
+    );
     const base = await app.getUrl();
     nc = await connect({ servers: testNatsUrl() });
     if (options.probe) {

@@ -314,4 +314,37 @@ describe.each(testDatabaseTargets())('orders: listing, reading and cancelling on
       await expect(summary()).resolves.toEqual({ count: 1, totalCents: 5000 });
     });
   });
+
+  describe('Cache-Control', () => {
+    it('is no-store on every answer to an authenticated request, refusals included', async () => {
+      const alice = randomUUID();
+      const token = await user(alice);
+      const id = await seed(alice);
+      const answers = [
+        await get('/orders', token),
+        await get(`/orders/${id}`, token),
+        await get(`/orders/${randomUUID()}`, token),
+        await get(`/orders/${id}`, await user()),
+        await get('/orders?limit=0', token),
+        await get('/orders', 'not-a-token'),
+        await get('/orders', await h.token(alice, { roles: [] })),
+        await cancel(id, token),
+        await fetch(`${h.url}/orders`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: '{"items": [',
+        }),
+      ];
+      expect(answers.map((r) => r.status)).toEqual([200, 200, 404, 404, 400, 401, 403, 200, 400]);
+      for (const res of answers) {
+        expect(res.headers.get('cache-control')).toBe('no-store');
+      }
+    });
+
+    it('leaves the public answers as they were', async () => {
+      const res = await get('/health/live');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBeNull();
+    });
+  });
 });

@@ -154,4 +154,24 @@ describe.each(testDatabaseTargets())('profile service on $name', (target) => {
       expect(await statusOf(ask('not-a-uuid', `Bearer ${t}`))).toBe(400);
     });
   });
+
+  it('answers every authenticated request with Cache-Control: no-store, refusals included', async () => {
+    const userId = randomUUID();
+    const t = await token(userId);
+    const admin = await token(randomUUID(), { roles: ['admin'] });
+    const answers = [
+      await http('/profile/me', { method: 'PATCH', token: t, body: JSON.stringify({ shippingAddress: address }) }),
+      await http('/profile/me', { token: t }),
+      await http('/profile/me', { method: 'PATCH', token: t, body: JSON.stringify({ unknown: 1 }) }),
+      await http(`/profiles/${userId}`, { token: admin }),
+      await http(`/profiles/${userId}`, { token: t }),
+      await http('/profile/me', { token: 'not.a.token' }),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 400, 200, 403, 401]);
+    for (const res of answers) {
+      expect(res.headers.get('cache-control')).toBe('no-store');
+    }
+    // Unchanged: the health checks' own header.
+    expect((await http('/health/ready')).headers.get('cache-control')).toBe('no-cache, no-store, must-revalidate');
+  });
 });

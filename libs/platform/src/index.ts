@@ -27,6 +27,7 @@ export * from './scheduling/periodic-task';
 export * from './logging/logger';
 export * from './logging/nest-pino-logger';
 export * from './logging/request-context';
+export * from './logging/safe-error';
 export * from './metrics/metrics';
 export * from './metrics/nats-metrics';
 export * from './metrics/http-metrics';

@@ -1,6 +1,6 @@
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { Catch, HttpException, Logger } from '@nestjs/common';
-import { TesseraError } from '@tessera/platform';
+import { describeError, describeStack, TesseraError } from '@tessera/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { OAuthError, OAuthErrorCode } from './oauth.errors';
@@ -72,9 +72,9 @@ export class OAuthErrorFilter implements ExceptionFilter {
         {
           msg: 'unhandled error',
           requestId: request.id,
-          error: exception instanceof Error ? `${exception.name}: ${exception.message}` : typeof exception,
+          error: describeError(exception),
         },
-        exception instanceof Error ? exception.stack : undefined,
+        describeStack(exception),
       );
     }
     void host

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { describeError } from '@tessera/platform';
 
 import { NO_STORE_HEADERS, toOAuthErrorResponse } from './oauth-error.filter';
 
@@ -32,7 +33,7 @@ export class OAuthRouteErrors {
   private handle(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
     const { status, body, headers, unexpected } = toOAuthErrorResponse(error);
     if (unexpected) {
-      this.logger.error({ msg: 'unhandled error', requestId: request.id, error: `${error.name}: ${error.message}` });
+      this.logger.error({ msg: 'unhandled error', requestId: request.id, error: describeError(error) });
     }
     void reply
       .status(status)

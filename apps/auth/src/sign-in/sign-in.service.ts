@@ -1,6 +1,7 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { Principal } from '@tessera/auth';
 import { InvalidTokenError, RevocationPublisher } from '@tessera/auth';
+import { errorMessage } from '@tessera/platform';
 
 import { AuditTrail } from '../audit/audit-trail.service';
 import { SecurityMetrics } from '../audit/security-metrics';
@@ -121,7 +122,7 @@ export class SignInService {
         this.logger.log({ msg: 'password hash upgraded', userId: user.id });
       }
     } catch (e) {
-      this.logger.warn({ msg: 'password hash upgrade failed', userId: user.id, error: (e as Error).message });
+      this.logger.warn({ msg: 'password hash upgrade failed', userId: user.id, error: errorMessage(e) });
     }
   }
 

@@ -35,7 +35,11 @@ function contexts(handler: keyof Handlers, token?: string): ExecutionContext[] {
   };
   const base = { getHandler: () => Handlers.prototype[handler], getClass: () => Handlers };
   return [
-    { ...base, getType: () => 'http', switchToHttp: () => ({ getRequest: () => http }) },
+    {
+      ...base,
+      getType: () => 'http',
+      switchToHttp: () => ({ getRequest: () => http, getResponse: () => ({ header: () => undefined }) }),
+    },
     { ...base, getType: () => 'rpc', switchToRpc: () => ({ getContext: () => nats }) },
   ] as unknown as ExecutionContext[];
 }

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { NatsContext } from '@nestjs/microservices';
 import { IS_PUBLIC_KEY } from '@tessera/platform';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { InsufficientScopeError, InvalidTokenError } from '../auth.errors';
 import { AUTH_MODULE_OPTIONS, type ResolvedAuthOptions } from '../auth.options';
@@ -28,6 +28,7 @@ const required = (values: string[] | undefined) => (values?.length ? values : un
 /**
  * The global guard: every HTTP route and NATS handler needs a valid access token unless it is
  * `@Public()`. Only the token's source differs by transport; verification is TokenVerifier.
+ * Over HTTP it marks the answer `Cache-Control: no-store` before anything can refuse it.
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
@@ -58,10 +59,16 @@ export class AccessTokenGuard implements CanActivate {
     const transport = type === 'http' ? 'http' : 'nats';
     let principal: Principal;
     try {
-      const token =
-        type === 'http'
-          ? tokenFromHttp(context.switchToHttp().getRequest<FastifyRequest>(), this.options.cookieName)
-          : tokenFromNats(context.switchToRpc().getContext<NatsContext>());
+      let token: string;
+      if (type === 'http') {
+        const http = context.switchToHttp();
+        // Every answer of a route that needs a token, 401 and 403 included, is the caller's
+        // own: no shared or browser cache may keep it (ASVS 5.0 §14.3.2; SECURITY.md).
+        void http.getResponse<FastifyReply>().header('cache-control', 'no-store');
+        token = tokenFromHttp(http.getRequest<FastifyRequest>(), this.options.cookieName);
+      } else {
+        token = tokenFromNats(context.switchToRpc().getContext<NatsContext>());
+      }
       principal = await this.verifier.verify(token);
     } catch (e) {
       this.metrics?.refused(transport, e);

@@ -25,7 +25,7 @@ function httpContext(authorization?: string): ExecutionContext {
     getType: () => 'http',
     getHandler: () => Handlers.prototype.handle,
     getClass: () => Handlers,
-    switchToHttp: () => ({ getRequest: () => request }),
+    switchToHttp: () => ({ getRequest: () => request, getResponse: () => ({ header: () => undefined }) }),
   } as unknown as ExecutionContext;
 }
 

@@ -8,7 +8,7 @@ import fastifyCors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { DestinationStream } from 'pino';
 
-import type { PlatformOptions } from '../config/service.config';
+import type { HttpTimeouts, PlatformOptions } from '../config/service.config';
 import { setupApiDocs, useDocsContentSecurityPolicy } from '../docs/api-docs';
 import { ProblemFilter } from '../errors/problem.filter';
 import { clientErrorHandler } from '../http/client-errors';
@@ -28,6 +28,28 @@ import { natsConnectOptions } from '../nats/nats-connect-options';
 
 /** Request bodies above this are refused with 413 before any parsing or hashing work. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** What a service's HTTP server waits for when HTTP_*_TIMEOUT_MS are unset (service.config.ts). */
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
+
+/**
+ * Fastify's and Node's server options for the timeouts: a client that sends its headers or body
+ * too slowly gets Fastify's 408 and loses its socket, an idle keep-alive socket is closed. Node
+ * looks for expired requests every `connectionsCheckingInterval` (30 s by default, far longer
+ * than a timeout), so it checks a few times per timeout instead: no work per request is added.
+ */
+export function httpServerTimeouts({ headersMs, requestMs, keepAliveMs }: HttpTimeouts) {
+  const shortest = Math.min(...[headersMs, requestMs].filter((ms) => ms > 0));
+  const connectionsCheckingInterval = Number.isFinite(shortest)
+    ? Math.max(50, Math.min(1000, Math.floor(shortest / 4)))
+    : 30_000;
+  return {
+    requestTimeout: requestMs,
+    connectionTimeout: requestMs,
+    keepAliveTimeout: keepAliveMs,
+    http: { headersTimeout: headersMs, requestTimeout: requestMs, connectionsCheckingInterval },
+  };
+}
 
 export interface CreateServiceOptions extends PlatformOptions {
   /** Nest's logger instead of the service's pino logger (Fastify and NATS lines stay pino's). */
@@ -50,6 +72,7 @@ export async function createService(module: unknown, options: CreateServiceOptio
   });
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    ...httpServerTimeouts(options.httpTimeouts ?? DEFAULT_HTTP_TIMEOUTS),
     // Only the listed proxies (TRUST_PROXY) may say who the client is; by default the peer is.
     trustProxy: options.trustProxy?.length ? options.trustProxy : false,
     // Keep a caller's correlation id when it is sane; otherwise make one up.

@@ -121,3 +121,55 @@ describe('ServiceConfig NATS_REPLICAS', () => {
     expect(found.every((p) => p.startsWith('NATS_REPLICAS: '))).toBe(true);
   });
 });
+
+describe('ServiceConfig HTTP timeouts', () => {
+  const production = {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgres://db/x',
+    NATS_USER: 'orders',
+    NATS_PASSWORD: PASSWORD,
+  };
+
+  it('waits 10 s for headers, 30 s for a whole request and 5 s on an idle keep-alive connection by default', () => {
+    expect(platformOptions('orders', load({})).httpTimeouts).toEqual({
+      headersMs: 10_000,
+      requestMs: 30_000,
+      keepAliveMs: 5_000,
+    });
+    expect(
+      platformOptions(
+        'orders',
+        load({ HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '2000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '500' }),
+      ).httpTimeouts,
+    ).toEqual({ headersMs: 1000, requestMs: 2000, keepAliveMs: 500 });
+  });
+
+  it('lets development turn a timeout off with 0, and refuses that in production', () => {
+    expect(load({ HTTP_REQUEST_TIMEOUT_MS: '0' }).HTTP_REQUEST_TIMEOUT_MS).toBe(0);
+    expect(
+      problems({
+        ...production,
+        HTTP_HEADERS_TIMEOUT_MS: '0',
+        HTTP_REQUEST_TIMEOUT_MS: '0',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '0',
+      }),
+    ).toEqual([
+      'HTTP_HEADERS_TIMEOUT_MS must not be 0 in production',
+      'HTTP_REQUEST_TIMEOUT_MS must not be 0 in production',
+      'HTTP_KEEP_ALIVE_TIMEOUT_MS must not be 0 in production',
+    ]);
+  });
+
+  it('refuses a timeout under 100 ms or over 10 minutes, and headers that may take longer than the request', () => {
+    expect(problems({ HTTP_HEADERS_TIMEOUT_MS: '50', HTTP_REQUEST_TIMEOUT_MS: '50' })).toEqual([
+      'HTTP_HEADERS_TIMEOUT_MS must be 0 (off) or at least 100 ms',
+      'HTTP_REQUEST_TIMEOUT_MS must be 0 (off) or at least 100 ms',
+    ]);
+    expect(problems({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '600001' })).toEqual([
+      expect.stringMatching(/^HTTP_KEEP_ALIVE_TIMEOUT_MS: /),
+    ]);
+    expect(problems({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toEqual([
+      'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS',
+    ]);
+  });
+});

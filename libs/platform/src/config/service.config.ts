@@ -15,6 +15,10 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 const NATS_USER_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const NATS_PASSWORD_MIN_LENGTH = 32;
 const NATS_PASSWORD_PATTERN = new RegExp(`^[A-Za-z][A-Za-z0-9_-]{${NATS_PASSWORD_MIN_LENGTH - 1},511}$`);
+/** The longest HTTP timeout accepted (10 minutes), and the shortest one that is not 0 (off). */
+const MAX_HTTP_TIMEOUT_MS = 600_000;
+const MIN_HTTP_TIMEOUT_MS = 100;
+const HTTP_TIMEOUTS = ['HTTP_HEADERS_TIMEOUT_MS', 'HTTP_REQUEST_TIMEOUT_MS', 'HTTP_KEEP_ALIVE_TIMEOUT_MS'] as const;
 const NATS_INBOX_PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,3}$/;
 
 /** Settings every Tessera service reads. Each app's config class extends this one. */
@@ -56,6 +60,32 @@ export class ServiceConfig {
   @Min(1)
   @Max(5)
   NATS_REPLICAS: number = 1;
+
+  /**
+   * How long a client may take to send a request's headers (Node's `headersTimeout`); then the
+   * answer is 408 and the connection is closed. 0 turns it off (refused in production).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(MAX_HTTP_TIMEOUT_MS)
+  HTTP_HEADERS_TIMEOUT_MS: number = 10_000;
+
+  /**
+   * How long a client may take to send a whole request, headers and body (`requestTimeout`),
+   * and how long a connection may stay silent while it is open (`connectionTimeout`): a body
+   * dribbled byte by byte is answered 408 and its socket freed. 0 turns it off (refused in
+   * production).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(MAX_HTTP_TIMEOUT_MS)
+  HTTP_REQUEST_TIMEOUT_MS: number = 30_000;
+
+  /** How long an idle keep-alive connection is kept open for the client's next request. */
+  @IsInt()
+  @Min(0)
+  @Max(MAX_HTTP_TIMEOUT_MS)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 5_000;
 
   /** Serve the OpenAPI document and its UI at /docs (public: it describes routes, holds no data). */
   @EnvBoolean()
@@ -162,6 +192,18 @@ export function serviceConfigProblems(config: ServiceConfig): string[] {
       'NATS_USER and NATS_PASSWORD are required in production (NATS without credentials is a development default; docker/nats/nats.conf has a user per service)',
     );
   }
+  for (const name of HTTP_TIMEOUTS) {
+    const value = config[name];
+    if (value !== 0 && value < MIN_HTTP_TIMEOUT_MS) {
+      problems.push(`${name} must be 0 (off) or at least ${MIN_HTTP_TIMEOUT_MS} ms`);
+    } else if (value === 0 && config.production) {
+      // Without it a few hundred clients that send slowly hold every socket (SECURITY.md).
+      problems.push(`${name} must not be 0 in production`);
+    }
+  }
+  if (config.HTTP_REQUEST_TIMEOUT_MS !== 0 && config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  }
   problems.push(...parseCorsOrigins(config.CORS_ORIGINS, config.production).problems);
   problems.push(...parseTrustProxy(config.TRUST_PROXY).problems);
   return problems;
@@ -191,6 +233,15 @@ export interface PlatformOptions {
   corsOrigins?: string[];
   /** Proxies whose X-Forwarded-For sets request.ip (TRUST_PROXY); none: the TCP peer. */
   trustProxy?: string[];
+  /** HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS and HTTP_KEEP_ALIVE_TIMEOUT_MS; their defaults unless set. */
+  httpTimeouts?: HttpTimeouts;
+}
+
+/** How long a client may take over a request's headers, a whole request, and between two requests. */
+export interface HttpTimeouts {
+  headersMs: number;
+  requestMs: number;
+  keepAliveMs: number;
 }
 
 export function platformOptions(serviceName: string, config: ServiceConfig): PlatformOptions {
@@ -209,5 +260,10 @@ export function platformOptions(serviceName: string, config: ServiceConfig): Pla
     metricsEnabled: config.METRICS_ENABLED,
     corsOrigins: config.corsOrigins,
     trustProxy: parseTrustProxy(config.TRUST_PROXY).proxies,
+    httpTimeouts: {
+      headersMs: config.HTTP_HEADERS_TIMEOUT_MS,
+      requestMs: config.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
   };
 }

@@ -4,12 +4,14 @@ import type { RpcErrorReply } from '@tessera/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { throwError } from 'rxjs';
 
+import { describeError, describeStack } from '../logging/safe-error';
 import { toProblem } from './problem';
 
 /**
  * The one place errors leave a service. HTTP gets an RFC 9457 problem body; NATS gets an
  * RpcErrorReply with the same status and code, so a 401/403/404 survives a hop. Unknown
- * errors become a bare 500, logged with the request id and never described to the caller.
+ * errors become a bare 500, logged with the request id and never described to the caller; a
+ * failed query is logged by its SQLSTATE, constraint and table only (logging/safe-error.ts).
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -21,11 +23,16 @@ export class ProblemFilter implements ExceptionFilter {
     if (type === 'http') {
       const request = host.switchToHttp().getRequest<FastifyRequest>();
       const reply = host.switchToHttp().getResponse<FastifyReply>();
-      if (unexpected) {
+      if (unexpected && !clientGone(exception, request)) {
         this.logger.error(
-          { msg: 'unhandled error', requestId: request.id, error: errorSummary(exception) },
-          exception instanceof Error ? exception.stack : undefined,
+          { msg: 'unhandled error', requestId: request.id, error: describeError(exception) },
+          describeStack(exception),
         );
+      }
+      if (carriesCredentials(request)) {
+        // An error answer to a request with a token or a session cookie is as private as a
+        // success (SECURITY.md): e.g. a refused refresh cookie, or a body refused before the guard.
+        void reply.header('cache-control', 'no-store');
       }
       void reply
         .status(problem.status)
@@ -36,8 +43,8 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (unexpected) {
       this.logger.error(
-        { msg: 'unhandled error in message handler', error: errorSummary(exception) },
-        exception instanceof Error ? exception.stack : undefined,
+        { msg: 'unhandled error in message handler', error: describeError(exception) },
+        describeStack(exception),
       );
     }
     const reply: RpcErrorReply = {
@@ -49,6 +56,16 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
-function errorSummary(exception: unknown): string {
-  return exception instanceof Error ? `${exception.name}: ${exception.message}` : typeof exception;
+/** Whether a request carried credentials: an Authorization header or a cookie (a session's). */
+function carriesCredentials(request: FastifyRequest): boolean {
+  const headers = request.headers;
+  return headers.authorization !== undefined || headers.cookie !== undefined;
+}
+
+/**
+ * A request whose client went away mid-body (it closed the socket, or was cut off for sending
+ * too slowly): nothing failed here and no answer can reach it; its request line says so.
+ */
+function clientGone(exception: unknown, request: FastifyRequest): boolean {
+  return (exception as { code?: unknown } | null)?.code === 'ECONNRESET' && request.raw.socket.destroyed;
 }

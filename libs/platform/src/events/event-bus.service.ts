@@ -16,6 +16,7 @@ import { EVENT_SUBJECTS, Streams } from '@tessera/contracts';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 
+import { errorMessage } from '../logging/safe-error';
 import { NatsConnectionService } from '../nats/nats-connection.service';
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
@@ -55,7 +56,7 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
    */
   async onApplicationBootstrap(): Promise<void> {
     await this.ensureStream().catch((e: unknown) =>
-      this.logger.warn(`events stream ${this.streamName} not ready yet: ${(e as Error).message}`),
+      this.logger.warn(`events stream ${this.streamName} not ready yet: ${errorMessage(e)}`),
     );
   }
 
@@ -146,7 +147,7 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
           }
         } catch (e) {
           // A malformed event will never become valid: drop it, loudly.
-          this.logger.warn(`event on ${subscription.subject} dropped: ${(e as Error).message}`);
+          this.logger.warn(`event on ${subscription.subject} dropped: ${errorMessage(e)}`);
           message.term();
           continue;
         }
@@ -154,7 +155,7 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
           await subscription.handle(event);
           message.ack();
         } catch (e) {
-          this.logger.warn(`event on ${subscription.subject} failed, will be redelivered: ${(e as Error).message}`);
+          this.logger.warn(`event on ${subscription.subject} failed, will be redelivered: ${errorMessage(e)}`);
           message.nak(5000);
         }
       }

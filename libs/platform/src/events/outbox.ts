@@ -4,6 +4,7 @@ import { asc, eq } from 'drizzle-orm';
 
 import { DATABASE } from '../database/database.module';
 import type { Database } from '../database/database';
+import { errorMessage } from '../logging/safe-error';
 import { EventBus } from './event-bus.service';
 import { outboxEvents } from './outbox.table';
 
@@ -43,7 +44,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       return;
     }
     this.running ??= this.publishPending()
-      .catch((e: unknown) => this.logger.warn(`publishing pending events failed, will retry: ${(e as Error).message}`))
+      .catch((e: unknown) => this.logger.warn(`publishing pending events failed, will retry: ${errorMessage(e)}`))
       .finally(() => {
         this.running = undefined;
       });

@@ -1,6 +1,8 @@
 import type { DestinationStream, Logger } from 'pino';
 import pino from 'pino';
 
+import { serializeError } from './safe-error';
+
 /** pino's levels, most to least severe; LOG_LEVEL takes one of them. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -17,6 +19,8 @@ const SECRET_FIELDS = [
   'refresh_token',
   'client_secret',
   'secret',
+  'email',
+  'shippingAddress',
 ];
 
 /**
@@ -43,7 +47,8 @@ export interface ServiceLoggerOptions {
 
 /**
  * The service's one pino logger: JSON lines on stdout with an ISO time, the level by name and
- * the service, secrets redacted. Fastify logs through it and Nest's Logger is routed into it
+ * the service, secrets redacted, and an `err` that is a failed database query reduced to its
+ * SQLSTATE, constraint and table (serializeError): never the query's parameters. Fastify logs through it and Nest's Logger is routed into it
  * (NestPinoLogger), so everything a process says comes out in one format.
  */
 export function createServiceLogger(options: ServiceLoggerOptions): Logger {
@@ -53,6 +58,7 @@ export function createServiceLogger(options: ServiceLoggerOptions): Logger {
       base: { service: options.service },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: serializeError },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },
     options.destination,

@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { Level, Logger } from 'pino';
 
 import { currentRequestId } from './request-context';
+import { describeError, isDatabaseError } from './safe-error';
 
 const STACK = /\n\s+at /;
 
@@ -58,7 +59,8 @@ export class NestPinoLogger implements LoggerService {
     let msg: string | undefined;
     if (message instanceof Error) {
       fields.err = message;
-      msg = message.message;
+      // A failed query's message holds its parameters: say only what describeError says.
+      msg = isDatabaseError(message) ? describeError(message) : message.message;
     } else if (typeof message === 'object' && message !== null) {
       const { msg: text, ...more } = message as Record<string, unknown>;
       Object.assign(fields, more);

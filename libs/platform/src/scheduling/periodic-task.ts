@@ -1,6 +1,7 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 
+import { errorMessage } from '../logging/safe-error';
 export interface PeriodicTaskOptions {
   /** The logger context, e.g. `Sessions`. */
   context: string;
@@ -35,7 +36,7 @@ export abstract class PeriodicTask implements OnApplicationBootstrap, OnApplicat
     try {
       await this.run();
     } catch (e) {
-      this.logger.warn(`${this.options.what} failed: ${(e as Error).message}`);
+      this.logger.warn(`${this.options.what} failed: ${errorMessage(e)}`);
     }
   }
 
