@@ -164,6 +164,9 @@ export async function startPrivateNatsServer(options: PrivateNatsServerOptions =
   url: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Stops the process with SIGSTOP (its sockets stay open, nothing answers); `resume()` goes on. */
+  freeze(): void;
+  resume(): void;
 }> {
   const binary =
     ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((p) => existsSync(p)) ??
@@ -219,6 +222,16 @@ export async function startPrivateNatsServer(options: PrivateNatsServerOptions =
         const exited = new Promise((r) => running.once('exit', r));
         running.kill('SIGKILL');
         await exited;
+      }
+    },
+    freeze: () => {
+      if (child && child.exitCode === null) {
+        child.kill('SIGSTOP');
+      }
+    },
+    resume: () => {
+      if (child && child.exitCode === null) {
+        child.kill('SIGCONT');
       }
     },
   };

@@ -23,7 +23,10 @@ async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000):
 }
 
 /** A verifier's revocation sync on its own namespace, and the bucket as auth writes it. */
-async function verifier(servers: string, options: { revocationMaxStalenessSeconds?: number } = {}) {
+async function verifier(
+  servers: string,
+  options: { revocationMaxStalenessSeconds?: number; syncCheck?: { checkIntervalMs?: number; graceMs?: number } } = {},
+) {
   const namespace = testNamespace();
   const readiness = new ReadinessService();
   const nats = new NatsConnectionService({ servers, name: 'revocation-sync-spec', namespace }, readiness);
@@ -144,6 +147,39 @@ describe('RevocationSyncService', () => {
     await v.bucket.put(RevocationKeys.jti(t.jti), JSON.stringify({ exp: now() + 900 }));
     await eventually(() => v.store.isRevoked(t));
     expect(v.store.size).toBe(1);
+  });
+
+  describe('when the NATS node freezes (the connection stays open, nothing answers)', () => {
+    let server: Awaited<ReturnType<typeof startPrivateNatsServer>> | undefined;
+
+    // Resumed before anything talks to it again, whatever the test did.
+    afterEach(async () => {
+      server?.resume();
+      await v?.close();
+      v = undefined as never;
+      await server?.stop();
+    });
+
+    it('reports degraded(revocations) once the mirror has been silent longer than its check interval, ready again after', async () => {
+      server = await startPrivateNatsServer();
+      const checkIntervalMs = 500;
+      v = await verifier(server.url, { syncCheck: { checkIntervalMs, graceMs: 1000 } });
+      await v.sync.onModuleInit();
+      await eventually(async () => (await v.revocations()) === true);
+
+      server.freeze();
+      const frozenAt = Date.now();
+      // Within the check interval plus the time a check may wait for its answer (1 s), not
+      // after the 5 s a status request may hang for.
+      await eventually(async () => typeof (await v.revocations()) === 'object', 3000);
+      expect(Date.now() - frozenAt).toBeLessThan(checkIntervalMs + 1000 + 1000);
+      const frozen = await v.readiness.evaluate();
+      expect(frozen.ready).toBe(true);
+      expect(frozen.checks.revocations).toEqual({ degraded: expect.stringContaining('revocations not confirmed') });
+
+      server.resume();
+      await eventually(async () => (await v.revocations()) === true, 10_000);
+    });
   });
 
   describe('when NATS goes away', () => {

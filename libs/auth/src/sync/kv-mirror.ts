@@ -13,6 +13,13 @@ export interface KvMirrorOptions {
 /** The longest a check waits for the bucket's state or for a new watch to open. */
 const WATCH_TIMEOUT_MS = 5000;
 
+/**
+ * How long past its interval a check may take to answer before the mirror counts as not up to
+ * date. A frozen or partitioned node keeps the connection open and answers nothing, so a check
+ * that has not answered by then is reported at once, not only when its request times out.
+ */
+const ANSWER_MS = 1000;
+
 /** The promise's value, or undefined once `ms` have passed (the promise itself goes on). */
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
@@ -38,6 +45,8 @@ export class KvMirror {
   private timer?: NodeJS.Timeout;
   private lastRevision = 0;
   private behindSince?: number;
+  /** When a check last confirmed the mirror holds the bucket's newest entry. */
+  private confirmedAt = Date.now();
   private lastRewatchAt = 0;
   private checking = false;
   private stopped = false;
@@ -55,13 +64,19 @@ export class KvMirror {
 
   async start(): Promise<void> {
     await this.watch();
+    this.confirmedAt = Date.now();
     this.timer = setInterval(() => void this.check(), this.checkIntervalMs);
     this.timer.unref();
   }
 
-  /** Milliseconds since the mirror could last confirm it holds the bucket's newest entry (0: in sync). */
+  /**
+   * Milliseconds since the mirror last confirmed it holds the bucket's newest entry, once it is
+   * known to be behind or no check has answered for longer than the check interval plus
+   * ANSWER_MS; 0 while it is in sync.
+   */
   get behindForMs(): number {
-    return this.behindSince === undefined ? 0 : Date.now() - this.behindSince;
+    const silent = Date.now() - this.confirmedAt;
+    return this.behindSince !== undefined || silent > this.checkIntervalMs + ANSWER_MS ? silent : 0;
   }
 
   private async watch(): Promise<void> {
@@ -113,6 +128,7 @@ export class KvMirror {
         // when every message is: an empty stream has nothing left to receive.
         if (state.messages === 0 || this.lastRevision >= state.last_seq) {
           this.behindSince = undefined;
+          this.confirmedAt = Date.now();
           return;
         }
         reason = `the watch stopped at revision ${this.lastRevision}, the bucket is at ${state.last_seq}`;
