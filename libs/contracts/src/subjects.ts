@@ -12,6 +12,13 @@ export const Subjects = {
 } as const;
 export type Subject = (typeof Subjects)[keyof typeof Subjects];
 
+/**
+ * Requests that only read, so sending one twice is harmless: NatsRpcClient retries them once
+ * when the first attempt finds no responder or times out (docs/operations.md, "Fault
+ * behaviour"). A subject that changes state never belongs here.
+ */
+export const IDEMPOTENT_SUBJECTS: ReadonlySet<string> = new Set<string>([Subjects.ProfileGet, Subjects.OrdersSummary]);
+
 export const Buckets = {
   Keys: 'tessera_keys',
   Revocations: 'tessera_revocations',

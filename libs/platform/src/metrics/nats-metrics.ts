@@ -1,6 +1,6 @@
 import type { Histogram } from 'prom-client';
 
-import type { Metrics } from './metrics';
+import type { CellCounter, CounterCell, Metrics } from './metrics';
 
 /**
  * How a NATS request ended: `ok`; `rejected`, an error reply below 500 (401, 403, 404, 400);
@@ -46,6 +46,8 @@ class ChildrenBySubject {
 export class NatsMetrics {
   private readonly handlers: ChildrenBySubject;
   private readonly requests: ChildrenBySubject;
+  private readonly retries: CellCounter<'subject'>;
+  private readonly retryCells = new Map<string, CounterCell>();
 
   constructor(metrics: Metrics) {
     this.handlers = new ChildrenBySubject(
@@ -62,6 +64,11 @@ export class NatsMetrics {
         labelNames: ['subject', 'outcome'],
       }),
     );
+    this.retries = metrics.cellCounter({
+      name: 'tessera_nats_client_retries_total',
+      help: 'Idempotent NATS requests sent a second time after no responder or a timeout, by subject.',
+      labelNames: ['subject'],
+    });
   }
 
   handled(subject: string, outcome: NatsOutcome, seconds: number): void {
@@ -70,5 +77,14 @@ export class NatsMetrics {
 
   requested(subject: string, outcome: NatsOutcome, seconds: number): void {
     this.requests.observe(subject, outcome, seconds);
+  }
+
+  retried(subject: string): void {
+    let cell = this.retryCells.get(subject);
+    if (!cell) {
+      cell = this.retries.cell({ subject });
+      this.retryCells.set(subject, cell);
+    }
+    cell.value++;
   }
 }

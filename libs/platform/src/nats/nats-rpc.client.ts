@@ -4,7 +4,7 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { NatsRecordBuilder } from '@nestjs/microservices';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { Headers, isRpcErrorReply } from '@tessera/contracts';
+import { Headers, IDEMPOTENT_SUBJECTS, isRpcErrorReply } from '@tessera/contracts';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
@@ -22,7 +22,13 @@ export interface RpcCallOptions {
   authorization?: string;
   /** The `x-request-id` to send; by default the id of the request being served (if any). */
   requestId?: string;
+  /** The whole deadline, both attempts included (the client's default when unset). */
   timeoutMs?: number;
+  /**
+   * Whether sending the request twice is harmless; by default, whether the subject is in
+   * IDEMPOTENT_SUBJECTS (@tessera/contracts). Only idempotent requests are retried.
+   */
+  idempotent?: boolean;
 }
 
 /** Nobody is subscribed to the subject: the service behind it is down. */
@@ -44,6 +50,14 @@ export class UpstreamInvalidReplyError extends TesseraError {
   constructor(subject: string) {
     super('upstream_invalid_reply', 502, `The service behind ${subject} sent an invalid reply.`);
   }
+}
+
+/** The share of the deadline the first attempt of a retried request gets; the retry has the rest. */
+export const FIRST_ATTEMPT_SHARE = 0.5;
+
+/** Whether a failed attempt of an idempotent request may be sent again: nobody answered it. */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof UpstreamTimeoutError || error instanceof UpstreamUnavailableError;
 }
 
 /**
@@ -75,7 +89,7 @@ export class NatsRpcClient implements OnApplicationShutdown {
     const started = performance.now();
     let outcome: NatsOutcome = 'ok';
     try {
-      const raw = await this.send(subject, payload, options);
+      const raw = await this.sendWithRetry(subject, payload, options, started);
       const reply = plainToInstance(replyType, raw);
       if (
         typeof raw !== 'object' ||
@@ -93,7 +107,37 @@ export class NatsRpcClient implements OnApplicationShutdown {
     }
   }
 
-  private async send(subject: string, payload: object, options: RpcCallOptions): Promise<unknown> {
+  /**
+   * An idempotent request's first attempt gets FIRST_ATTEMPT_SHARE of the deadline; if nobody
+   * answered (no responder, or a replica that died or froze with the request), it is sent once
+   * more with what is left. The queue group picks a replica at random, so the retry usually,
+   * not always, lands on another one.
+   */
+  private async sendWithRetry(
+    subject: string,
+    payload: object,
+    options: RpcCallOptions,
+    started: number,
+  ): Promise<unknown> {
+    const deadlineMs = options.timeoutMs ?? this.timeoutMs;
+    if (!(options.idempotent ?? IDEMPOTENT_SUBJECTS.has(subject))) {
+      return this.send(subject, payload, options, deadlineMs);
+    }
+    // The same request id on both attempts, even when the retry runs outside the request context.
+    const retryOptions = { ...options, requestId: options.requestId ?? currentRequestId() };
+    try {
+      return await this.send(subject, payload, retryOptions, Math.ceil(deadlineMs * FIRST_ATTEMPT_SHARE));
+    } catch (e) {
+      const leftMs = Math.floor(deadlineMs - (performance.now() - started));
+      if (!isRetryable(e) || leftMs <= 0) {
+        throw e;
+      }
+      this.metrics?.retried(subject);
+      return this.send(subject, payload, retryOptions, leftMs);
+    }
+  }
+
+  private async send(subject: string, payload: object, options: RpcCallOptions, timeoutMs: number): Promise<unknown> {
     const h = natsHeaders();
     if (options.authorization) {
       h.set(Headers.Authorization, options.authorization);
@@ -104,9 +148,7 @@ export class NatsRpcClient implements OnApplicationShutdown {
     }
     const record = new NatsRecordBuilder(payload).setHeaders(h).build();
     try {
-      return await firstValueFrom(
-        this.client.send<unknown>(subject, record).pipe(timeout(options.timeoutMs ?? this.timeoutMs)),
-      );
+      return await firstValueFrom(this.client.send<unknown>(subject, record).pipe(timeout(timeoutMs)));
     } catch (e) {
       if (isRpcErrorReply(e)) {
         throw new TesseraError(e.code, e.status, e.message);
