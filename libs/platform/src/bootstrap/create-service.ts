@@ -34,7 +34,7 @@ export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestM
 
 /**
  * Fastify's and Node's server options for the timeouts: a client that sends its headers or body
- * too slowly gets Fastify's 408 and loses its socket, an idle keep-alive socket is closed. Node
+ * too slowly gets a 408 problem (http/client-errors.ts) and loses its socket, an idle keep-alive socket is closed. Node
  * looks for expired requests every `connectionsCheckingInterval` (30 s by default, far longer
  * than a timeout), so it checks a few times per timeout instead: no work per request is added.
  */
@@ -80,7 +80,7 @@ export async function createService(module: unknown, options: CreateServiceOptio
       acceptRequestId(req.headers[REQUEST_ID_HEADER]),
     loggerInstance: pino,
     logController: new RequestLogController(),
-    // Headers over Node's 16 KB limit: a 431 the client can read, not a reset connection.
+    // Parser errors as problem+json: 408 for a slow client, 431 for oversized headers (readable, not a reset), 400 otherwise.
     clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
