@@ -13,6 +13,7 @@ import { setupApiDocs, useDocsContentSecurityPolicy } from '../docs/api-docs';
 import { ProblemFilter } from '../errors/problem.filter';
 import { clientErrorHandler } from '../http/client-errors';
 import { corsOptions } from '../http/cors';
+import { acceptFormsOnlyUnder } from '../http/form-body';
 import { guardedJsonParser } from '../http/json-body';
 import { answerMethodNotAllowed } from '../http/method-not-allowed';
 import { RequestValidationPipe } from '../http/request-validation.pipe';
@@ -56,6 +57,8 @@ export interface CreateServiceOptions extends PlatformOptions {
   logger?: LoggerService | false;
   /** Where the JSON log lines go instead of stdout (tests that read them). */
   logDestination?: DestinationStream;
+  /** Routes (pattern prefix, e.g. `/oauth/`) that take HTML forms; elsewhere a form body is 415. None unless set. */
+  formRoutePrefix?: string;
 }
 
 /**
@@ -113,6 +116,8 @@ export async function createService(module: unknown, options: CreateServiceOptio
   await app.register(fastifyCookie as never);
   // JSON only: a body in any other media type is a 415, not a string handed to validation.
   fastify.removeContentTypeParser(['text/plain']);
+  // Forms only where the service says (auth's /oauth/*): no cross-site HTML form reaches a route.
+  acceptFormsOnlyUnder(app, options.formRoutePrefix);
   // JSON nested past MAX_JSON_DEPTH or holding a NUL character is a 400 at the parser.
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, guardedJsonParser(fastify));
   app.useGlobalPipes(
