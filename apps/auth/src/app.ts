@@ -6,7 +6,6 @@ import { launchService, platformOptions } from '@tessera/platform';
 
 import { AppModule } from './app.module';
 import type { AuthConfig } from './config/auth.config';
-import { acceptFormsOnlyOnOAuthRoutes } from './http/form-body';
 
 /**
  * Builds and starts the auth app (HTTP and NATS). Resolves once it listens; with PORT=0 the
@@ -16,9 +15,7 @@ export function createAuthApp(
   config: AuthConfig,
   overrides: Pick<CreateServiceOptions, 'logger' | 'logDestination'> = {},
 ): Promise<NestFastifyApplication> {
-  const options = { ...platformOptions('auth', config), ...overrides };
-  return launchService(AppModule.forRoot(config), options, (app) => {
-    acceptFormsOnlyOnOAuthRoutes(app);
-    return Promise.resolve();
-  });
+  // Only /oauth/* takes forms: RFC 6749 §4.1.3 and RFC 7009 §2.1 require them there.
+  const options = { ...platformOptions('auth', config), formRoutePrefix: '/oauth/', ...overrides };
+  return launchService(AppModule.forRoot(config), options);
 }

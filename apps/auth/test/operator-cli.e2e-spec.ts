@@ -179,6 +179,17 @@ describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
   it('creates an admin with the password from a file or standard input, never from the command line', async () => {
     const short = await cli(['users', 'create-admin', 'root@example.com', '--password-file', 'pw'], { pw: 'short\n' });
     expect(short).toMatchObject({ code: 2, err: 'error: password must be 12 to 128 characters long' });
+    for (const [address, common] of [
+      ['root@example.com', 'password1234'],
+      ['root.admin@example.com', 'Root.Admin@example.com'],
+    ]) {
+      expect(
+        await cli(['users', 'create-admin', address, '--password-file', '-'], { '-': `${common}\n` }),
+      ).toMatchObject({
+        code: 2,
+        err: 'error: password is too common or too easy to guess (or it is the email address); choose another',
+      });
+    }
     const created = await cli(['--json', 'users', 'create-admin', 'root@EXAMPLE.com', '--password-file', '-'], {
       '-': 'a long admin passphrase\n',
     });

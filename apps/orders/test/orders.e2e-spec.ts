@@ -70,6 +70,17 @@ describe.each(testDatabaseTargets())('orders service on $name (profile not runni
     expect((await post('/orders', 'items=1', t, 'text/plain')).status).toBe(415);
   });
 
+  it('refuses a form body with 415 unsupported_media_type and stores nothing', async () => {
+    const t = await token(randomUUID());
+    const form = 'items[0][sku]=BOOK-001&items[0][quantity]=2&items[0][unitPriceCents]=1500';
+    const res = await post('/orders', form, t, 'application/x-www-form-urlencoded');
+    expect(res.status).toBe(415);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(await res.json()).toMatchObject({ status: 415, code: 'unsupported_media_type' });
+    const list = await fetch(`${url}/orders`, { headers: { authorization: `Bearer ${t}` } });
+    expect(await list.json()).toEqual({ items: [], nextCursor: null });
+  });
+
   it('answers 401 for missing, expired, wrong-audience and alg:none tokens', async () => {
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: h.key.kid })).toString('base64url')}.${Buffer.from(
       JSON.stringify({ iss: h.issuer, aud: 'orders', sub: randomUUID(), exp: 2e9, iat: 1, jti: 'x' }),

@@ -100,6 +100,23 @@ describe.each(testDatabaseTargets())('profile service on $name', (target) => {
     expect(await after.json()).toEqual({ userId, ...stored, orders: null });
   });
 
+  it('refuses a form body with 415 unsupported_media_type and keeps the stored profile', async () => {
+    const userId = randomUUID();
+    const t = await token(userId);
+    const set = await http('/profile/me', { method: 'PATCH', token: t, body: JSON.stringify({ displayName: 'Ada' }) });
+    expect(set.status).toBe(200);
+    const res = await fetch(`${url}/profile/me`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${t}` },
+      body: 'displayName=Eve',
+    });
+    expect(res.status).toBe(415);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(await res.json()).toMatchObject({ status: 415, code: 'unsupported_media_type' });
+    const after = await http('/profile/me', { token: t });
+    expect(await after.json()).toMatchObject({ userId, displayName: 'Ada' });
+  });
+
   it('answers 401 over HTTP for a missing, expired, foreign-key or wrong-audience token', async () => {
     const other = await createTestSigningKey();
     const cases = [

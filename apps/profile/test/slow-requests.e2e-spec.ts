@@ -16,6 +16,8 @@ const ANSWERED_WITHIN_MS = REQUEST_MS + 1500;
 interface Outcome {
   /** The status line the server wrote, if any: e.g. `HTTP/1.1 408 Request Timeout`. */
   statusLine?: string;
+  /** Everything the server wrote. */
+  received: string;
   /** When the server ended the connection, from the first byte sent. */
   closedAfterMs: number;
 }
@@ -42,7 +44,11 @@ function dribble(port: number, head: string, drip: string): Promise<Outcome> {
     socket.on('close', () => {
       clearInterval(timer);
       clearTimeout(give);
-      resolve({ statusLine: received.split('\r\n', 1)[0] || undefined, closedAfterMs: Date.now() - started });
+      resolve({
+        statusLine: received.split('\r\n', 1)[0] || undefined,
+        received,
+        closedAfterMs: Date.now() - started,
+      });
     });
   });
 }
@@ -99,6 +105,10 @@ describe('slow clients', () => {
     ]);
     for (const outcome of outcomes) {
       expect(outcome.statusLine).toBe('HTTP/1.1 408 Request Timeout');
+      const [head, body] = outcome.received.split('\r\n\r\n');
+      expect(head).toMatch(/\r\nContent-Type: application\/problem\+json; charset=utf-8\r\n/i);
+      expect(head).toMatch(/\r\nConnection: close(\r\n|$)/i);
+      expect(JSON.parse(body)).toMatchObject({ status: 408, code: 'request_timeout' });
       expect(outcome.closedAfterMs).toBeGreaterThanOrEqual(Math.min(HEADERS_MS, REQUEST_MS) - 100);
       expect(outcome.closedAfterMs).toBeLessThan(ANSWERED_WITHIN_MS);
     }

@@ -18,6 +18,7 @@ export * from './bootstrap/service-core';
 export * from './platform.module';
 export * from './public.decorator';
 export * from './http/cursor';
+export * from './http/form-body';
 export * from './http/cursor-page.query';
 export * from './http/ids';
 export * from './bootstrap/run-main';

@@ -19,7 +19,13 @@ describe('FirstAdminService', () => {
   const adminPassword = 'the first admin password';
 
   function firstAdmin(env: Record<string, string>): FirstAdminService {
-    return new FirstAdminService(loadAuthConfig({ NODE_ENV: 'test', ...env }), usersService, hasher, output);
+    return new FirstAdminService(
+      loadAuthConfig({ NODE_ENV: 'test', ...env }),
+      usersService,
+      hasher,
+      output,
+      new CommonPasswords(),
+    );
   }
 
   const rows = () => handle.db.select().from(users);
@@ -129,6 +135,24 @@ describe('FirstAdminService', () => {
     await handle.db.update(users).set({ disabled: true });
     await firstAdmin({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'someone else chose this' }).ensureAdmin();
     expect(await rows()).toEqual([expect.objectContaining({ id, roles: ['user', 'admin'], disabled: false })]);
+  });
+
+  it('refuses to start with a common ADMIN_PASSWORD or one equal to ADMIN_EMAIL, naming ADMIN_PASSWORD', async () => {
+    for (const [email, password] of [
+      ['root@example.com', 'password1234'],
+      ['root@example.com', 'qwertyuiop12'],
+      ['Root.Admin@Example.com', 'root.admin@example.com'],
+    ]) {
+      const error = await firstAdmin({ ADMIN_EMAIL: email, ADMIN_PASSWORD: password })
+        .ensureAdmin()
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigValidationError);
+      expect((error as ConfigValidationError).problems).toEqual([
+        expect.stringContaining('ADMIN_PASSWORD is too common'),
+      ]);
+      expect(String((error as Error).message)).not.toContain(password);
+    }
+    expect(await rows()).toEqual([]);
   });
 
   it('lets two replicas start at once: one admin, neither fails', async () => {

@@ -4,6 +4,7 @@ import type { OnApplicationBootstrap } from '@nestjs/common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigValidationError } from '@tessera/platform';
 
+import { CommonPasswords } from '../accounts/common-passwords';
 import { AuthConfig } from '../config/auth.config';
 import { PasswordHasher } from '../accounts/password-hasher.service';
 import { Role } from '../accounts/roles';
@@ -28,7 +29,8 @@ interface AdminCredentials {
  * Makes the first admin at start, while no enabled account holds the admin role:
  *
  * - ADMIN_EMAIL/ADMIN_PASSWORD set: that account, created with roles user and admin. Once an
- *   admin exists they are ignored; they never reset anyone's password or roles.
+ *   admin exists they are ignored; they never reset anyone's password or roles. A common
+ *   ADMIN_PASSWORD, or one equal to ADMIN_EMAIL, fails the start, as it fails registration.
  * - unset in development: admin@tessera.local with a generated password, printed once to
  *   stdout (never logged); unset in test: nothing; unset in production: the start fails.
  * - the email already belongs to an account (registered before any admin existed): it becomes
@@ -48,6 +50,7 @@ export class FirstAdminService implements OnApplicationBootstrap {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     @Inject(ADMIN_NOTICE_OUTPUT) private readonly output: AdminNoticeOutput,
+    private readonly commonPasswords: CommonPasswords,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
@@ -79,6 +82,12 @@ export class FirstAdminService implements OnApplicationBootstrap {
   private credentials(): AdminCredentials | undefined {
     const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = this.config;
     if (email !== undefined && password !== undefined) {
+      // The policy of registration (accounts/common-passwords.ts), for the account that matters most.
+      if (this.commonPasswords.isCommon(password, email)) {
+        throw new ConfigValidationError([
+          'ADMIN_PASSWORD is too common or too easy to guess (or it is ADMIN_EMAIL): choose another.',
+        ]);
+      }
       return { email, password, generated: false };
     }
     if (this.config.production) {

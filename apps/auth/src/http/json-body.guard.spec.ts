@@ -2,10 +2,9 @@ import type { ExecutionContext } from '@nestjs/common';
 import { Body, Controller, Post, UseGuards, ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { ProblemFilter } from '@tessera/platform';
+import { JsonBodyRequiredError, ProblemFilter } from '@tessera/platform';
 import { IsEmail, IsString } from 'class-validator';
 
-import { JsonBodyRequiredError } from './http.errors';
 import { JsonBodyGuard } from './json-body.guard';
 
 function contextWith(contentType: string | undefined): ExecutionContext {

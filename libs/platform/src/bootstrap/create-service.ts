@@ -13,6 +13,7 @@ import { setupApiDocs, useDocsContentSecurityPolicy } from '../docs/api-docs';
 import { ProblemFilter } from '../errors/problem.filter';
 import { clientErrorHandler } from '../http/client-errors';
 import { corsOptions } from '../http/cors';
+import { acceptFormsOnlyUnder } from '../http/form-body';
 import { guardedJsonParser } from '../http/json-body';
 import { answerMethodNotAllowed } from '../http/method-not-allowed';
 import { RequestValidationPipe } from '../http/request-validation.pipe';
@@ -34,7 +35,7 @@ export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestM
 
 /**
  * Fastify's and Node's server options for the timeouts: a client that sends its headers or body
- * too slowly gets Fastify's 408 and loses its socket, an idle keep-alive socket is closed. Node
+ * too slowly gets a 408 problem (http/client-errors.ts) and loses its socket, an idle keep-alive socket is closed. Node
  * looks for expired requests every `connectionsCheckingInterval` (30 s by default, far longer
  * than a timeout), so it checks a few times per timeout instead: no work per request is added.
  */
@@ -56,6 +57,8 @@ export interface CreateServiceOptions extends PlatformOptions {
   logger?: LoggerService | false;
   /** Where the JSON log lines go instead of stdout (tests that read them). */
   logDestination?: DestinationStream;
+  /** Routes (pattern prefix, e.g. `/oauth/`) that take HTML forms; elsewhere a form body is 415. None unless set. */
+  formRoutePrefix?: string;
 }
 
 /**
@@ -80,7 +83,7 @@ export async function createService(module: unknown, options: CreateServiceOptio
       acceptRequestId(req.headers[REQUEST_ID_HEADER]),
     loggerInstance: pino,
     logController: new RequestLogController(),
-    // Headers over Node's 16 KB limit: a 431 the client can read, not a reset connection.
+    // Parser errors as problem+json: 408 for a slow client, 431 for oversized headers (readable, not a reset), 400 otherwise.
     clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
@@ -113,6 +116,8 @@ export async function createService(module: unknown, options: CreateServiceOptio
   await app.register(fastifyCookie as never);
   // JSON only: a body in any other media type is a 415, not a string handed to validation.
   fastify.removeContentTypeParser(['text/plain']);
+  // Forms only where the service says (auth's /oauth/*): no cross-site HTML form reaches a route.
+  acceptFormsOnlyUnder(app, options.formRoutePrefix);
   // JSON nested past MAX_JSON_DEPTH or holding a NUL character is a 400 at the parser.
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, guardedJsonParser(fastify));
   app.useGlobalPipes(

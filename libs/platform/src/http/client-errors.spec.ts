@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import net from 'node:net';
 
 import Fastify from 'fastify';
 
@@ -11,6 +12,30 @@ interface Outcome {
   /** The error code when the connection failed instead of answering (e.g. ECONNRESET). */
   failure?: string;
 }
+
+/** Writes `head` on a fresh connection, then nothing, and reads everything until the server closes. */
+function raw(port: number, head: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(head));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      const [head = '', body = ''] = received.split('\r\n\r\n');
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
+      resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, body });
+    });
+  });
+}
+
+const problemHeaders = {
+  'content-type': 'application/problem+json; charset=utf-8',
+  connection: 'close',
+  'x-content-type-options': 'nosniff',
+};
 
 describe('clientErrorHandler', () => {
   const app = Fastify({ clientErrorHandler });
@@ -54,6 +79,49 @@ describe('clientErrorHandler', () => {
       }
     },
   );
+
+  it('answers a request Node cannot parse with a 400 bad_request problem', async () => {
+    const res = await raw(port, 'GET /x HTTP/1.1\r\nHost: localhost\r\nNo colon here\r\n\r\n');
+    expect(res.status).toBe(400);
+    expect(res.headers).toMatchObject(problemHeaders);
+    expect(JSON.parse(res.body)).toEqual({
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
+      code: 'bad_request',
+      detail: 'The request is not valid HTTP.',
+    });
+  });
+
+  it('answers headers or a body sent too slowly with a 408 request_timeout problem', async () => {
+    const slow = Fastify({
+      clientErrorHandler,
+      requestTimeout: 300,
+      http: { headersTimeout: 300, requestTimeout: 300, connectionsCheckingInterval: 50 },
+    });
+    slow.post('/x', () => ({ ok: true }));
+    await slow.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const slowPort = (slow.server.address() as { port: number }).port;
+      for (const head of [
+        'GET /x HTTP/1.1\r\nHost: localhost\r\n',
+        'POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+      ]) {
+        const res = await raw(slowPort, head);
+        expect(res.status).toBe(408);
+        expect(res.headers).toMatchObject(problemHeaders);
+        expect(JSON.parse(res.body)).toEqual({
+          type: 'about:blank',
+          title: 'Request Timeout',
+          status: 408,
+          code: 'request_timeout',
+          detail: 'The request was not received in time.',
+        });
+      }
+    } finally {
+      await slow.close();
+    }
+  });
 
   it('still answers ordinary requests', async () => {
     const res = await get({ authorization: 'Bearer x' });

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 
+import { CommonPasswords } from '../../accounts/common-passwords';
 import { RegisterDto } from '../../accounts/dto/register.dto';
 import { Role, ROLES } from '../../accounts/roles';
 import { UsersService } from '../../accounts/users.service';
@@ -66,6 +67,11 @@ export function registerUsersCommands(program: Command, host: CommandHost): void
       const problems = await validate(dto);
       if (problems.length > 0) {
         throw new UsageError(problems.flatMap((p) => Object.values(p.constraints ?? {})).join('; '));
+      }
+      if (new CommonPasswords().isCommon(dto.password, dto.email)) {
+        throw new UsageError(
+          'password is too common or too easy to guess (or it is the email address); choose another',
+        );
       }
       host.run(async (app) => {
         const user = await app
