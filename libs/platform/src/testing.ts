@@ -32,6 +32,17 @@ export function testNamespace(): string {
   return `${run}_${randomBytes(4).toString('hex')}`;
 }
 
+/** Polls `check` every 50 ms until it holds; fails with the time waited once `ms` have passed. */
+export async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error(`condition not met within ${ms} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export interface TestDatabaseTarget {
   /** 'pglite' or 'postgres', for test titles. */
   name: 'pglite' | 'postgres';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { KV } from '@nats-io/kv';
 import { Buckets } from '@tessera/contracts';
 import { NatsConnectionService, ReadinessService } from '@tessera/platform';
-import { deleteTestNamespace, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import { eventually, deleteTestNamespace, testNamespace, testNatsUrl } from '@tessera/platform/testing';
 
 import { type AuthModuleOptions, resolveAuthOptions } from '../auth.options';
 import { RevocationStore } from '../revocation/revocation.store';
@@ -16,16 +16,6 @@ import { openKeysBucket } from './keys-bucket';
 
 const issuer = 'http://issuer.test';
 const audience = 'orders';
-
-async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`condition not met within ${ms} ms`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A verifier's key sync on its own namespace, the bucket as the issuer writes it, and a TokenVerifier on the store. */
 async function verifier(extra: Partial<AuthModuleOptions> = {}) {

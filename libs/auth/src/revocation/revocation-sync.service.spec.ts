@@ -3,7 +3,13 @@ import { randomUUID } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
 import { Buckets } from '@tessera/contracts';
 import { NatsConnectionService, ReadinessService } from '@tessera/platform';
-import { deleteTestNamespace, startPrivateNatsServer, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import {
+  eventually,
+  deleteTestNamespace,
+  startPrivateNatsServer,
+  testNamespace,
+  testNatsUrl,
+} from '@tessera/platform/testing';
 
 import { resolveAuthOptions } from '../auth.options';
 import { RevocationSyncService } from './revocation-sync.service';
@@ -11,16 +17,6 @@ import { RevocationStore } from './revocation.store';
 import { openRevocationsBucket, RevocationKeys } from './revocations-bucket';
 
 const now = () => Math.floor(Date.now() / 1000);
-
-async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`condition not met within ${ms} ms`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A verifier's revocation sync on its own namespace, and the bucket as auth writes it. */
 async function verifier(

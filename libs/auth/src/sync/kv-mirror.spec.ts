@@ -2,7 +2,7 @@ import type { KV, KvWatchEntry, KvWatchOptions } from '@nats-io/kv';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connect } from '@nats-io/transport-node';
-import { testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import { eventually, testNamespace, testNatsUrl } from '@tessera/platform/testing';
 
 import { KvMirror } from './kv-mirror';
 
@@ -29,16 +29,6 @@ describe('KvMirror: a watch that silently stops delivering is noticed and replac
     await idle?.destroy();
     await nc?.close();
   });
-
-  async function eventually(check: () => boolean, ms = 10_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > deadline) {
-        throw new Error(`condition not met within ${ms} ms`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 
   it('watches again from the next revision once behind, and applies each entry once, in order', async () => {
     await kv.put('a', '1');

@@ -6,18 +6,8 @@ import { Streams, Subjects, UserRegisteredEvent } from '@tessera/contracts';
 
 import { ReadinessService } from '../health/readiness.service';
 import { NatsConnectionService } from '../nats/nats-connection.service';
-import { deleteTestNamespace, testNamespace, testNatsUrl } from '../testing';
+import { eventually, deleteTestNamespace, testNamespace, testNatsUrl } from '../testing';
 import { EventBus } from './event-bus.service';
-
-async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`condition not met within ${ms} ms`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const registered = (displayName = 'Ada'): UserRegisteredEvent => ({
   userId: randomUUID(),

@@ -1,18 +1,8 @@
 import { Logger } from '@nestjs/common';
 
 import { ReadinessService } from '../health/readiness.service';
-import { startPrivateNatsServer, testNamespace, testNatsUrl } from '../testing';
+import { eventually, startPrivateNatsServer, testNamespace, testNatsUrl } from '../testing';
 import { NatsConnectionService } from './nats-connection.service';
-
-async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`condition not met within ${ms} ms`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('NatsConnectionService', () => {
   let logs: jest.SpyInstance[];
