@@ -8,7 +8,7 @@ import fastifyCors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { DestinationStream } from 'pino';
 
-import type { HttpTimeouts, PlatformOptions } from '../config/service.config';
+import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts, type PlatformOptions } from '../config/service.config';
 import { setupApiDocs, useDocsContentSecurityPolicy } from '../docs/api-docs';
 import { ProblemFilter } from '../errors/problem.filter';
 import { clientErrorHandler } from '../http/client-errors';
@@ -29,9 +29,6 @@ import { natsConnectOptions } from '../nats/nats-connect-options';
 
 /** Request bodies above this are refused with 413 before any parsing or hashing work. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
-
-/** What a service's HTTP server waits for when HTTP_*_TIMEOUT_MS are unset (service.config.ts). */
-export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
 
 /**
  * Fastify's and Node's server options for the timeouts: a client that sends its headers or body

@@ -19,6 +19,12 @@ const NATS_PASSWORD_PATTERN = new RegExp(`^[A-Za-z][A-Za-z0-9_-]{${NATS_PASSWORD
 const MAX_HTTP_TIMEOUT_MS = 600_000;
 const MIN_HTTP_TIMEOUT_MS = 100;
 const HTTP_TIMEOUTS = ['HTTP_HEADERS_TIMEOUT_MS', 'HTTP_REQUEST_TIMEOUT_MS', 'HTTP_KEEP_ALIVE_TIMEOUT_MS'] as const;
+/** The HTTP timeouts when none is configured: the defaults of the three settings below. */
+export const DEFAULT_HTTP_TIMEOUTS: Readonly<HttpTimeouts> = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  keepAliveMs: 5_000,
+};
 const NATS_INBOX_PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,3}$/;
 
 /** Settings every Tessera service reads. Each app's config class extends this one. */
@@ -68,7 +74,7 @@ export class ServiceConfig {
   @IsInt()
   @Min(0)
   @Max(MAX_HTTP_TIMEOUT_MS)
-  HTTP_HEADERS_TIMEOUT_MS: number = 10_000;
+  HTTP_HEADERS_TIMEOUT_MS: number = DEFAULT_HTTP_TIMEOUTS.headersMs;
 
   /**
    * How long a client may take to send a whole request, headers and body (`requestTimeout`),
@@ -79,13 +85,13 @@ export class ServiceConfig {
   @IsInt()
   @Min(0)
   @Max(MAX_HTTP_TIMEOUT_MS)
-  HTTP_REQUEST_TIMEOUT_MS: number = 30_000;
+  HTTP_REQUEST_TIMEOUT_MS: number = DEFAULT_HTTP_TIMEOUTS.requestMs;
 
   /** How long an idle keep-alive connection is kept open for the client's next request. */
   @IsInt()
   @Min(0)
   @Max(MAX_HTTP_TIMEOUT_MS)
-  HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 5_000;
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number = DEFAULT_HTTP_TIMEOUTS.keepAliveMs;
 
   /** Serve the OpenAPI document and its UI at /docs (public: it describes routes, holds no data). */
   @EnvBoolean()
