@@ -3,15 +3,37 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { APPS, checkManifests, find, renderKustomization, SCALED, type K8sObject } from './manifest-rules';
+import {
+  APPS,
+  checkManifests,
+  find,
+  renderKustomization,
+  SCALED,
+  specOf,
+  type Container,
+  type HpaSpec,
+  type K8sObject,
+  type NetworkPolicySpec,
+  type PdbSpec,
+  type WorkloadSpec,
+} from './manifest-rules';
+
+interface IngressSpec {
+  rules: { http: { paths: { backend: { service: { name: string } } }[] } }[];
+  tls: { secretName: string }[];
+}
 
 const root = path.resolve(__dirname, '../..');
 const base = path.join(root, 'deploy/k8s/base');
 const production = path.join(root, 'deploy/k8s/overlays/production');
 
-const container = (objects: K8sObject[], kind: string, name: string) =>
-  find(objects, kind, name)?.spec.template.spec.containers[0];
-const memoryMi = (q: string) => Number(/^(\d+)(Mi|Gi)$/.exec(q)?.[1]) * (q.endsWith('Gi') ? 1024 : 1);
+const workload = (objects: K8sObject[], kind: string, name: string) => specOf<WorkloadSpec>(find(objects, kind, name));
+const container = (objects: K8sObject[], kind: string, name: string): Container =>
+  workload(objects, kind, name)?.template.spec.containers[0] ?? { name: 'missing' };
+const memoryMi = (q: string | number | undefined) => {
+  const m = /^(\d+)(Mi|Gi)$/.exec(String(q));
+  return m ? Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1) : NaN;
+};
 
 describe('deploy/k8s rendered by kubectl kustomize', () => {
   let baseObjects: K8sObject[];
@@ -29,9 +51,8 @@ describe('deploy/k8s rendered by kubectl kustomize', () => {
   });
 
   it('runs the NATS nodes on a verbatim copy of docker/nats/nats.conf, which nats-server accepts', () => {
-    const nats = find(baseObjects, 'StatefulSet', 'nats');
-    const configMap = nats?.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'config').configMap
-      .name;
+    const volumes = workload(baseObjects, 'StatefulSet', 'nats')?.template.spec.volumes ?? [];
+    const configMap = volumes.find((v) => v.name === 'config')?.configMap?.name ?? 'missing';
     const config = find(baseObjects, 'ConfigMap', configMap)?.data ?? {};
     expect(config['nats.conf']).toBe(readFileSync(path.join(root, 'docker/nats/nats.conf'), 'utf8'));
     expect(config['cluster.conf']).toMatch(/^include \.\/nats\.conf$/m);
@@ -65,35 +86,35 @@ describe('deploy/k8s rendered by kubectl kustomize', () => {
   it('scales and pins production: more replicas and memory, versioned images, the real database network', () => {
     const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
     for (const name of ['auth', 'orders', 'profile', 'web']) {
-      const b = find(baseObjects, 'Deployment', name);
-      const p = find(prodObjects, 'Deployment', name);
-      expect(p?.spec.replicas).toBeGreaterThanOrEqual(2);
-      expect(p?.spec.replicas).toBeGreaterThan(b?.spec.replicas);
+      const b = workload(baseObjects, 'Deployment', name);
+      const p = workload(prodObjects, 'Deployment', name);
+      expect(p?.replicas).toBeGreaterThanOrEqual(2);
+      expect(p?.replicas).toBeGreaterThan(b?.replicas ?? 0);
       const [bc, pc] = [container(baseObjects, 'Deployment', name), container(prodObjects, 'Deployment', name)];
-      expect(memoryMi(pc.resources.limits.memory)).toBeGreaterThanOrEqual(memoryMi(bc.resources.limits.memory));
+      expect(memoryMi(pc.resources?.limits?.memory)).toBeGreaterThanOrEqual(memoryMi(bc.resources?.limits?.memory));
       expect(pc.image).toBe(`registry.example.com/tessera/${name}:${version}`);
     }
     for (const name of SCALED) {
-      expect(find(prodObjects, 'HorizontalPodAutoscaler', name)?.spec.minReplicas).toBe(3);
-      expect(find(prodObjects, 'PodDisruptionBudget', name)?.spec.minAvailable).toBe(2);
+      expect(specOf<HpaSpec>(find(prodObjects, 'HorizontalPodAutoscaler', name))?.minReplicas).toBe(3);
+      expect(specOf<PdbSpec>(find(prodObjects, 'PodDisruptionBudget', name))?.minAvailable).toBe(2);
     }
-    expect(find(prodObjects, 'PodDisruptionBudget', 'auth')?.spec.maxUnavailable).toBe(1);
+    expect(specOf<PdbSpec>(find(prodObjects, 'PodDisruptionBudget', 'auth'))?.maxUnavailable).toBe(1);
     expect(container(prodObjects, 'StatefulSet', 'nats').image).toMatch(/^nats:2\.10\.\d+-alpine$/);
     expect(
-      find(prodObjects, 'StatefulSet', 'nats')?.spec.template.spec.affinity.podAntiAffinity
-        .requiredDuringSchedulingIgnoredDuringExecution,
+      workload(prodObjects, 'StatefulSet', 'nats')?.template.spec.affinity?.podAntiAffinity
+        ?.requiredDuringSchedulingIgnoredDuringExecution,
     ).toHaveLength(1);
     const cidr = (objects: K8sObject[]) =>
-      find(objects, 'NetworkPolicy', 'apps-to-postgres')?.spec.egress[0].to[0].ipBlock.cidr;
+      specOf<NetworkPolicySpec>(find(objects, 'NetworkPolicy', 'apps-to-postgres'))?.egress?.[0].to?.[0].ipBlock?.cidr;
     expect(cidr(baseObjects)).toBe('192.0.2.10/32');
     expect(cidr(prodObjects)).not.toBe(cidr(baseObjects));
     const settings = prodObjects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('tessera-settings'));
     expect(settings?.data?.AUTH_ISSUER).toMatch(/^https:\/\//);
     expect(settings?.data?.WEB_ORIGIN).toMatch(/^https:\/\//);
-    const ingress = find(prodObjects, 'Ingress', 'tessera');
-    const backends = ingress?.spec.rules.map((r: any) => r.http.paths[0].backend.service.name).sort();
+    const ingress = specOf<IngressSpec>(find(prodObjects, 'Ingress', 'tessera'));
+    const backends = ingress?.rules.map((r) => r.http.paths[0].backend.service.name).sort();
     expect(backends).toEqual(['auth', 'orders', 'profile', 'web']);
-    expect(ingress?.spec.tls[0].secretName).toBe('tessera-tls');
+    expect(ingress?.tls[0].secretName).toBe('tessera-tls');
     expect(prodObjects.every((o) => o.kind === 'Namespace' || o.metadata.namespace === 'tessera')).toBe(true);
   });
 });
@@ -364,17 +385,18 @@ esac
     const objects = renderKustomization(base);
     const wanted: string[] = [];
     for (const w of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')) {
-      const pod = w.spec.template.spec;
+      const pod = specOf<WorkloadSpec>(w)?.template.spec ?? { containers: [] };
       for (const c of pod.containers) {
         for (const e of c.env ?? []) {
           const ref = e.valueFrom?.secretKeyRef;
           if (ref) {
             wanted.push(`${ref.name}/${ref.key}`);
           }
-          const mount = (c.volumeMounts ?? []).find((m: any) => String(e.value ?? '').startsWith(`${m.mountPath}/`));
-          const volume = mount && pod.volumes.find((v: any) => v.name === mount.name);
+          const file = e.value ?? '';
+          const mount = (c.volumeMounts ?? []).find((m) => file.startsWith(`${m.mountPath}/`));
+          const volume = mount && (pod.volumes ?? []).find((v) => v.name === mount.name);
           if (volume?.secret) {
-            wanted.push(`${volume.secret.secretName}/${path.basename(e.value)}`);
+            wanted.push(`${volume.secret.secretName}/${path.basename(file)}`);
           }
         }
       }

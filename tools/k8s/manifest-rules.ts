@@ -7,19 +7,121 @@ import { execFileSync } from 'node:child_process';
 
 import { parseAllDocuments } from 'yaml';
 
-/** The parts of a Kubernetes object these rules read; everything else passes through unread. */
+/** The parts of Kubernetes objects these rules read; everything else passes through unread. */
 export interface K8sObject {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- rendered YAML of many kinds
+  spec?: unknown;
   data?: Record<string, string>;
 }
 
-interface LabelSelector {
+export interface LabelSelector {
   matchLabels?: Record<string, string>;
   matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
+
+interface KeyRef {
+  name: string;
+  key: string;
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: KeyRef; configMapKeyRef?: KeyRef };
+}
+
+interface Probe {
+  httpGet?: { path?: string };
+}
+
+export interface Container {
+  name: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
+  env?: EnvVar[];
+  envFrom?: { configMapRef?: { name: string } }[];
+  ports?: { containerPort: number }[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
+  securityContext?: {
+    runAsNonRoot?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    privileged?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    capabilities?: { drop?: string[]; add?: string[] };
+  };
+  volumeMounts?: { name: string; mountPath: string }[];
+}
+
+export interface Volume {
+  name: string;
+  secret?: { secretName: string };
+  configMap?: { name: string };
+}
+
+export interface PodSpec {
+  automountServiceAccountToken?: boolean;
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type?: string } };
+  affinity?: { podAntiAffinity?: Record<string, unknown[] | undefined> };
+  initContainers?: Container[];
+  containers: Container[];
+  volumes?: Volume[];
+}
+
+export interface WorkloadSpec {
+  replicas?: number;
+  selector?: LabelSelector;
+  serviceName?: string;
+  template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
+  volumeClaimTemplates?: { metadata: { name: string } }[];
+}
+
+interface ServiceSpec {
+  selector?: Record<string, string>;
+  clusterIP?: string;
+}
+
+export interface HpaSpec {
+  scaleTargetRef?: { kind?: string; name?: string };
+  minReplicas?: number;
+  maxReplicas?: number;
+  metrics?: unknown[];
+}
+
+export interface PdbSpec {
+  selector?: LabelSelector;
+  minAvailable?: number | string;
+  maxUnavailable?: number | string;
+}
+
+interface PolicyPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: { cidr: string };
+}
+
+interface PolicyRule {
+  ports?: { port?: number | string }[];
+  from?: PolicyPeer[];
+  to?: PolicyPeer[];
+}
+
+export interface NetworkPolicySpec {
+  podSelector?: LabelSelector;
+  policyTypes?: string[];
+  ingress?: PolicyRule[];
+  egress?: PolicyRule[];
+}
+
+/** The spec of a rendered object, read as the kind it says it is. */
+export const specOf = <T>(o: K8sObject | undefined): T | undefined => o?.spec as T | undefined;
 
 /** The apps: HTTP services with the platform's health routes, each with its own NATS user. */
 export const APPS = ['auth', 'orders', 'profile'] as const;
@@ -91,11 +193,15 @@ function matches(selector: LabelSelector | undefined, labels: Record<string, str
   return true;
 }
 
-const podLabels = (w: K8sObject): Record<string, string> => w.spec?.template?.metadata?.labels ?? {};
-const containersOf = (w: K8sObject): any[] => w.spec?.template?.spec?.containers ?? []; // eslint-disable-line @typescript-eslint/no-explicit-any
+const workloadSpec = (w: K8sObject): WorkloadSpec =>
+  specOf<WorkloadSpec>(w) ?? { template: { spec: { containers: [] } } };
+const podLabels = (w: K8sObject): Record<string, string> => workloadSpec(w).template?.metadata?.labels ?? {};
+const podSpecOf = (w: K8sObject): PodSpec => workloadSpec(w).template?.spec ?? { containers: [] };
+const containersOf = (w: K8sObject): Container[] => podSpecOf(w).containers ?? [];
+const workloadsOf = (objects: K8sObject[]) => objects.filter((o) => workloadKinds.has(o.kind));
 
 /** The value of an env var set from a ConfigMap of the same rendering, or its literal value. */
-function envValue(objects: K8sObject[], env: any): string | undefined {
+function envValue(objects: K8sObject[], env: EnvVar): string | undefined {
   if (typeof env.value === 'string') {
     return env.value;
   }
@@ -103,25 +209,21 @@ function envValue(objects: K8sObject[], env: any): string | undefined {
   return ref ? find(objects, 'ConfigMap', ref.name)?.data?.[ref.key] : undefined;
 }
 
-function checkContainer(objects: K8sObject[], w: K8sObject, c: any, problems: string[]): void {
+function checkContainer(objects: K8sObject[], w: K8sObject, c: Container, problems: string[]): void {
   const where = `${w.kind}/${w.metadata.name} container ${c.name}`;
-  const pod = w.spec.template.spec;
+  const pod = podSpecOf(w);
   const isNats = w.metadata.name === NATS;
-  const probePath = (probe: string) => c[probe]?.httpGet?.path as string | undefined;
   const expected = isNats
     ? { readinessProbe: /^\/healthz(\?|$)/, livenessProbe: /^\/healthz(\?|$)/ }
     : { readinessProbe: /^\/health\/ready$/, livenessProbe: /^\/health\/live$/ };
-  for (const [probe, path] of Object.entries(expected)) {
-    const actual = probePath(probe);
-    if (!actual || !path.test(actual)) {
-      problems.push(`${where}: ${probe} must be an httpGet on ${path.source} (is ${actual ?? 'missing'})`);
+  for (const [probe, pattern] of Object.entries(expected) as ['readinessProbe' | 'livenessProbe', RegExp][]) {
+    const actual = c[probe]?.httpGet?.path;
+    if (!actual || !pattern.test(actual)) {
+      problems.push(`${where}: ${probe} must be an httpGet on ${pattern.source} (is ${actual ?? 'missing'})`);
     }
   }
-  for (const [part, keys] of [
-    ['requests', ['cpu', 'memory']],
-    ['limits', ['cpu', 'memory']],
-  ] as const) {
-    for (const key of keys) {
+  for (const part of ['requests', 'limits'] as const) {
+    for (const key of ['cpu', 'memory']) {
       if (c.resources?.[part]?.[key] === undefined) {
         problems.push(`${where}: resources.${part}.${key} is missing`);
       }
@@ -143,35 +245,32 @@ function checkContainer(objects: K8sObject[], w: K8sObject, c: any, problems: st
   if (!(sc.capabilities?.drop ?? []).includes('ALL') || (sc.capabilities?.add ?? []).length > 0) {
     problems.push(`${where}: capabilities must drop ALL and add none`);
   }
-  const image = String(c.image ?? '');
+  const image = c.image ?? '';
   if (!/:[^/]+$/.test(image) || image.endsWith(':latest')) {
     problems.push(`${where}: image ${image} must name a tag other than latest`);
   }
-  checkSecretEnv(objects, w, c, where, problems);
+  checkSecretEnv(objects, pod, c, where, problems);
 }
 
 /** A secret-looking variable comes from a Secret: secretKeyRef, or `_FILE` under a Secret volume. */
-function checkSecretEnv(objects: K8sObject[], w: K8sObject, c: any, where: string, problems: string[]): void {
-  const secretVolumes = new Set(
-    (w.spec.template.spec.volumes ?? []).filter((v: any) => v.secret).map((v: any) => v.name as string),
-  );
-  const secretMounts: string[] = (c.volumeMounts ?? [])
-    .filter((m: any) => secretVolumes.has(m.name))
-    .map((m: any) => String(m.mountPath).replace(/\/$/, ''));
+function checkSecretEnv(objects: K8sObject[], pod: PodSpec, c: Container, where: string, problems: string[]): void {
+  const secretVolumes = new Set((pod.volumes ?? []).filter((v) => v.secret).map((v) => v.name));
+  const secretMounts = (c.volumeMounts ?? [])
+    .filter((m) => secretVolumes.has(m.name))
+    .map((m) => m.mountPath.replace(/\/$/, ''));
   for (const env of c.env ?? []) {
-    const name = String(env.name);
-    const isFile = name.endsWith('_FILE');
-    const base = isFile ? name.slice(0, -'_FILE'.length) : name;
+    const isFile = env.name.endsWith('_FILE');
+    const base = isFile ? env.name.slice(0, -'_FILE'.length) : env.name;
     if (!SECRET_NAME.test(base)) {
       continue;
     }
     if (isFile) {
       const value = envValue(objects, env);
       if (!value || !secretMounts.some((m) => value.startsWith(`${m}/`))) {
-        problems.push(`${where}: ${name} must name a file of a mounted Secret volume (is ${value ?? 'unset'})`);
+        problems.push(`${where}: ${env.name} must name a file of a mounted Secret volume (is ${value ?? 'unset'})`);
       }
     } else if (!env.valueFrom?.secretKeyRef) {
-      problems.push(`${where}: ${name} must come from a secretKeyRef, not a literal or a ConfigMap`);
+      problems.push(`${where}: ${env.name} must come from a secretKeyRef, not a literal or a ConfigMap`);
     }
   }
   for (const from of c.envFrom ?? []) {
@@ -187,8 +286,8 @@ function checkSecretEnv(objects: K8sObject[], w: K8sObject, c: any, where: strin
 }
 
 function checkWorkloads(objects: K8sObject[], problems: string[]): void {
-  for (const w of objects.filter((o) => workloadKinds.has(o.kind))) {
-    const pod = w.spec?.template?.spec ?? {};
+  for (const w of workloadsOf(objects)) {
+    const pod = podSpecOf(w);
     const where = `${w.kind}/${w.metadata.name}`;
     if (pod.automountServiceAccountToken !== false) {
       problems.push(`${where}: automountServiceAccountToken must be false (no app calls the Kubernetes API)`);
@@ -209,12 +308,13 @@ function checkWorkloads(objects: K8sObject[], problems: string[]): void {
       problems.push(`Deployment/${name} is missing`);
       continue;
     }
-    if (!matches(d.spec.selector, podLabels(d))) {
+    if (!matches(workloadSpec(d).selector, podLabels(d))) {
       problems.push(`Deployment/${name}: its selector does not select its own pods`);
     }
-    const service = objects.find(
-      (o) => o.kind === 'Service' && o.spec?.selector && matches({ matchLabels: o.spec.selector }, podLabels(d)),
-    );
+    const service = objects.find((o) => {
+      const selector = o.kind === 'Service' ? specOf<ServiceSpec>(o)?.selector : undefined;
+      return selector !== undefined && matches({ matchLabels: selector }, podLabels(d));
+    });
     if (!service) {
       problems.push(`Deployment/${name}: no Service selects its pods`);
     }
@@ -230,13 +330,13 @@ function checkScaling(objects: K8sObject[], problems: string[]): void {
     if (!d) {
       continue;
     }
-    const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget' && matches(o.spec?.selector, podLabels(d)));
-    const hpas = objects.filter(
-      (o) =>
-        o.kind === 'HorizontalPodAutoscaler' &&
-        o.spec?.scaleTargetRef?.kind === 'Deployment' &&
-        o.spec?.scaleTargetRef?.name === name,
+    const pdbs = objects.filter(
+      (o) => o.kind === 'PodDisruptionBudget' && matches(specOf<PdbSpec>(o)?.selector, podLabels(d)),
     );
+    const hpas = objects.filter((o) => {
+      const target = o.kind === 'HorizontalPodAutoscaler' ? specOf<HpaSpec>(o)?.scaleTargetRef : undefined;
+      return target?.kind === 'Deployment' && target.name === name;
+    });
     if (pdbs.length !== 1) {
       problems.push(`Deployment/${name}: ${pdbs.length} PodDisruptionBudgets select its pods (one is needed)`);
     }
@@ -244,18 +344,19 @@ function checkScaling(objects: K8sObject[], problems: string[]): void {
       problems.push(`Deployment/${name}: ${hpas.length} HorizontalPodAutoscalers scale it (one is needed)`);
       continue;
     }
-    const hpa = hpas[0].spec;
-    if (!(hpa.minReplicas >= 2) || !(hpa.maxReplicas >= hpa.minReplicas)) {
+    const hpa = specOf<HpaSpec>(hpas[0]) ?? {};
+    const min = hpa.minReplicas ?? 1;
+    if (min < 2 || (hpa.maxReplicas ?? 0) < min) {
       problems.push(`HorizontalPodAutoscaler/${name}: minReplicas must be 2 or more, maxReplicas at least that`);
     }
     if (!(hpa.metrics ?? []).length) {
       problems.push(`HorizontalPodAutoscaler/${name}: no metric to scale on`);
     }
-    const minAvailable = pdbs[0]?.spec?.minAvailable;
+    const minAvailable = specOf<PdbSpec>(pdbs[0])?.minAvailable;
     // A budget that needs every replica up blocks every drain.
-    if (typeof minAvailable === 'number' && minAvailable >= hpa.minReplicas) {
+    if (typeof minAvailable === 'number' && minAvailable >= min) {
       problems.push(
-        `PodDisruptionBudget/${pdbs[0].metadata.name}: minAvailable ${minAvailable} leaves no replica of ${hpa.minReplicas} to evict`,
+        `PodDisruptionBudget/${pdbs[0].metadata.name}: minAvailable ${minAvailable} leaves no replica of ${min} to evict`,
       );
     }
   }
@@ -264,14 +365,14 @@ function checkScaling(objects: K8sObject[], problems: string[]): void {
 /** Where a peer of a network policy rule lets traffic come from or go to. */
 type Peer = { pods: string[] } | { namespace: Record<string, string> } | { cidr: string } | { anywhere: true };
 
-function resolvePeers(workloads: K8sObject[], peers: any[] | undefined): Peer[] {
-  // No `from`/`to` at all, or an empty peer: everything.
+function resolvePeers(workloads: K8sObject[], peers: PolicyPeer[] | undefined): Peer[] {
+  // No `from`/`to` at all: everything.
   if (!peers || peers.length === 0) {
     return [{ anywhere: true }];
   }
   return peers.map((p): Peer => {
     if (p.ipBlock) {
-      return { cidr: String(p.ipBlock.cidr) };
+      return { cidr: p.ipBlock.cidr };
     }
     if (p.namespaceSelector) {
       const labels = p.namespaceSelector.matchLabels ?? {};
@@ -279,14 +380,15 @@ function resolvePeers(workloads: K8sObject[], peers: any[] | undefined): Peer[] 
         ? { anywhere: true }
         : { namespace: labels };
     }
-    if (p.podSelector) {
-      return { pods: workloads.filter((w) => matches(p.podSelector, podLabels(w))).map((w) => w.metadata.name) };
+    const selector = p.podSelector;
+    if (selector) {
+      return { pods: workloads.filter((w) => matches(selector, podLabels(w))).map((w) => w.metadata.name) };
     }
     return { anywhere: true };
   });
 }
 
-const coversPort = (ports: any[] | undefined, port: number) =>
+const coversPort = (ports: PolicyRule['ports'], port: number) =>
   !ports || ports.length === 0 || ports.some((p) => p.port === undefined || p.port === port);
 
 /**
@@ -300,23 +402,21 @@ export function allowedPeers(
   direction: 'ingress' | 'egress',
   port: number,
 ): Peer[] | undefined {
-  const workloads = objects.filter((o) => workloadKinds.has(o.kind));
+  const workloads = workloadsOf(objects);
   const w = workloads.find((o) => o.metadata.name === target);
   if (!w) {
     return [];
   }
   const type = direction === 'ingress' ? 'Ingress' : 'Egress';
-  const policies = objects.filter(
-    (o) =>
-      o.kind === 'NetworkPolicy' &&
-      matches(o.spec?.podSelector ?? {}, podLabels(w)) &&
-      (o.spec?.policyTypes ?? ['Ingress']).includes(type),
-  );
+  const policies = objects
+    .filter((o) => o.kind === 'NetworkPolicy')
+    .map((o) => specOf<NetworkPolicySpec>(o) ?? {})
+    .filter((p) => matches(p.podSelector ?? {}, podLabels(w)) && (p.policyTypes ?? ['Ingress']).includes(type));
   if (policies.length === 0) {
     return undefined;
   }
   return policies.flatMap((p) =>
-    ((p.spec[direction] ?? []) as any[])
+    (p[direction] ?? [])
       .filter((rule) => coversPort(rule.ports, port))
       .flatMap((rule) => resolvePeers(workloads, direction === 'ingress' ? rule.from : rule.to)),
   );
@@ -328,14 +428,16 @@ const describe = (peers: Peer[] | undefined) =>
   peers === undefined ? 'anything (no policy)' : JSON.stringify(peers.filter((p) => !('pods' in p)));
 
 function checkNetworkPolicies(objects: K8sObject[], problems: string[]): void {
-  const denyAll = objects.some(
-    (o) =>
-      o.kind === 'NetworkPolicy' &&
-      Object.keys(o.spec?.podSelector ?? {}).length === 0 &&
-      ['Ingress', 'Egress'].every((t) => (o.spec?.policyTypes ?? []).includes(t)) &&
-      !(o.spec?.ingress ?? []).length &&
-      !(o.spec?.egress ?? []).length,
-  );
+  const denyAll = objects.some((o) => {
+    const p = o.kind === 'NetworkPolicy' ? specOf<NetworkPolicySpec>(o) : undefined;
+    return (
+      p !== undefined &&
+      Object.keys(p.podSelector ?? {}).length === 0 &&
+      ['Ingress', 'Egress'].every((t) => (p.policyTypes ?? []).includes(t)) &&
+      !(p.ingress ?? []).length &&
+      !(p.egress ?? []).length
+    );
+  });
   if (!denyAll) {
     problems.push('NetworkPolicy: no default deny (podSelector {}, Ingress and Egress, no rules)');
   }
@@ -350,7 +452,7 @@ function checkNetworkPolicies(objects: K8sObject[], problems: string[]): void {
   };
   only(`NATS ingress on ${NATS_CLIENT_PORT}`, allowedPeers(objects, NATS, 'ingress', NATS_CLIENT_PORT), apps);
   only(`NATS ingress on ${NATS_ROUTE_PORT}`, allowedPeers(objects, NATS, 'ingress', NATS_ROUTE_PORT), [NATS]);
-  for (const w of objects.filter((o) => workloadKinds.has(o.kind))) {
+  for (const w of workloadsOf(objects)) {
     const name = w.metadata.name;
     const toNats = podsOf(allowedPeers(objects, name, 'egress', NATS_CLIENT_PORT)).includes(NATS);
     const toDb = allowedPeers(objects, name, 'egress', POSTGRES_PORT);
@@ -395,43 +497,49 @@ function checkNats(objects: K8sObject[], problems: string[]): void {
     problems.push('StatefulSet/nats is missing');
     return;
   }
-  const replicas = nats.spec.replicas as number;
+  const spec = workloadSpec(nats);
+  const replicas = spec.replicas ?? 1;
   if (replicas !== 3) {
     problems.push(`StatefulSet/nats: ${replicas} replicas; the JetStream cluster needs 3`);
   }
-  const c = containersOf(nats)[0] ?? {};
-  const version = /^nats:(\d+)\.(\d+)/.exec(String(c.image).replace(/^.*\//, ''));
+  const c: Container = containersOf(nats)[0] ?? { name: '' };
+  const version = /^nats:(\d+)\.(\d+)/.exec((c.image ?? '').replace(/^.*\//, ''));
   if (!version || Number(version[1]) * 100 + Number(version[2]) < 210) {
     problems.push(`StatefulSet/nats: image ${c.image} must be nats:2.10 or later`);
   }
-  const headless = find(objects, 'Service', nats.spec.serviceName);
-  if (!headless || headless.spec.clusterIP !== 'None') {
-    problems.push(`StatefulSet/nats: its serviceName ${nats.spec.serviceName} must be a headless Service`);
+  const serviceName = spec.serviceName ?? '';
+  if (specOf<ServiceSpec>(find(objects, 'Service', serviceName))?.clusterIP !== 'None') {
+    problems.push(`StatefulSet/nats: its serviceName ${serviceName} must be a headless Service`);
   }
-  const args: string[] = [...(c.command ?? []), ...(c.args ?? [])].map(String);
-  const arg = (flag: string) => args[args.indexOf(flag) + 1];
-  const configMount = (c.volumeMounts ?? []).find((m: any) => m.mountPath === '/etc/nats');
-  const configVolume = (nats.spec.template.spec.volumes ?? []).find((v: any) => v.name === configMount?.name);
-  const config = configVolume && find(objects, 'ConfigMap', configVolume.configMap?.name)?.data;
+  const args = [...(c.command ?? []), ...(c.args ?? [])];
+  const arg = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+  const mounts = c.volumeMounts ?? [];
+  const configMount = mounts.find((m) => m.mountPath === '/etc/nats');
+  const configVolume = (podSpecOf(nats).volumes ?? []).find((v) => v.name === configMount?.name);
+  const config = configVolume?.configMap && find(objects, 'ConfigMap', configVolume.configMap.name)?.data;
   if (!config || !/^jetstream:\s*enabled/m.test(config['nats.conf'] ?? '')) {
     problems.push('StatefulSet/nats: /etc/nats must hold a nats.conf with jetstream enabled');
   }
   const store = arg('--store_dir');
-  const claims = (nats.spec.volumeClaimTemplates ?? []).map((t: any) => t.metadata.name as string);
-  const storeMount = (c.volumeMounts ?? []).find((m: any) => m.mountPath === store);
+  const claims = (spec.volumeClaimTemplates ?? []).map((t) => t.metadata.name);
+  const storeMount = mounts.find((m) => m.mountPath === store);
   if (!store || !storeMount || !claims.includes(storeMount.name)) {
     problems.push('StatefulSet/nats: the JetStream store (--store_dir) must be on a volumeClaimTemplate');
   }
   const routes = (arg('--routes') ?? '').split(',').filter(Boolean);
-  const expectedRoutes = Array.from({ length: replicas }, (_, i) => `nats-${i}.${nats.spec.serviceName}:6222`);
-  if (!expectedRoutes.every((r) => routes.some((u) => u.endsWith(`@${r}`) || u.endsWith(`//${r}`)))) {
-    problems.push(`StatefulSet/nats: --routes must name every node (${expectedRoutes.join(', ')})`);
+  const nodes = Array.from({ length: replicas }, (_, i) => `nats-${i}.${serviceName}`);
+  if (
+    !nodes.every((n) =>
+      routes.some((u) => u.endsWith(`@${n}:${NATS_ROUTE_PORT}`) || u.endsWith(`//${n}:${NATS_ROUTE_PORT}`)),
+    )
+  ) {
+    problems.push(`StatefulSet/nats: --routes must name every node (${nodes.join(', ')})`);
   }
   for (const app of APPS) {
     const d = find(objects, 'Deployment', app);
     const env = d ? (containersOf(d)[0]?.env ?? []) : [];
     const value = (name: string) => {
-      const e = env.find((x: any) => x.name === name);
+      const e = env.find((x) => x.name === name);
       return e ? envValue(objects, e) : undefined;
     };
     if (value('NATS_USER') !== app || value('NATS_INBOX_PREFIX') !== `_INBOX_${app}`) {
@@ -440,8 +548,8 @@ function checkNats(objects: K8sObject[], problems: string[]): void {
     if (value('NATS_REPLICAS') !== String(replicas)) {
       problems.push(`Deployment/${app}: NATS_REPLICAS is ${value('NATS_REPLICAS')}; the KV buckets need ${replicas}`);
     }
-    const urls = value('NATS_URL') ?? '';
-    if (!expectedRoutes.every((r) => urls.includes(r.replace(':6222', ':4222')))) {
+    const urls = (value('NATS_URL') ?? '').split(',');
+    if (!nodes.every((n) => urls.includes(`nats://${n}:${NATS_CLIENT_PORT}`))) {
       problems.push(`Deployment/${app}: NATS_URL must list every NATS node`);
     }
   }
