@@ -119,6 +119,13 @@ describe('deploy/k8s rendered by kubectl kustomize', () => {
   });
 });
 
+interface BrokenCase {
+  broken: string;
+  patches: { kind: string; group?: string; target: string; ops: object[] }[];
+  extra?: string;
+  expected: string[];
+}
+
 describe('the manifest checker on broken copies', () => {
   let dir: string;
   beforeAll(() => {
@@ -127,7 +134,12 @@ describe('the manifest checker on broken copies', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** The base plus JSON patches, rendered by kubectl from a kustomization in a temporary directory. */
-  const renderBroken = (name: string, patches: { kind: string; group?: string; target: string; ops: object[] }[]) => {
+  /** The base plus JSON patches (and any other kustomization text), rendered from a temporary directory. */
+  const renderBroken = (
+    name: string,
+    patches: { kind: string; group?: string; target: string; ops: object[] }[],
+    extra = '',
+  ) => {
     const overlay = path.join(dir, name);
     mkdirSync(overlay);
     const entries = patches.map((p, i) => {
@@ -138,13 +150,13 @@ describe('the manifest checker on broken copies', () => {
     });
     writeFileSync(
       path.join(overlay, 'kustomization.yaml'),
-      `bases:\n  - ${path.relative(overlay, base)}\npatchesJson6902:\n${entries.join('')}`,
+      `bases:\n  - ${path.relative(overlay, base)}\n${entries.length ? `patchesJson6902:\n${entries.join('')}` : ''}${extra}`,
     );
     return checkManifests(renderKustomization(overlay));
   };
   const container0 = '/spec/template/spec/containers/0';
 
-  it.each([
+  it.each<BrokenCase>([
     {
       broken: 'a missing readiness probe',
       patches: [
@@ -330,8 +342,15 @@ describe('the manifest checker on broken copies', () => {
         ...APPS.map((app) => `Deployment/${app}: NATS_REPLICAS is 3; the KV buckets need 1`),
       ],
     },
-  ])('reports $broken', ({ broken, patches, expected }) => {
-    const problems = renderBroken(broken.replace(/\W+/g, '-'), patches);
+    {
+      broken: 'a secret generated from a literal in the kustomization',
+      patches: [],
+      extra:
+        'secretGenerator:\n  - name: orders-secrets\n    literals:\n      - nats_password=p0123456789abcdef0123456789abcdef\n',
+      expected: ['the manifests hold a Secret object: secrets are created outside the repository (create-secrets.sh)'],
+    },
+  ])('reports $broken', ({ broken, patches, expected, extra }) => {
+    const problems = renderBroken(broken.replace(/\W+/g, '-'), patches, extra);
     expect(problems).toEqual(expect.arrayContaining(expected));
     expect(problems).toHaveLength(expected.length);
   });
