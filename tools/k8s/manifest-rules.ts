@@ -144,11 +144,19 @@ const SECRET_NAME = /PASSWORD|SECRET|(^|_)KEY($|_)|(^|_)TOKEN$|DATABASE_URL/;
 
 /** Renders a kustomization directory with the kubectl on PATH (its embedded kustomize). */
 export function renderKustomization(dir: string): K8sObject[] {
-  const out = execFileSync('kubectl', ['kustomize', dir], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  let out: string;
+  try {
+    out = execFileSync('kubectl', ['kustomize', dir], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error('kubectl is not on PATH: install it (Debian: sudo apt-get install -y kubernetes-client)');
+    }
+    throw err;
+  }
   return parseAllDocuments(out)
     .map((doc) => {
       if (doc.errors.length > 0) {
