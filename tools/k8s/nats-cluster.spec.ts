@@ -145,12 +145,15 @@ describe('the NATS StatefulSet as rendered, run as three nats-server processes o
     const replicas = Number(settings('NATS_REPLICAS'));
     expect(replicas).toBe(NODES);
 
-    const auth = await connect({
-      servers: clientUrls,
-      user: 'auth',
-      pass: env.NATS_AUTH_PASSWORD,
-      inboxPrefix: '_INBOX_auth',
-    });
+    // Each service as compose configures it: its own user, password and inbox prefix.
+    const connectAs = (user: 'auth' | 'orders') =>
+      connect({
+        servers: clientUrls,
+        user,
+        pass: env[`NATS_${user.toUpperCase()}_PASSWORD`],
+        inboxPrefix: `_INBOX_${user}`,
+      });
+    const auth = await connectAs('auth');
     try {
       const kv = await new Kvm(auth).create('tessera_revocations', { history: 1, replicas });
       await kv.put('test-entry', 'revoked');
@@ -163,12 +166,7 @@ describe('the NATS StatefulSet as rendered, run as three nats-server processes o
     }
 
     // orders may read the buckets but not create one (docker/nats/nats.conf's rule, in the cluster too).
-    const orders = await connect({
-      servers: clientUrls,
-      user: 'orders',
-      pass: env.NATS_ORDERS_PASSWORD,
-      inboxPrefix: '_INBOX_orders',
-    });
+    const orders = await connectAs('orders');
     try {
       await expect(new Kvm(orders).create('tessera_keys', { history: 1, replicas })).rejects.toThrow(
         'Permissions Violation for Publish to "$JS.API.STREAM.CREATE.KV_tessera_keys"',
