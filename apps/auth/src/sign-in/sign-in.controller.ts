@@ -77,8 +77,9 @@ export class SignInController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenPairResponse> {
     const signedIn = await this.sessions.login(dto.email, dto.password, client, this.device.tokenOf(request));
+    const pair = this.cookie.deliver(reply, signedIn);
     this.device.set(reply, signedIn.deviceToken, signedIn.deviceTokenMaxAgeSeconds);
-    return this.cookie.deliver(reply, signedIn);
+    return pair;
   }
 
   /**
