@@ -47,7 +47,9 @@ describe('device tokens', () => {
 
   it('refuses a token whose payload or MAC was altered', () => {
     const [version, payload, mac] = token.split('.') as [string, string, string];
-    const forged = Buffer.from(JSON.stringify({ a: accountId.replace('3f', '4f'), n: claims.nonce, i: claims.issuedAt }));
+    const forged = Buffer.from(
+      JSON.stringify({ a: accountId.replace('3f', '4f'), n: claims.nonce, i: claims.issuedAt }),
+    );
     expect(verify(`${version}.${forged.toString('base64url')}.${mac}`)).toBeUndefined();
     const flipped = `${mac.slice(0, 10)}${mac[10] === 'A' ? 'B' : 'A'}${mac.slice(11)}`;
     expect(verify(`${version}.${payload}.${flipped}`)).toBeUndefined();
@@ -88,7 +90,17 @@ describe('device tokens', () => {
   });
 
   it('refuses whatever else a client sends, without throwing', () => {
-    for (const junk of ['', '.', '..', 'v1..', 'v1.!!!.???', 'v1.e30.', `v1.${'A'.repeat(500)}.x`, '\u0000', 'v1.%%.%%']) {
+    for (const junk of [
+      '',
+      '.',
+      '..',
+      'v1..',
+      'v1.!!!.???',
+      'v1.e30.',
+      `v1.${'A'.repeat(500)}.x`,
+      '\u0000',
+      'v1.%%.%%',
+    ]) {
       expect(verify(junk)).toBeUndefined();
     }
     const notJson = Buffer.from('{not json').toString('base64url');

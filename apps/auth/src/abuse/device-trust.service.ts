@@ -3,7 +3,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuthConfig } from '../config/auth.config';
 import { KEY_ENCRYPTION_KEY } from '../keys/key-encryption-key';
 import type { DeviceClaims } from './device-token';
-import { deriveDeviceCookieKey, deviceTokenExpiry, newDeviceClaims, signDeviceToken, verifyDeviceToken } from './device-token';
+import {
+  deriveDeviceCookieKey,
+  deviceTokenExpiry,
+  newDeviceClaims,
+  signDeviceToken,
+  verifyDeviceToken,
+} from './device-token';
 import type { TrustedDevice } from './login-attempts.service';
 
 /** A device token just issued, and how long the cookie holding it should live. */

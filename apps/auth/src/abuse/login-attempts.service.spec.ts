@@ -166,9 +166,7 @@ describe('LoginAttemptsService', () => {
     );
     expect(checked).toBe(3);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
-    expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof TooManyAttemptsError)).toHaveLength(
-      17,
-    );
+    expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof TooManyAttemptsError)).toHaveLength(17);
     expect(await row(accountKey(email))).toMatchObject({ failures: 3, inFlight: 0 });
   });
 

@@ -49,7 +49,10 @@ export class PasswordService {
     const attempt = await this.attempts.begin(user.email, clientAddress).catch((e: unknown) => {
       if (e instanceof TooManyAttemptsError && e.refusal) {
         const forAccount = e.refusal.scope === 'account';
-        this.refusals?.refused(e.refusal, { clientAddress, ...(forAccount ? { subject: async () => user.id } : {}) });
+        this.refusals?.refused(e.refusal, {
+          clientAddress,
+          ...(forAccount ? { subject: () => Promise.resolve(user.id) } : {}),
+        });
       }
       throw e;
     });
