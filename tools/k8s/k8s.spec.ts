@@ -3,6 +3,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { parse } from 'yaml';
+
 import {
   APPS,
   checkManifests,
@@ -458,5 +460,27 @@ esac
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('set ORDERS_DATABASE_URL PROFILE_DATABASE_URL to postgres://');
     expect(readdirSync(path.join(dir, 'out')).filter((f) => f !== 'calls')).toEqual([]);
+  });
+});
+
+describe('deploy/k8s against docker-compose.yml and the apps', () => {
+  const objects = renderKustomization(base);
+  const envNames = (name: string) =>
+    (specOf<WorkloadSpec>(find(objects, 'Deployment', name))?.template.spec.containers[0].env ?? []).map((e) => e.name);
+  const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, { environment?: Record<string, string> }>;
+  };
+
+  it.each(['auth', 'orders', 'profile', 'web'])('sets every variable docker-compose.yml sets for %s', (name) => {
+    const fromCompose = Object.keys(compose.services[name].environment ?? {});
+    expect(fromCompose.length).toBeGreaterThan(2);
+    expect(envNames(name)).toEqual(expect.arrayContaining(fromCompose));
+  });
+
+  it.each(APPS)('sets for %s only variables its .env.example documents (no misspelt name)', (app) => {
+    const example = readFileSync(path.join(root, 'apps', app, '.env.example'), 'utf8');
+    const documented = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+    const unknown = envNames(app).filter((n) => !documented.has(n.replace(/_FILE$/, '')));
+    expect(unknown).toEqual([]);
   });
 });
