@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: build, find or start NATS, run the services of scripts/lib/services.json, wait until each is ready,
-// then the web console's server, and print the URLs and a walkthrough. Ctrl-C (or SIGTERM)
+// `npm start`: build, find or start NATS, run the services of scripts/lib/services.json (auth,
+// orders, profile and any `npm run new-service` added), wait until each is ready, then the web
+// console's server, and print the URLs and a walkthrough. Ctrl-C (or SIGTERM)
 // stops everything this script started.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -350,3 +350,27 @@ describe(`npm run new-service -- ${NAME}`, () => {
     });
   });
 });
+
+describe('npm run new-service -- gift-cards, a second service with a hyphenated name', () => {
+  it('takes the next ports, names its variables with underscores and keeps the compose check passing', () => {
+    const result = newService('gift-cards');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const { services } = JSON.parse(read('scripts/lib/services.json')) as {
+      services: { name: string; port: number; clusterPorts: number[] }[];
+    };
+    expect(services.map((s) => [s.name, s.port, s.clusterPorts])).toEqual([
+      ['auth', 3001, [3101]],
+      ['orders', 3002, [3111, 3112]],
+      ['profile', 3003, [3121, 3122]],
+      [NAME, 3004, [3131, 3132]],
+      ['gift-cards', 3005, [3141, 3142]],
+    ]);
+    expect(read('apps/gift-cards/src/config/gift-cards.config.ts')).toContain('GIFT_CARDS_DATABASE_URL?: string;');
+    expect(read('apps/auth/src/config/auth.config.ts')).toContain("'auth,orders,profile,billing,gift-cards'");
+    expect(read('docker/postgres-init.sql')).toContain('CREATE DATABASE "gift-cards";');
+    const check = run(process.execPath, ['scripts/check-compose.mjs']);
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+});
