@@ -102,6 +102,29 @@ describe('npm run new-service refuses', () => {
     expect(none.stderr).toMatch(/expected one service name/);
     expect(treeState()).toBe('');
   });
+  it('a name half wired by hand: a NATS user or a compose service of that name', () => {
+    const conf = read('docker/nats/nats.conf');
+    writeFileSync(inScratch('docker/nats/nats.conf'), conf.replace('user: orders', 'user: ledger'));
+    try {
+      const before = treeState();
+      const result = newService('ledger');
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/"ledger" already has a NATS user in docker\/nats\/nats\.conf/);
+      expect(treeState()).toBe(before);
+    } finally {
+      writeFileSync(inScratch('docker/nats/nats.conf'), conf);
+    }
+    const compose = read('docker-compose.yml');
+    writeFileSync(inScratch('docker-compose.yml'), compose.replace(/^  orders:$/m, '  ledger:'));
+    try {
+      const result = newService('ledger');
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/"ledger" is already a service in docker-compose\.yml/);
+    } finally {
+      writeFileSync(inScratch('docker-compose.yml'), compose);
+    }
+    expect(treeState()).toBe('');
+  });
 });
 
 describe(`npm run new-service -- ${NAME}`, () => {

@@ -69,6 +69,15 @@ function refusal(tree, name) {
   if (readServices(tree).some((s) => s.name === name)) {
     return `"${name}" is already listed in ${SERVICES_FILE}; choose another name`;
   }
+  // Half-done wiring by hand: adding a second user or service would break the file.
+  const nats = tree.read('docker/nats/nats.conf', 'utf-8') || '';
+  if (new RegExp(`^\\s*user:\\s*${name}\\s*$`, 'm').test(nats)) {
+    return `"${name}" already has a NATS user in docker/nats/nats.conf; remove it or choose another name`;
+  }
+  const compose = tree.read('docker-compose.yml', 'utf-8') || '';
+  if (new RegExp(`^  ${name}:\\s*$`, 'm').test(compose)) {
+    return `"${name}" is already a service in docker-compose.yml; remove it or choose another name`;
+  }
   return null;
 }
 
