@@ -1,10 +1,10 @@
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { namespacedBucket, Streams } from '@tessera/contracts';
-import { metricValue, testDatabaseTargets, testNamespace } from '@tessera/platform/testing';
+import { metricValue, testDatabaseTargets } from '@tessera/platform/testing';
 
-import { clusterClient, eventuallyValue } from './support/cluster-client';
-import { ClusterScript } from './support/cluster-script';
+import { clusterClient, eventuallyValue, ORDER } from './support/cluster-client';
+import type { ClusterScript } from './support/cluster-script';
+import { startNpmRunCluster } from './support/npm-run-cluster';
 import { requestsAroundKill } from './support/requests-around-kill';
 
 /**
@@ -15,8 +15,6 @@ import { requestsAroundKill } from './support/requests-around-kill';
  */
 const target = testDatabaseTargets().find((t) => t.name === 'postgres') ?? testDatabaseTargets()[0];
 
-const address = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
-const order = { items: [{ sku: 'BOOK-001', quantity: 1, unitPriceCents: 1200 }] };
 const NATS_NODES = ['nats-1', 'nats-2', 'nats-3'];
 const PROFILES = ['profile-1', 'profile-2'];
 const ALL = [...NATS_NODES, 'auth', 'orders-1', 'orders-2', ...PROFILES];
@@ -33,23 +31,15 @@ interface ReadyBody {
 }
 
 describe(`consumers and replicas of the npm run cluster topology on ${target.name}`, () => {
-  const drops: (() => Promise<void>)[] = [];
+  let stop: (() => Promise<void>) | undefined;
   let cluster: ClusterScript;
-  let nc: NatsConnection | undefined;
   let jsm: JetStreamManager;
   let namespace: string;
   let ada: { id: string; token: string };
-  const { call, status, register } = clusterClient((instance) => cluster.url(instance));
+  const { call, status, register, customer } = clusterClient((instance) => cluster.url(instance));
 
   const ready = async (instance: string): Promise<ReadyBody> =>
     (await call(instance, '/health/ready', { timeoutMs: 2_000 })).json() as Promise<ReadyBody>;
-
-  /** Starts again, through the cluster script, whatever an earlier case left stopped. */
-  async function ensureRunning(...names: string[]): Promise<void> {
-    for (const name of names.filter((n) => !cluster.running(n))) {
-      await cluster.restart(name);
-    }
-  }
 
   /**
    * Asks each instance's /health/ready every 200 ms until stopped, keeping what it said about
@@ -75,46 +65,17 @@ describe(`consumers and replicas of the npm run cluster topology on ${target.nam
   }
 
   beforeAll(async () => {
-    namespace = testNamespace();
-    const env: NodeJS.ProcessEnv = { ...process.env, NATS_NAMESPACE: namespace };
-    for (const app of ['AUTH', 'ORDERS', 'PROFILE']) {
-      delete env[`${app}_DATABASE_URL`];
-      if (target.name === 'postgres') {
-        const db = await target.create();
-        drops.push(db.drop);
-        env[`${app}_DATABASE_URL`] = db.url;
-      }
-    }
-    cluster = new ClusterScript(env);
-    const info = await cluster.start();
-    expect(info.replicas).toBe(3);
-    nc = await connect({ servers: info.natsUrl.split(','), maxReconnectAttempts: -1 });
-    jsm = await jetstreamManager(nc);
-
-    const { id, token } = await register('Ada');
-    ada = { id, token };
-    expect(
-      await status('profile-1', '/profile/me', { method: 'PATCH', token, body: { shippingAddress: address } }),
-    ).toBe(200);
-    // Each orders instance fetches its own service token (for profile.get.v1) now.
-    for (const instance of ['orders-1', 'orders-2']) {
-      expect(await status(instance, '/orders', { token, body: order })).toBe(201);
-    }
+    const started = await startNpmRunCluster(target);
+    ({ cluster, namespace, jsm } = started);
+    stop = started.stop;
+    expect(started.info.replicas).toBe(3);
+    ada = await customer('Ada', ['orders-1', 'orders-2']);
   }, 240_000);
 
-  afterAll(async () => {
-    await nc?.close().catch(() => undefined);
-    try {
-      await cluster?.stop();
-    } finally {
-      for (const drop of drops) {
-        await drop().catch(() => undefined);
-      }
-    }
-  }, 120_000);
+  afterAll(() => stop?.(), 120_000);
 
   it('creates the profile of a user registered after all three NATS nodes restarted within 5 s of JetStream being healthy, readiness saying degraded meanwhile', async () => {
-    await ensureRunning(...ALL);
+    await cluster.ensureRunning(...ALL);
     const stream = namespacedBucket(namespace, Streams.Events);
     const consumingIn = (body: ReadyBody) => body.info?.events?.status === 'up' && !body.info.events.degraded;
     await eventuallyValue('both profile instances consuming', 15_000, async () =>
@@ -167,7 +128,7 @@ describe(`consumers and replicas of the npm run cluster topology on ${target.nam
       const lines = cluster
         .logTail(400)
         .split('\n')
-        .filter((l) => /\[(Events|Outbox)\]/.test(l));
+        .filter((l) => /not consuming|consuming again|pulling again|publishing pending events/.test(l));
       const storedMs = storedAt === undefined ? 'unseen' : storedAt - healthyAt;
       throw new Error(
         `profile created ${createdMs} ms after JetStream was healthy (registered at ${registeredAt - healthyAt} ms, ` +
@@ -192,7 +153,7 @@ describe(`consumers and replicas of the npm run cluster topology on ${target.nam
   }, 60_000);
 
   it('answers every POST /orders with 201 while one of two profile replicas dies, retrying on the other', async () => {
-    await ensureRunning(...ALL);
+    await cluster.ensureRunning(...ALL);
     const retries = async () => {
       const scraped = await Promise.all(
         ['orders-1', 'orders-2'].map(async (i) => metricValue(await (await call(i, '/metrics')).text(), RETRIES)),
@@ -204,7 +165,7 @@ describe(`consumers and replicas of the npm run cluster topology on ${target.nam
     // 200 orders from 10 concurrent clients through both orders instances; after the first 60,
     // profile-1 is frozen for a moment (so requests are certainly in its hands) and then killed.
     const run = await requestsAroundKill(
-      (worker) => status(worker % 2 === 0 ? 'orders-1' : 'orders-2', '/orders', { token: ada.token, body: order }),
+      (worker) => status(worker % 2 === 0 ? 'orders-1' : 'orders-2', '/orders', { token: ada.token, body: ORDER }),
       async () => {
         process.kill(profile1.pid!, 'SIGSTOP');
         await sleep(300);

@@ -7,6 +7,8 @@ export interface CallOptions {
 }
 
 const PASSWORD = 'correct horse battery staple';
+export const ADDRESS = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
+export const ORDER = { items: [{ sku: 'BOOK-001', quantity: 1, unitPriceCents: 1200 }] };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,5 +69,20 @@ export function clusterClient(url: (instance: string) => string) {
     return { id, email, token: await login(email) };
   }
 
-  return { call, status, login, register };
+  /**
+   * A registered user with a shipping address who has placed an order through each of
+   * `ordersInstances`, so each has fetched its service token (for profile.get.v1) while auth is up.
+   */
+  async function customer(name: string, ordersInstances: string[]): Promise<{ id: string; token: string }> {
+    const { id, token } = await register(name);
+    expect(
+      await status('profile-1', '/profile/me', { method: 'PATCH', token, body: { shippingAddress: ADDRESS } }),
+    ).toBe(200);
+    for (const instance of ordersInstances) {
+      expect(await status(instance, '/orders', { token, body: ORDER })).toBe(201);
+    }
+    return { id, token };
+  }
+
+  return { call, status, login, register, customer };
 }

@@ -24,7 +24,7 @@ import { PULL_OPTIONS, SupervisedConsumer } from './supervised-consumer';
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
 const SECOND_NS = 1e9;
-/** JetStream API calls made to (re)open a pull: short, so an attempt lost in a fault is retried soon. */
+/** JetStream API calls made to open a pull again: short, so an attempt lost in a fault is retried soon. */
 const JS_API_TIMEOUT_MS = 2_000;
 
 export interface EventSubscription<T extends object> {
@@ -73,9 +73,9 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
    * Looks first, so a service whose NATS user may only read stream info goes on when the
    * stream is already as it should be.
    */
-  private ensureStream(): Promise<void> {
+  private ensureStream(timeoutMs?: number): Promise<void> {
     this.stream ??= (async () => {
-      const jsm = await jetstreamManager(this.nats.nc);
+      const jsm = await jetstreamManager(this.nats.nc, timeoutMs === undefined ? undefined : { timeout: timeoutMs });
       const subjects = EVENT_SUBJECTS.map((s) => this.nats.subject(s));
       const current = await jsm.streams.info(this.streamName).catch((e: unknown) => {
         if (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound) {
@@ -153,7 +153,7 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
       // Checked afresh when pulling again: the stream may be what went missing.
       this.stream = undefined;
     }
-    await this.ensureStream();
+    await this.ensureStream(JS_API_TIMEOUT_MS);
     const jsm: JetStreamManager = await jetstreamManager(this.nats.nc, { timeout: JS_API_TIMEOUT_MS });
     const config = {
       durable_name: durable,

@@ -13,14 +13,21 @@ export const PULL_OPTIONS = { max_messages: 16, expires: 5_000, idle_heartbeat: 
 export interface SupervisionTimings {
   /** Silence (no message, no heartbeat, no handler at work) after which the pull counts as dead. */
   stallMs: number;
+  /** The same for a pull just opened again, which should give its first heartbeat within one. */
+  firstSignMs: number;
   /** How often the silence is looked at. */
   watchMs: number;
   /** Waits between attempts to pull again, the last one repeated. */
   backoffMs: readonly number[];
 }
 
-/** Three missed heartbeats; attempts to pull again at most a second apart. */
-export const SUPERVISION: SupervisionTimings = { stallMs: 3_000, watchMs: 500, backoffMs: [100, 250, 500, 1_000] };
+/** Three missed heartbeats (two after pulling again); attempts to pull again at most a second apart. */
+export const SUPERVISION: SupervisionTimings = {
+  stallMs: 3_000,
+  firstSignMs: 2_000,
+  watchMs: 250,
+  backoffMs: [100, 250, 500, 1_000],
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
@@ -130,7 +137,8 @@ export class SupervisedConsumer {
 
   private watch(): void {
     const silent = Date.now() - this.lastSign;
-    if (!this.busy && silent > this.timings.stallMs) {
+    const limit = this.notConsumingSince === undefined ? this.timings.stallMs : this.timings.firstSignMs;
+    if (!this.busy && silent > limit) {
       this.stalled(`no heartbeat for ${silent} ms`);
     }
   }
