@@ -127,7 +127,7 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
     const durable = subscription.durable.replace(/[^A-Za-z0-9_-]/g, '_');
     const consumer = new SupervisedConsumer(
       durable,
-      () => this.pull(subscription, durable),
+      (again) => this.pull(subscription, durable, again),
       (message) => this.deliver(subscription, message),
       this.logger,
     );
@@ -148,13 +148,19 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   /** Ensures the stream and the durable consumer (again, after a fault) and opens a pull on it. */
-  private async pull<T extends object>(subscription: EventSubscription<T>, durable: string): Promise<ConsumerMessages> {
-    if (this.consumers.length > 0) {
-      // Checked afresh when pulling again: the stream may be what went missing.
+  private async pull<T extends object>(
+    subscription: EventSubscription<T>,
+    durable: string,
+    again: boolean,
+  ): Promise<ConsumerMessages> {
+    // At start, the usual patience (a new consumer on three replicas takes its time); after a
+    // fault, short timeouts and the stream checked afresh, as it may be what went missing.
+    const timeout = again ? { timeout: JS_API_TIMEOUT_MS } : undefined;
+    if (again) {
       this.stream = undefined;
     }
-    await this.ensureStream(JS_API_TIMEOUT_MS);
-    const jsm: JetStreamManager = await jetstreamManager(this.nats.nc, { timeout: JS_API_TIMEOUT_MS });
+    await this.ensureStream(timeout?.timeout);
+    const jsm: JetStreamManager = await jetstreamManager(this.nats.nc, timeout);
     const config = {
       durable_name: durable,
       filter_subject: this.nats.subject(subscription.subject),
@@ -174,10 +180,7 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
         max_deliver: config.max_deliver,
       });
     }
-    const consumer = await jetstream(this.nats.nc, { timeout: JS_API_TIMEOUT_MS }).consumers.get(
-      this.streamName,
-      durable,
-    );
+    const consumer = await jetstream(this.nats.nc, timeout).consumers.get(this.streamName, durable);
     return consumer.consume({ ...PULL_OPTIONS });
   }
 

@@ -54,7 +54,8 @@ export class SupervisedConsumer {
 
   constructor(
     readonly name: string,
-    private readonly open: () => Promise<ConsumerMessages>,
+    /** Opens a pull; `again` after a fault (the first one at start, with the start's patience). */
+    private readonly open: (again: boolean) => Promise<ConsumerMessages>,
     private readonly handle: (message: JsMsg) => Promise<void>,
     private readonly logger: Pick<Logger, 'warn' | 'log'>,
     private readonly timings: SupervisionTimings = SUPERVISION,
@@ -62,7 +63,7 @@ export class SupervisedConsumer {
 
   /** Opens the first pull; a failure here is the caller's, as when the service starts. */
   async start(): Promise<void> {
-    this.run(await this.open());
+    this.run(await this.open(false));
     this.watchdog = setInterval(() => this.watch(), this.timings.watchMs);
     this.watchdog.unref();
   }
@@ -163,7 +164,7 @@ export class SupervisedConsumer {
     void old?.close().catch(() => undefined);
     for (let attempt = 0; !this.closed; attempt++) {
       try {
-        const messages = await this.open();
+        const messages = await this.open(true);
         if (this.closed) {
           void messages.close().catch(() => undefined);
           return;
