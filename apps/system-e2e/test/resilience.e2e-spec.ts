@@ -1,10 +1,11 @@
-import { jetstreamManager, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { ConsumerInfo, JetStreamManager } from '@nats-io/jetstream';
 import { createTestSigningKey, signTestToken } from '@tessera/auth/testing';
 import { Buckets, namespacedBucket, namespacedSubject, Streams, Subjects } from '@tessera/contracts';
-import { testDatabaseTargets, testNamespace } from '@tessera/platform/testing';
+import { testDatabaseTargets } from '@tessera/platform/testing';
 
-import { ClusterScript } from './support/cluster-script';
+import { clusterClient, eventuallyValue, ORDER } from './support/cluster-client';
+import type { ClusterScript } from './support/cluster-script';
+import { startNpmRunCluster } from './support/npm-run-cluster';
 import { requestsAroundKill, type TimedRequest } from './support/requests-around-kill';
 
 /**
@@ -15,116 +16,33 @@ import { requestsAroundKill, type TimedRequest } from './support/requests-around
  */
 const target = testDatabaseTargets().find((t) => t.name === 'postgres') ?? testDatabaseTargets()[0];
 
-const password = 'correct horse battery staple';
-const address = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
-const order = { items: [{ sku: 'BOOK-001', quantity: 1, unitPriceCents: 1200 }] };
+const order = ORDER;
 const APP_INSTANCES = ['orders-1', 'orders-2', 'profile-1', 'profile-2'] as const;
 const ALL = ['nats-1', 'nats-2', 'nats-3', 'auth', ...APP_INSTANCES];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `probe` until it returns something other than undefined; the last failure is in the error. */
-async function eventually<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = 'never probed';
-  while (Date.now() < deadline) {
-    try {
-      const result = await probe();
-      if (result !== undefined) {
-        return result;
-      }
-      last = 'not yet';
-    } catch (e) {
-      last = e;
-    }
-    await sleep(200);
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : String(last)})`);
-}
+const eventually = eventuallyValue;
 
 describe(`the npm run cluster topology on ${target.name}, losing one part at a time`, () => {
-  const drops: (() => Promise<void>)[] = [];
+  let stop: (() => Promise<void>) | undefined;
   let cluster: ClusterScript;
-  let nc: NatsConnection | undefined;
   let jsm: JetStreamManager;
   let namespace: string;
   /** Ada: registered, with a shipping address and an order placed through each orders instance. */
   let ada: { id: string; token: string };
-
-  const call = (instance: string, path: string, init: { method?: string; body?: unknown; token?: string } = {}) =>
-    fetch(`${cluster.url(instance)}${path}`, {
-      method: init.method ?? (init.body ? 'POST' : 'GET'),
-      headers: {
-        ...(init.body ? { 'content-type': 'application/json' } : {}),
-        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      },
-      body: init.body ? JSON.stringify(init.body) : undefined,
-      signal: AbortSignal.timeout(15_000),
-    });
-  const status = (instance: string, path: string, init: { method?: string; body?: unknown; token?: string } = {}) =>
-    call(instance, path, init).then((r) => r.status);
+  const { call, status, login, register, customer } = clusterClient((instance) => cluster.url(instance));
   const userRoute = (instance: string) => (instance.startsWith('orders') ? '/orders' : '/profile/me');
-
-  async function register(name: string): Promise<{ id: string; token: string; email: string }> {
-    const email = `${name.toLowerCase()}+${Date.now()}@resilience.test`;
-    const registered = await call('auth', '/auth/register', { body: { email, password, displayName: name } });
-    expect(registered.status).toBe(201);
-    const { id } = (await registered.json()) as { id: string };
-    return { id, email, token: await login(email) };
-  }
-
-  async function login(email: string): Promise<string> {
-    const res = await call('auth', '/auth/login', { body: { email, password } });
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { access_token: string }).access_token;
-  }
-
-  /** Starts again, through the cluster script, whatever an earlier case left stopped. */
-  async function ensureRunning(...names: string[]): Promise<void> {
-    for (const name of names.filter((n) => !cluster.running(n))) {
-      await cluster.restart(name);
-    }
-  }
+  const ensureRunning = (...names: string[]) => cluster.ensureRunning(...names);
 
   beforeAll(async () => {
-    namespace = testNamespace();
-    const env: NodeJS.ProcessEnv = { ...process.env, NATS_NAMESPACE: namespace };
-    for (const app of ['AUTH', 'ORDERS', 'PROFILE']) {
-      delete env[`${app}_DATABASE_URL`];
-      if (target.name === 'postgres') {
-        const db = await target.create();
-        drops.push(db.drop);
-        env[`${app}_DATABASE_URL`] = db.url;
-      }
-    }
-    cluster = new ClusterScript(env);
-    const info = await cluster.start();
-    expect(info.replicas).toBe(3);
-    expect(info.databases.map((d) => d.kind)).toEqual(Array(3).fill(target.name));
-    nc = await connect({ servers: info.natsUrl.split(','), maxReconnectAttempts: -1 });
-    jsm = await jetstreamManager(nc);
-
-    const { id, token } = await register('Ada');
-    ada = { id, token };
-    expect(
-      await status('profile-1', '/profile/me', { method: 'PATCH', token, body: { shippingAddress: address } }),
-    ).toBe(200);
-    // Each orders instance fetches its own service token (for profile.get.v1) now, while auth is up.
-    for (const instance of ['orders-1', 'orders-2']) {
-      expect(await status(instance, '/orders', { token, body: order })).toBe(201);
-    }
+    const started = await startNpmRunCluster(target);
+    ({ cluster, namespace, jsm } = started);
+    stop = started.stop;
+    expect(started.info.replicas).toBe(3);
+    expect(started.info.databases.map((d) => d.kind)).toEqual(Array(3).fill(target.name));
+    ada = await customer('Ada', ['orders-1', 'orders-2']);
   }, 240_000);
 
-  afterAll(async () => {
-    await nc?.close().catch(() => undefined);
-    try {
-      await cluster?.stop();
-    } finally {
-      for (const drop of drops) {
-        await drop().catch(() => undefined);
-      }
-    }
-  }, 120_000);
+  afterAll(() => stop?.(), 120_000);
 
   it('runs every bucket and the events stream with three replicas, one per NATS node', async () => {
     for (const name of [
@@ -175,7 +93,9 @@ describe(`the npm run cluster topology on ${target.name}, losing one part at a t
       const body = (await ready.json()) as { status: string; info: Record<string, { status: string }> };
       expect(ready.status).toBe(200);
       expect(body.status).toBe('ok');
-      expect(Object.keys(body.info).sort()).toEqual(['database', 'keys', 'nats', 'revocations']);
+      // profile also reports its event consumer.
+      const checks = ['database', ...(instance.startsWith('profile') ? ['events'] : []), 'keys', 'nats', 'revocations'];
+      expect(Object.keys(body.info).sort()).toEqual(checks);
       expect(Object.values(body.info).every((c) => c.status === 'up' && !('degraded' in c))).toBe(true);
     }
     // Placing an order needs profile over NATS with orders' own service token, fetched earlier.

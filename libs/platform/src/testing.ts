@@ -100,13 +100,11 @@ export function testDatabaseTargets(): TestDatabaseTarget[] {
 
 /** Publishes an event through the real EventBus, as its owning service would. */
 export async function publishTestEvent(namespace: string, subject: string, event: object, id: string): Promise<void> {
-  const nats = new NatsConnectionService(
-    { servers: testNatsUrl(), name: 'test-publisher', namespace },
-    new ReadinessService(),
-  );
+  const readiness = new ReadinessService();
+  const nats = new NatsConnectionService({ servers: testNatsUrl(), name: 'test-publisher', namespace }, readiness);
   await nats.connect();
   try {
-    await new EventBus(nats).publish(subject, event, id);
+    await new EventBus(nats, readiness).publish(subject, event, id);
   } finally {
     await nats.onApplicationShutdown();
   }

@@ -169,6 +169,13 @@ export class ClusterScript {
     await exited;
   }
 
+  /** Starts again, one after the other, whichever of `names` is stopped. */
+  async ensureRunning(...names: string[]): Promise<void> {
+    for (const name of names.filter((n) => !this.running(n))) {
+      await this.restart(name);
+    }
+  }
+
   /** Asks the cluster to start a stopped process again (same arguments) and waits until it is ready. */
   async restart(name: string, timeoutMs = 150_000): Promise<void> {
     if (this.running(name)) {

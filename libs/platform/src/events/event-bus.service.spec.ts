@@ -6,7 +6,7 @@ import { Streams, Subjects, UserRegisteredEvent } from '@tessera/contracts';
 
 import { ReadinessService } from '../health/readiness.service';
 import { NatsConnectionService } from '../nats/nats-connection.service';
-import { eventually, deleteTestNamespace, testNamespace, testNatsUrl } from '../testing';
+import { eventually, deleteTestNamespace, startPrivateNatsServer, testNamespace, testNatsUrl } from '../testing';
 import { EventBus } from './event-bus.service';
 
 const registered = (displayName = 'Ada'): UserRegisteredEvent => ({
@@ -19,16 +19,15 @@ describe('EventBus', () => {
   let namespace: string;
   let nats: NatsConnectionService;
   let bus: EventBus;
+  let readiness: ReadinessService;
   let warn: jest.SpyInstance;
 
   beforeEach(async () => {
     namespace = testNamespace();
-    nats = new NatsConnectionService(
-      { servers: testNatsUrl(), name: 'event-bus-spec', namespace },
-      new ReadinessService(),
-    );
+    readiness = new ReadinessService();
+    nats = new NatsConnectionService({ servers: testNatsUrl(), name: 'event-bus-spec', namespace }, readiness);
     await nats.connect();
-    bus = new EventBus(nats);
+    bus = new EventBus(nats, readiness);
     await bus.onApplicationBootstrap();
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   });
@@ -148,7 +147,7 @@ describe('EventBus', () => {
   });
 
   it('lets replicas sharing a durable name handle each event once between them', async () => {
-    const other = new EventBus(nats);
+    const other = new EventBus(nats, new ReadinessService());
     const handled: string[] = [];
     const subscription = {
       subject: Subjects.UserRegistered,
@@ -172,4 +171,78 @@ describe('EventBus', () => {
       await other.onApplicationShutdown();
     }
   });
+
+  it('creates its durable consumer again when it is deleted under it, and goes on consuming', async () => {
+    const handled: string[] = [];
+    await bus.subscribe({
+      subject: Subjects.UserRegistered,
+      durable: 'spec_deleted',
+      type: UserRegisteredEvent,
+      handle: async (event) => {
+        handled.push(event.userId);
+      },
+    });
+    const jsm = await jetstreamManager(nats.nc);
+    const stream = `${namespace}_${Streams.Events}`;
+    await jsm.consumers.delete(stream, 'spec_deleted');
+    const exists = () =>
+      jsm.consumers.info(stream, 'spec_deleted').then(
+        () => true,
+        () => false,
+      );
+    await eventually(exists, 5_000);
+    const event = registered();
+    await bus.publish(Subjects.UserRegistered, event, randomUUID());
+    await eventually(() => handled.includes(event.userId), 5_000);
+    expect(await readiness.evaluate()).toEqual({ ready: true, checks: { nats: true, events: true } });
+  });
+});
+
+describe('EventBus on a NATS server that stops answering', () => {
+  it('reports the consumer degraded, by name, while its pull is silent, and consumes again once the server answers', async () => {
+    const server = await startPrivateNatsServer();
+    const readiness = new ReadinessService();
+    const nats = new NatsConnectionService({ servers: server.url, name: 'event-bus-frozen-spec' }, readiness);
+    await nats.connect();
+    const bus = new EventBus(nats, readiness);
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const handled: string[] = [];
+    try {
+      await bus.onApplicationBootstrap();
+      await bus.subscribe({
+        subject: Subjects.UserRegistered,
+        durable: 'spec_frozen',
+        type: UserRegisteredEvent,
+        handle: async (event) => {
+          handled.push(event.userId);
+        },
+      });
+      expect((await readiness.evaluate()).checks.events).toBe(true);
+
+      // Frozen, the server keeps the connection open: only the missing heartbeats tell.
+      server.freeze();
+      const frozenAt = Date.now();
+      await eventually(async () => typeof (await readiness.evaluate()).checks.events === 'object', 6_000);
+      expect(Date.now() - frozenAt).toBeLessThan(5_000);
+      const { checks } = await readiness.evaluate();
+      expect(checks.nats).toBe(true);
+      expect(checks.events).toEqual({ degraded: expect.stringMatching(/^spec_frozen not consuming since \d{4}-/) });
+
+      server.resume();
+      const event = registered();
+      await bus.publish(Subjects.UserRegistered, event, randomUUID());
+      await eventually(() => handled.includes(event.userId), 8_000);
+      await eventually(async () => (await readiness.evaluate()).checks.events === true, 5_000);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^spec_frozen is not consuming \(/));
+      expect(log).toHaveBeenCalledWith(expect.stringMatching(/^spec_frozen consuming again after \d+ ms$/));
+    } finally {
+      server.resume();
+      await bus.onApplicationShutdown();
+      await nats.onApplicationShutdown();
+      await server.stop();
+      warn.mockRestore();
+      log.mockRestore();
+    }
+  }, 30_000);
 });

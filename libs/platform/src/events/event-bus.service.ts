@@ -9,6 +9,7 @@ import {
   jetstreamManager,
   type ConsumerMessages,
   type JetStreamManager,
+  type JsMsg,
   RetentionPolicy,
   StorageType,
 } from '@nats-io/jetstream';
@@ -16,11 +17,15 @@ import { EVENT_SUBJECTS, Streams } from '@tessera/contracts';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 
+import { ReadinessService } from '../health/readiness.service';
 import { errorMessage } from '../logging/safe-error';
 import { NatsConnectionService } from '../nats/nats-connection.service';
+import { PULL_OPTIONS, SupervisedConsumer } from './supervised-consumer';
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
 const SECOND_NS = 1e9;
+/** JetStream API calls made to open a pull again: short, so an attempt lost in a fault is retried soon. */
+const JS_API_TIMEOUT_MS = 2_000;
 
 export interface EventSubscription<T extends object> {
   subject: string;
@@ -41,9 +46,12 @@ export interface EventSubscription<T extends object> {
 export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Events');
   private stream?: Promise<void>;
-  private readonly running: ConsumerMessages[] = [];
+  private readonly consumers: SupervisedConsumer[] = [];
 
-  constructor(private readonly nats: NatsConnectionService) {}
+  constructor(
+    private readonly nats: NatsConnectionService,
+    private readonly readiness: ReadinessService,
+  ) {}
 
   private get streamName(): string {
     return this.nats.bucket(Streams.Events);
@@ -65,9 +73,9 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
    * Looks first, so a service whose NATS user may only read stream info goes on when the
    * stream is already as it should be.
    */
-  private ensureStream(): Promise<void> {
+  private ensureStream(timeoutMs?: number): Promise<void> {
     this.stream ??= (async () => {
-      const jsm = await jetstreamManager(this.nats.nc);
+      const jsm = await jetstreamManager(this.nats.nc, timeoutMs === undefined ? undefined : { timeout: timeoutMs });
       const subjects = EVENT_SUBJECTS.map((s) => this.nats.subject(s));
       const current = await jsm.streams.info(this.streamName).catch((e: unknown) => {
         if (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound) {
@@ -110,10 +118,49 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
     await jetstream(this.nats.nc).publish(this.nats.subject(subject), JSON.stringify(event), { msgID: id });
   }
 
+  /**
+   * Binds the durable consumer and keeps it pulling (see SupervisedConsumer): a pull that dies
+   * with a NATS node, or a consumer deleted under it, is opened again within seconds of
+   * JetStream answering, and readiness reports `events` degraded while it is not consuming.
+   */
   async subscribe<T extends object>(subscription: EventSubscription<T>): Promise<void> {
-    await this.ensureStream();
-    const jsm: JetStreamManager = await jetstreamManager(this.nats.nc);
     const durable = subscription.durable.replace(/[^A-Za-z0-9_-]/g, '_');
+    const consumer = new SupervisedConsumer(
+      durable,
+      (again) => this.pull(subscription, durable, again),
+      (message) => this.deliver(subscription, message),
+      this.logger,
+    );
+    await consumer.start();
+    this.consumers.push(consumer);
+    if (this.consumers.length === 1) {
+      this.readiness.register('events', () => {
+        const stalled = this.consumers.filter((c) => c.notConsumingSince !== undefined);
+        return stalled.length === 0
+          ? true
+          : {
+              degraded: stalled
+                .map((c) => `${c.name} not consuming since ${new Date(c.notConsumingSince!).toISOString()}`)
+                .join('; '),
+            };
+      });
+    }
+  }
+
+  /** Ensures the stream and the durable consumer (again, after a fault) and opens a pull on it. */
+  private async pull<T extends object>(
+    subscription: EventSubscription<T>,
+    durable: string,
+    again: boolean,
+  ): Promise<ConsumerMessages> {
+    // At start, the usual patience (a new consumer on three replicas takes its time); after a
+    // fault, short timeouts and the stream checked afresh, as it may be what went missing.
+    const timeout = again ? { timeout: JS_API_TIMEOUT_MS } : undefined;
+    if (again) {
+      this.stream = undefined;
+    }
+    await this.ensureStream(timeout?.timeout);
+    const jsm: JetStreamManager = await jetstreamManager(this.nats.nc, timeout);
     const config = {
       durable_name: durable,
       filter_subject: this.nats.subject(subscription.subject),
@@ -133,36 +180,35 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
         max_deliver: config.max_deliver,
       });
     }
-    const consumer = await jetstream(this.nats.nc).consumers.get(this.streamName, durable);
-    const messages = await consumer.consume({ max_messages: 16 });
-    this.running.push(messages);
-    void (async () => {
-      for await (const message of messages) {
-        let event: T;
-        try {
-          event = plainToInstance(subscription.type, message.json<object>());
-          const errors = await validate(event, { whitelist: true, forbidNonWhitelisted: true });
-          if (errors.length > 0) {
-            throw new Error(`invalid payload (${errors.map((e) => e.property).join(', ')})`);
-          }
-        } catch (e) {
-          // A malformed event will never become valid: drop it, loudly.
-          this.logger.warn(`event on ${subscription.subject} dropped: ${errorMessage(e)}`);
-          message.term();
-          continue;
-        }
-        try {
-          await subscription.handle(event);
-          message.ack();
-        } catch (e) {
-          this.logger.warn(`event on ${subscription.subject} failed, will be redelivered: ${errorMessage(e)}`);
-          message.nak(5000);
-        }
+    const consumer = await jetstream(this.nats.nc, timeout).consumers.get(this.streamName, durable);
+    return consumer.consume({ ...PULL_OPTIONS });
+  }
+
+  /** Validates, hands over and acknowledges one event; asks for redelivery when the handler fails. */
+  private async deliver<T extends object>(subscription: EventSubscription<T>, message: JsMsg): Promise<void> {
+    let event: T;
+    try {
+      event = plainToInstance(subscription.type, message.json<object>());
+      const errors = await validate(event, { whitelist: true, forbidNonWhitelisted: true });
+      if (errors.length > 0) {
+        throw new Error(`invalid payload (${errors.map((e) => e.property).join(', ')})`);
       }
-    })();
+    } catch (e) {
+      // A malformed event will never become valid: drop it, loudly.
+      this.logger.warn(`event on ${subscription.subject} dropped: ${errorMessage(e)}`);
+      message.term();
+      return;
+    }
+    try {
+      await subscription.handle(event);
+      message.ack();
+    } catch (e) {
+      this.logger.warn(`event on ${subscription.subject} failed, will be redelivered: ${errorMessage(e)}`);
+      message.nak(5000);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.running.map((m) => m.close().catch(() => undefined)));
+    await Promise.all(this.consumers.map((c) => c.close()));
   }
 }
