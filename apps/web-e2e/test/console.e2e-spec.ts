@@ -73,6 +73,11 @@ describe(`the web console in Chromium (apps on ${target.name})`, () => {
     await stack?.stop();
   }, 60_000);
 
+  /** The session's refresh cookie as the browser holds it for auth's /auth/refresh. */
+  async function refreshCookie(context: BrowserContext) {
+    return (await context.cookies(`${stack.urls.auth}/auth/refresh`)).find((c) => c.name === 'tessera_refresh');
+  }
+
   /** A fresh browser profile (its own cookies) with a page that records the API requests it makes. */
   async function openConsole(): Promise<{ page: Page; context: BrowserContext; requests: string[] }> {
     const context = await browser.newContext({ baseURL: stack.urls.console, viewport: { width: 1100, height: 800 } });
@@ -178,8 +183,11 @@ describe(`the web console in Chromium (apps on ${target.name})`, () => {
 
     // The refresh token is auth's cookie: HttpOnly, SameSite=Strict, on /auth only. localhost:<console>
     // and localhost:<auth> are the same site, so the browser kept it from a cross-origin response.
+    // Beside it, the device cookie of a browser that has signed in (sign-in throttling by device):
+    // HttpOnly too, and holding no token.
     const cookies = await context.cookies(`${stack.urls.auth}/auth/refresh`);
-    expect(cookies).toEqual([
+    expect(cookies.sort((x, y) => x.name.localeCompare(y.name))).toEqual([
+      expect.objectContaining({ name: 'tessera_device', httpOnly: true, sameSite: 'Strict', path: '/auth' }),
       expect.objectContaining({ name: 'tessera_refresh', httpOnly: true, sameSite: 'Strict', path: '/auth' }),
     ]);
 
@@ -247,7 +255,7 @@ describe(`the web console in Chromium (apps on ${target.name})`, () => {
     await hasCount(page.getByTestId('session-row'), 1);
     // A fresh token is used as it is: the one refresh so far is the start-up check, without a cookie.
     expect(count(requests, 'POST /auth/refresh')).toBe(1);
-    const cookieBefore = (await context.cookies(`${stack.urls.auth}/auth/refresh`))[0]?.value;
+    const cookieBefore = (await refreshCookie(context))?.value;
 
     // Wait (bounded: the token lives ACCESS_TOKEN_TTL_SECONDS) until it has expired for certain.
     const { exp } = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()) as { exp: number };
@@ -264,7 +272,7 @@ describe(`the web console in Chromium (apps on ${target.name})`, () => {
     expect(requests.sort()).toEqual(['GET /auth/sessions', 'GET /orders', 'GET /profile/me', 'POST /auth/refresh']);
     await atPath(page, '/');
     // The refresh rotated the cookie.
-    const cookieAfter = (await context.cookies(`${stack.urls.auth}/auth/refresh`))[0]?.value;
+    const cookieAfter = (await refreshCookie(context))?.value;
     expect(cookieAfter).toBeDefined();
     expect(cookieAfter).not.toBe(cookieBefore);
   });
@@ -310,7 +318,8 @@ describe(`the web console in Chromium (apps on ${target.name})`, () => {
     await a.page.getByRole('button', { name: 'Sign out everywhere' }).click();
     await atPath(a.page, '/sign-in');
     await hasText(a.page.getByTestId('notice'), 'You have signed out on every device.');
-    expect(await a.context.cookies(`${stack.urls.auth}/auth/refresh`)).toEqual([]);
+    // The session's cookie is gone; the device cookie stays, as it names the browser, not a session.
+    expect(await refreshCookie(a.context)).toBeUndefined();
 
     await refusedByOrders(tokenOfB);
 
