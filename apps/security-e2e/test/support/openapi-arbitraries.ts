@@ -187,10 +187,9 @@ export function schemaArbitraries(options: ArbitraryOptions): Arbitraries {
           if (keys.length === 0) {
             return fc.constant({});
           }
-          return fc.record(
-            Object.fromEntries(keys.map((k) => [k, valid(properties[k], depth + 1)])),
-            { requiredKeys: (s.required ?? []).filter((k) => k in properties) },
-          );
+          return fc.record(Object.fromEntries(keys.map((k) => [k, valid(properties[k], depth + 1)])), {
+            requiredKeys: (s.required ?? []).filter((k) => k in properties),
+          });
         }
         default:
           return fc.jsonValue({ maxDepth: 2 });

@@ -140,6 +140,15 @@ function parameterArbitrary(parameter: ParameterObject, ctx: CaseContext, pool: 
   return fc.oneof(...choices).map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? '')));
 }
 
+/** A path segment percent-encoded; a lone surrogate (no UTF-8 form) is sent as U+FFFD, as a browser would. */
+function encodeSegment(value: string): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return encodeURIComponent(value.replace(/[\ud800-\udfff]/g, '\ufffd'));
+  }
+}
+
 /** Generated requests of one operation. */
 export function requestCases(op: FuzzOperation, ctx: CaseContext): fc.Arbitrary<RequestCase> {
   const parameters = (op.operation.parameters ?? []) as ParameterObject[];
@@ -147,9 +156,7 @@ export function requestCases(op: FuzzOperation, ctx: CaseContext): fc.Arbitrary<
   const inQuery = parameters.filter((p) => p.in === 'query');
   const encoded = fc
     .tuple(...inPath.map((p) => parameterArbitrary(p, ctx, ctx.ids)))
-    .map((values) =>
-      inPath.reduce((path, p, i) => path.replace(`{${p.name}}`, encodeURIComponent(values[i])), op.path),
-    );
+    .map((values) => inPath.reduce((path, p, i) => path.replace(`{${p.name}}`, encodeSegment(values[i])), op.path));
   // Path segments as a careless client writes them: broken percent-encoding, dot segments.
   const raw = fc
     .constantFrom('%', '%zz', '%E0%A4%A', '%00', '..', '.', '%2e%2e', '%2F', 'a;b', 'a?b')
@@ -354,6 +361,9 @@ export class FuzzReport {
   readonly operations = new Map<string, OperationStats>();
   readonly findings: Finding[] = [];
   requests = 0;
+  /** Every 5xx answer, and every other undeclared one, counted before findings are deduplicated. */
+  fiveHundreds = 0;
+  undeclared = 0;
 
   record(route: string, status: number): void {
     const stats = this.operations.get(route) ?? { cases: 0, statuses: {} };
@@ -365,6 +375,11 @@ export class FuzzReport {
 
   /** One finding per route, kind and status (the first request that showed it). */
   add(finding: Finding): boolean {
+    if (finding.kind === '5xx') {
+      this.fiveHundreds++;
+    } else {
+      this.undeclared++;
+    }
     const seen = this.findings.some(
       (f) => f.route === finding.route && f.kind === finding.kind && f.status === finding.status,
     );
@@ -384,13 +399,11 @@ export class FuzzReport {
             .map(([status, n]) => `${status}×${n}`)
             .join(' ')}`,
       );
-    const fives = this.findings.filter((f) => f.kind === '5xx').length;
     return [
       `[fuzz] seed ${seed}, ${runs} cases per operation (reproduce: FUZZ_SEED=${seed} FUZZ_RUNS=${runs})`,
       ...lines,
-      `[fuzz] ${this.requests} requests, ${this.operations.size} operations, ${fives} 5xx, ${
-        this.findings.length - fives
-      } other undeclared answers`,
+      `[fuzz] ${this.requests} requests, ${this.operations.size} operations, ${this.fiveHundreds} 5xx, ` +
+        `${this.undeclared} other undeclared answers (${this.findings.length} distinct findings below)`,
       ...this.findings.map((f) => `  ${f.kind} ${f.status} on ${f.route}: ${f.detail}\n    request: ${f.request}`),
     ].join('\n');
   }
