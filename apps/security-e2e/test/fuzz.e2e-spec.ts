@@ -14,7 +14,7 @@ import {
   requestCases,
   ResponseChecker,
 } from './support/openapi-fuzz';
-import { freshAddress, PASSWORD, type SecuritySystem, startSystem, type User } from './support/system';
+import { type Answer, freshAddress, PASSWORD, type SecuritySystem, startSystem, type User } from './support/system';
 
 /**
  * Property-based fuzzing of every operation the three apps document at /docs/json, checked
@@ -51,7 +51,10 @@ const target = testDatabaseTargets().at(-1)!;
 describe(`fuzzing every documented operation on ${target.name}`, () => {
   let s: SecuritySystem;
   const report = new FuzzReport();
-  const docs = new Map<AppName, { operations: FuzzOperation[]; checker: ResponseChecker; ctx: CaseContext }>();
+  const docs = new Map<
+    AppName,
+    { all: FuzzOperation[]; operations: FuzzOperation[]; checker: ResponseChecker; ctx: CaseContext }
+  >();
   /** A user with an order and a shipping address: ids that exist but belong to someone else. */
   let resident: { id: string; orderId: string };
   let admins: User[] = [];
@@ -73,6 +76,7 @@ describe(`fuzzing every documented operation on ${target.name}`, () => {
     for (const app of ['auth', 'orders', 'profile'] as const) {
       const { document, operations } = await documentedOperations(app, s.urls[app]);
       docs.set(app, {
+        all: operations,
         operations: operations.filter((o) => o.route.includes(ONLY)),
         checker: new ResponseChecker(document),
         ctx: { document, known: [], ids: [] },
@@ -160,6 +164,35 @@ describe(`fuzzing every documented operation on ${target.name}`, () => {
       }
     }
   }
+
+  it('flags a 5xx, an undeclared status or media type and a body off its schema (the check can fail)', () => {
+    const { all, checker } = docs.get('auth')!;
+    const me = all.find((o) => o.route === 'GET /auth/me')!;
+    const answer = (status: number, contentType: string, body: unknown): Answer => ({
+      status,
+      headers: { 'content-type': contentType },
+      text: JSON.stringify(body),
+      body: body as Record<string, unknown>,
+    });
+    const user = { id: resident.id, email: 'a@b.test', roles: ['user'] };
+    const problem = { type: 'about:blank', title: 'Unauthorized', status: 401, code: 'invalid_token' };
+    expect(checker.check(me, answer(200, 'application/json; charset=utf-8', user))).toEqual([]);
+    expect(checker.check(me, answer(401, 'application/problem+json', problem))).toEqual([]);
+    const kinds = [
+      answer(500, 'application/problem+json', { ...problem, status: 500 }),
+      answer(418, 'application/problem+json', { ...problem, status: 418, code: 'teapot' }),
+      answer(200, 'text/html', user),
+      answer(200, 'application/json', { ...user, roles: 'user' }),
+      answer(401, 'application/problem+json', { status: 401 }),
+    ].map((a) => checker.check(me, a).map((f) => f.kind));
+    expect(kinds).toEqual([
+      ['5xx'],
+      ['undeclared status'],
+      ['undeclared media type'],
+      ['body off schema'],
+      ['body off schema'],
+    ]);
+  });
 
   it.each(['auth', 'orders', 'profile'] as const)(
     'every answer of %s is one its document declares, never a 5xx, and every app stays ready',
