@@ -151,6 +151,11 @@ describe(`fuzzing every documented operation on ${target.name}`, () => {
       }),
       { seed: seedOf(key), numRuns: RUNS },
     );
+    const stats = report.operations.get(key);
+    process.stderr.write(
+      `[fuzz] ${key}: ${stats?.cases ?? 0} cases, ${report.requests} requests so far, ` +
+        `${report.fiveHundreds} 5xx, ${report.undeclared} undeclared\n`,
+    );
     for (const app of ['auth', 'orders', 'profile'] as const) {
       const ready = await s.call(app, 'GET', '/health/ready');
       if (ready.status !== 200) {
