@@ -24,7 +24,7 @@ import { type Answer, freshAddress, PASSWORD, type SecuritySystem, startSystem, 
  * cases again, FUZZ_ONLY=<text> keeps the operations whose `METHOD /path` contains it.
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
-const SEED = Number(process.env.FUZZ_SEED ?? 16_2026);
+const SEED = Number(process.env.FUZZ_SEED ?? 162_026);
 const ONLY = process.env.FUZZ_ONLY ?? '';
 /** A generous ceiling per case: argon2 on register and login is the slowest thing sent. */
 const MS_PER_CASE = 60;
