@@ -65,7 +65,7 @@ const URL_PROBLEMS: Record<string, { status: number; code: string; detail: strin
 /**
  * Fastify's `frameworkErrors`: errors its router raises while matching the URL, before any route
  * and so before the Nest error filter: a malformed percent-encoding (400 `bad_request`) and a
- * path parameter past `maxParamLength` (414 `uri_too_long`; no id Tessera issues is near 100
+ * path parameter past `maxParamLength` (414 `uri_too_long`; no id Tessera hands out is near 100
  * characters). Without it Fastify answers them in a JSON shape of its own, which no document
  * declares.
  */
