@@ -96,6 +96,40 @@ describe.each(testDatabaseTargets().slice(-1))('the HTTP edge on $name', (target
       await expectReady('profile');
       await expectReady('orders');
     });
+
+    it.each<[AppName, string, string, Record<string, unknown>]>([
+      ['auth', 'POST', '/auth/login', { email: 'a\ud800@security.test', password: 'correct horse battery staple' }],
+      ['auth', 'POST', '/auth/register', { email: 'lone@security.test', password: 'x\udc00'.repeat(12) }],
+      ['profile', 'PATCH', '/profile/me', { displayName: 'Mallory\ud800' }],
+      ['orders', 'POST', '/orders', { items: [{ sku: '\udbff', quantity: 1, unitPriceCents: 100 }] }],
+    ])(
+      '%s %s %s with an unpaired surrogate (\\ud800): 400 bad_request, not a 500 from a validator, still ready',
+      async (app, method, path, body) => {
+        const token = app === 'auth' ? undefined : (await s.session()).access;
+        const res = await s.call(app, method, path, { body, token, from: freshAddress() });
+        expectProblem(res, 400, 'bad_request');
+        expect(res.body.detail).toBe(
+          'The request body contains an unpaired UTF-16 surrogate (e.g. \\ud800), which is no character.',
+        );
+        await expectReady(app);
+      },
+    );
+  });
+
+  describe('paths', () => {
+    it.each<[AppName, string]>([
+      ['auth', '/admin/users/'],
+      ['orders', '/orders/'],
+      ['profile', '/profiles/'],
+    ])('%s %s with an overlong id or broken percent-encoding: a 414 or 400 problem', async (app, prefix) => {
+      const admin = (await s.login(s.admin)).access;
+      const method = app === 'auth' ? 'PATCH' : 'GET';
+      const long = await s.call(app, method, `${prefix}${'x'.repeat(101)}`, { token: admin });
+      expectProblem(long, 414, 'uri_too_long');
+      const broken = await s.call(app, method, `${prefix}%E0%A4%A`, { token: admin });
+      expectProblem(broken, 400, 'bad_request');
+      await expectReady(app);
+    });
   });
 
   describe('headers', () => {

@@ -11,7 +11,7 @@ import type { DestinationStream } from 'pino';
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts, type PlatformOptions } from '../config/service.config';
 import { setupApiDocs, useDocsContentSecurityPolicy } from '../docs/api-docs';
 import { ProblemFilter } from '../errors/problem.filter';
-import { clientErrorHandler } from '../http/client-errors';
+import { clientErrorHandler, frameworkErrorHandler } from '../http/client-errors';
 import { corsOptions } from '../http/cors';
 import { acceptFormsOnlyUnder } from '../http/form-body';
 import { guardedJsonParser } from '../http/json-body';
@@ -82,6 +82,8 @@ export async function createService(module: unknown, options: CreateServiceOptio
     logController: new RequestLogController(),
     // Parser errors as problem+json: 408 for a slow client, 431 for oversized headers (readable, not a reset), 400 otherwise.
     clientErrorHandler,
+    // The router's URL errors (bad percent-encoding, an overlong path segment) as problem+json too.
+    frameworkErrors: frameworkErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: options.logger ?? new NestPinoLogger(pino),

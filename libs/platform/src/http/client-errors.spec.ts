@@ -3,7 +3,7 @@ import net from 'node:net';
 
 import Fastify from 'fastify';
 
-import { clientErrorHandler } from './client-errors';
+import { clientErrorHandler, frameworkErrorHandler } from './client-errors';
 
 interface Outcome {
   status: number;
@@ -126,5 +126,41 @@ describe('clientErrorHandler', () => {
   it('still answers ordinary requests', async () => {
     const res = await get({ authorization: 'Bearer x' });
     expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: '{"ok":true}' });
+  });
+});
+
+describe('frameworkErrorHandler', () => {
+  const app = Fastify({ frameworkErrors: frameworkErrorHandler });
+
+  beforeAll(async () => {
+    app.get('/orders/:id', () => ({ ok: true }));
+    await app.ready();
+  });
+
+  afterAll(() => app.close());
+
+  it('answers a path parameter past maxParamLength with a 414 uri_too_long problem', async () => {
+    const res = await app.inject({ method: 'GET', url: `/orders/${'x'.repeat(101)}` });
+    expect(res.statusCode).toBe(414);
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(res.json()).toEqual({
+      type: 'about:blank',
+      title: 'URI Too Long',
+      status: 414,
+      code: 'uri_too_long',
+      detail: 'A path segment of the request is too long.',
+    });
+  });
+
+  it('answers a malformed percent-encoding in the path with a 400 bad_request problem', async () => {
+    const res = await app.inject({ method: 'GET', url: '/orders/%E0%A4%A' });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(res.json()).toMatchObject({ status: 400, code: 'bad_request' });
+  });
+
+  it('still routes an ordinary id', async () => {
+    const res = await app.inject({ method: 'GET', url: `/orders/${'x'.repeat(100)}` });
+    expect({ status: res.statusCode, body: res.body }).toEqual({ status: 200, body: '{"ok":true}' });
   });
 });

@@ -1,6 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
 /** How long a refused connection may go on sending what is left of its request, unread. */
 const DRAIN_MS = 2000;
 
@@ -52,4 +54,32 @@ function response(status: keyof typeof PROBLEMS): string {
     `Content-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
     `Connection: close\r\nX-Content-Type-Options: nosniff\r\n\r\n${body}`
   );
+}
+
+/** The answers to the URL errors Fastify's router raises, as problem+json like the error mapping's. */
+const URL_PROBLEMS: Record<string, { status: number; code: string; detail: string }> = {
+  FST_ERR_BAD_URL: { status: 400, code: 'bad_request', detail: 'The request path is not validly percent-encoded.' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri_too_long', detail: 'A path segment of the request is too long.' },
+};
+
+/**
+ * Fastify's `frameworkErrors`: errors its router raises while matching the URL, before any route
+ * and so before the Nest error filter: a malformed percent-encoding (400 `bad_request`) and a
+ * path parameter past `maxParamLength` (414 `uri_too_long`; no id Tessera hands out is near 100
+ * characters). Without it Fastify answers them in a JSON shape of its own, which no document
+ * declares.
+ */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const known = URL_PROBLEMS[error.code];
+  const status = known?.status ?? 500;
+  void reply
+    .status(status)
+    .header('content-type', 'application/problem+json; charset=utf-8')
+    .send({
+      type: 'about:blank',
+      title: STATUS_CODES[status],
+      status,
+      code: known?.code ?? 'internal_server_error',
+      ...(known ? { detail: known.detail } : {}),
+    });
 }

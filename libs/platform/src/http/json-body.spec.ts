@@ -36,6 +36,13 @@ describe('jsonBodyProblem', () => {
     expect(jsonBodyProblem({ ['k\u0000']: 'v' })).toBe('nul_character');
   });
 
+  it('refuses an unpaired surrogate in a value or a key, and keeps a pair (an emoji)', () => {
+    expect(jsonBodyProblem({ email: 'a\ud800@b.test' })).toBe('lone_surrogate');
+    expect(jsonBodyProblem(['\udc00x'])).toBe('lone_surrogate');
+    expect(jsonBodyProblem({ ['k\udbff']: 'v' })).toBe('lone_surrogate');
+    expect(jsonBodyProblem({ displayName: 'Ada \ud83d\ude00' })).toBeUndefined();
+  });
+
   it('skips the string checks when the raw text could not hold a NUL', () => {
     expect(jsonBodyProblem({ a: '\u0000' }, false)).toBeUndefined();
     expect(jsonBodyProblem(nested(MAX_JSON_DEPTH + 1), false)).toBe('too_deep');
@@ -97,6 +104,21 @@ describe('guardedJsonParser', () => {
     const res = await post('{"displayName":"a\\\\u0000b"}');
     expect(res.statusCode).toBe(200);
     expect(received).toEqual({ displayName: 'a\\u0000b' });
+  });
+
+  it('refuses an escaped unpaired surrogate with a 400 before the handler; an escaped pair passes', async () => {
+    received = undefined;
+    for (const body of ['{"email":"a\\ud800@b.test"}', '{"a":["\\uDC00"]}', '{"\\ud800":1}']) {
+      const res = await post(body);
+      expect({ status: res.statusCode, code: res.json<{ code: string }>().code }).toEqual({
+        status: 400,
+        code: 'bad_request',
+      });
+    }
+    expect(received).toBeUndefined();
+    const res = await post('{"displayName":"\\ud83d\\ude00"}');
+    expect(res.statusCode).toBe(200);
+    expect(received).toEqual({ displayName: '\u{1f600}' });
   });
 
   it('keeps the default parser’s refusals: malformed JSON, an empty body, prototype poisoning', async () => {
