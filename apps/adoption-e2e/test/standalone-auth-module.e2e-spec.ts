@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
+import { Controller, Get, Global, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Transport } from '@nestjs/microservices';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -47,12 +47,31 @@ interface Billing {
   close(): Promise<void>;
 }
 
+/** Where the app's own configuration would come from, for forRootAsync. */
+const BILLING_SETTINGS = Symbol('BILLING_SETTINGS');
+
 async function startBilling(
   adapter: Adapter,
   options: AuthModuleOptions,
   microservice?: { natsUrl: string; inheritAppConfig: boolean },
+  how: 'forRoot' | 'forRootAsync' = 'forRoot',
 ): Promise<Billing> {
-  @Module({ imports: [AuthModule.forRoot(options)], controllers: [InvoicesController] })
+  @Global()
+  @Module({ providers: [{ provide: BILLING_SETTINGS, useValue: options }], exports: [BILLING_SETTINGS] })
+  class SettingsModule {}
+
+  @Module({
+    imports: [
+      SettingsModule,
+      how === 'forRoot'
+        ? AuthModule.forRoot(options)
+        : AuthModule.forRootAsync({
+            inject: [BILLING_SETTINGS],
+            useFactory: (settings: AuthModuleOptions) => settings,
+          }),
+    ],
+    controllers: [InvoicesController],
+  })
   class BillingModule {}
 
   const app: INestApplication = await NestFactory.create(
@@ -206,6 +225,18 @@ describe('AuthModule in a NestJS app without the Tessera platform', () => {
     try {
       expect(await natsCall(nc)).toMatchObject({ err: { status: 401, code: 'missing_token' } });
       expect(await natsCall(nc, userToken)).toMatchObject({ response: { sub: userId } });
+    } finally {
+      await billing.close();
+    }
+  });
+
+  it('takes its options from the application through forRootAsync alike', async () => {
+    const billing = await startBilling('express', options, undefined, 'forRootAsync');
+    try {
+      const res = await fetch(`${billing.url}/invoices`, { headers: { authorization: `Bearer ${userToken}` } });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ sub: userId });
+      expect((await fetch(`${billing.url}/invoices`)).status).toBe(401);
     } finally {
       await billing.close();
     }
