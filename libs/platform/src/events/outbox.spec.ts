@@ -64,7 +64,9 @@ describe('outboxRetryDelayMs', () => {
 });
 
 describe('OutboxRelay', () => {
-  beforeAll(() => Logger.overrideLogger(false));
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
   beforeEach(() => {
     jest.useFakeTimers({ now: 0 });
   });
