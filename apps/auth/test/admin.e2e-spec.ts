@@ -201,7 +201,7 @@ describe.each(testDatabaseTargets())('auth admin on $name', (target) => {
         createdAt: expect.any(String),
       });
 
-      // Written to the namespaced KV bucket before the 200: every service refuses the tokens.
+      // In the namespaced KV bucket right after the commit: every service refuses the tokens.
       expect(await revocationEntry(RevocationKeys.subject(pair.sub))).toEqual({ before: expect.any(Number) });
       for (const session of [pair, second]) {
         expect(await me(session.access)).toBe(401);
