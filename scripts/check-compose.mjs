@@ -12,12 +12,23 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 
+import { clientSecretVariable, loadServices } from './lib/services.mjs';
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const COMPOSE_FILE = process.argv[2] ? path.resolve(process.argv[2]) : path.join(ROOT, 'docker-compose.yml');
 const BASE = path.dirname(COMPOSE_FILE);
-const REQUIRED_SERVICES = ['secrets', 'nats', 'postgres', 'auth', 'orders', 'profile', 'gateway'];
+/** The apps: the services `npm start` and the cluster run (scripts/lib/services.json). */
+const SERVICES = loadServices();
+const APPS = SERVICES.map((s) => s.name);
+const REQUIRED_SERVICES = ['secrets', 'nats', 'postgres', ...APPS, 'gateway'];
 /** The issue's topology: these run more than one instance. */
-const REPLICATED = { orders: 2, profile: 2 };
+const REPLICATED = Object.fromEntries(
+  SERVICES.filter((s) => s.clusterPorts.length > 1).map((s) => [s.name, s.clusterPorts.length]),
+);
+/** auth reads each declared client's secret under a name made from the client id (service-clients.ts). */
+const CLIENT_SECRET_VARIABLES = new Set(
+  SERVICES.filter((s) => s.serviceClient).map((s) => clientSecretVariable(s.name)),
+);
 /**
  * The secrets an app reads from <NAME>_FILE: the regular expressions of FILE_VARIABLES in
  * libs/platform/src/config/env-files.ts, read from that file so the two cannot disagree.
@@ -35,7 +46,6 @@ const fileVariableOf = (key) => {
   const name = key.endsWith('_FILE') ? key.slice(0, -'_FILE'.length) : '';
   return name && FILE_VARIABLES.some((re) => re.test(name)) ? name : undefined;
 };
-const APPS = ['auth', 'orders', 'profile'];
 const DEPENDS_CONDITIONS = ['service_started', 'service_healthy', 'service_completed_successfully'];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -594,7 +604,8 @@ function main() {
     }
     const sources = sourceText(app);
     for (const name of [...required, ...optional]) {
-      if (sources && !new RegExp(`\\b${name}\\b`).test(sources)) {
+      const dynamic = app === 'auth' && CLIENT_SECRET_VARIABLES.has(name);
+      if (sources && !dynamic && !new RegExp(`\\b${name}\\b`).test(sources)) {
         problem(
           `${rel(exampleFile)}: ${name} appears nowhere in apps/${app}/src or libs/ (a name the app does not read?)`,
         );

@@ -14,7 +14,7 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 import { CLUSTER_NAME, natsNodes, waitNatsNodeHealthy } from './lib/cluster-nats.mjs';
-import { parseClusterOptions, PORT_GROUPS, resolvePorts } from './lib/cluster-options.mjs';
+import { instanceName, parseClusterOptions, PORT_GROUPS, resolvePorts, SERVICES } from './lib/cluster-options.mjs';
 import { startPgliteServer } from './lib/cluster-pglite.mjs';
 import { onStopSignals } from './lib/child-processes.mjs';
 import { ManagedProcess } from './lib/cluster-process.mjs';
@@ -22,9 +22,10 @@ import { runBuild } from './lib/nx-build.mjs';
 import { waitHttpReady } from './lib/wait-ready.mjs';
 import { findNatsServer } from './lib/nats.mjs';
 import { WALKTHROUGH } from './lib/walkthrough.mjs';
+import { clientSecretVariable, ownVariable } from './lib/services.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const APPS = ['auth', 'orders', 'profile'];
+const APPS = SERVICES.map((s) => s.name);
 const READY_TIMEOUT_MS = 120_000;
 const NATS_READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -261,7 +262,7 @@ function secret() {
 async function databases() {
   const entries = await Promise.all(
     APPS.map(async (app) => {
-      const variable = `${app.toUpperCase()}_DATABASE_URL`;
+      const variable = ownVariable(app, 'DATABASE_URL');
       if (process.env[variable]) {
         return { app, kind: 'postgres', url: process.env[variable], variable };
       }
@@ -280,10 +281,10 @@ async function databases() {
 
 function appEnvironments(ports, natsUrl, dbs) {
   const issuer = `http://127.0.0.1:${ports.authPort[0]}`;
-  const secrets = {
-    orders: process.env.SERVICE_CLIENT_SECRET_ORDERS || secret(),
-    profile: process.env.SERVICE_CLIENT_SECRET_PROFILE || secret(),
-  };
+  const clients = SERVICES.filter((s) => s.serviceClient);
+  const secrets = Object.fromEntries(
+    clients.map((s) => [s.name, process.env[clientSecretVariable(s.name)] || secret()]),
+  );
   // A kept data directory keeps auth's signing keys, so auth keeps its development key-encryption
   // key beside them (AUTH_DATA_DIR/kek); a throw-away one gets a key of this run.
   const kek =
@@ -299,30 +300,29 @@ function appEnvironments(ports, natsUrl, dbs) {
     ...(human.isTTY ? {} : { NO_COLOR: process.env.NO_COLOR ?? '1' }),
   };
   const own = (app) => ({
-    [`${app.toUpperCase()}_DATA_DIR`]: path.join(dataDir, app),
+    [ownVariable(app, 'DATA_DIR')]: path.join(dataDir, app),
     [dbs[app].variable]: dbs[app].url,
   });
-  return {
-    auth: {
-      ...common,
-      ...own('auth'),
-      ...(kek ? { AUTH_KEY_ENCRYPTION_KEY: kek } : {}),
-      SERVICE_CLIENT_SECRET_ORDERS: secrets.orders,
-      SERVICE_CLIENT_SECRET_PROFILE: secrets.profile,
-    },
-    orders: {
-      ...common,
-      ...own('orders'),
-      AUTH_TOKEN_URL: `${issuer}/oauth/token`,
-      SERVICE_CLIENT_SECRET: secrets.orders,
-    },
-    profile: {
-      ...common,
-      ...own('profile'),
-      AUTH_TOKEN_URL: `${issuer}/oauth/token`,
-      SERVICE_CLIENT_SECRET: secrets.profile,
-    },
-  };
+  return Object.fromEntries(
+    SERVICES.map((s) => [
+      s.name,
+      s.name === 'auth'
+        ? {
+            ...common,
+            ...s.env,
+            ...own('auth'),
+            ...(kek ? { AUTH_KEY_ENCRYPTION_KEY: kek } : {}),
+            ...Object.fromEntries(clients.map((c) => [clientSecretVariable(c.name), secrets[c.name]])),
+          }
+        : {
+            ...common,
+            ...s.env,
+            ...own(s.name),
+            AUTH_TOKEN_URL: `${issuer}/oauth/token`,
+            ...(s.serviceClient ? { SERVICE_CLIENT_SECRET: secrets[s.name] } : {}),
+          },
+    ]),
+  );
 }
 
 // ---------------------------------------------------------------- reporting
@@ -522,12 +522,18 @@ async function main() {
       env: { ...env[app], PORT: String(port) },
       info: { app, url: `http://127.0.0.1:${port}`, port },
     });
-  const auth = instance('auth', 'auth', ports.authPort[0]);
-  const [orders1, orders2] = ports.ordersPorts.map((port, i) => instance('orders', `orders-${i + 1}`, port));
-  const [profile1, profile2] = ports.profilePorts.map((port, i) => instance('profile', `profile-${i + 1}`, port));
-  // auth first: it creates the key and revocation buckets and the events stream. The second
-  // instance of an app once the first is ready, which has applied the migrations by then.
-  for (const wave of [[auth], [orders1, profile1], [orders2, profile2]]) {
+  const groups = Object.fromEntries(PORT_GROUPS.filter((g) => g.service).map((g) => [g.service, g.key]));
+  const instances = SERVICES.map((s) =>
+    ports[groups[s.name]].map((port, i) => instance(s.name, instanceName(s, i), port)),
+  );
+  // auth first: it creates the key and revocation buckets and the events stream. Then the first
+  // instance of every other app, then the second ones once the first have applied the migrations.
+  const [auth, ...others] = instances;
+  const waves = [auth];
+  for (let i = 0; i < Math.max(0, ...others.map((list) => list.length)); i++) {
+    waves.push(others.map((list) => list[i]).filter(Boolean));
+  }
+  for (const wave of waves) {
     if (shuttingDown) {
       return;
     }

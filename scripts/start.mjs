@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// `npm start`: build, find or start NATS, run auth/orders/profile, wait until each is ready,
-// then the web console's server, and print the URLs and a walkthrough. Ctrl-C (or SIGTERM)
+// `npm start`: build, find or start NATS, run the services of scripts/lib/services.json (auth,
+// orders, profile and any `npm run new-service` added), wait until each is ready, then the web
+// console's server, and print the URLs and a walkthrough. Ctrl-C (or SIGTERM)
 // stops everything this script started.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,14 +11,12 @@ import { DEFAULT_NATS_URL, ensureNats, NatsUnavailableError } from './lib/nats.m
 import { WALKTHROUGH } from './lib/walkthrough.mjs';
 import { onStopSignals, pipeLines, signalPid } from './lib/child-processes.mjs';
 import { runBuild } from './lib/nx-build.mjs';
+import { loadServices, serviceClientSecrets } from './lib/services.mjs';
 import { waitHttpReady } from './lib/wait-ready.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const APPS = [
-  { name: 'auth', port: 3001 },
-  { name: 'orders', port: 3002 },
-  { name: 'profile', port: 3003 },
-];
+const SERVICES = loadServices();
+const APPS = SERVICES.map(({ name, port }) => ({ name, port }));
 /** The web console's server (scripts/lib/web-server.mjs), started once the APIs are ready. */
 const WEB = {
   name: 'web',
@@ -101,22 +99,6 @@ function probeHost(host) {
     return '[::1]';
   }
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-}
-
-/**
- * Development client secrets for orders' and profile's own tokens (client_credentials at auth):
- * random for this run unless set in the environment, and handed to both sides, so nothing has
- * to be copied by hand. Production sets them explicitly (docker-compose.yml requires them).
- */
-function serviceClientSecrets(env) {
-  const secret = (name) => env[name] || randomBytes(32).toString('base64url');
-  const orders = secret('SERVICE_CLIENT_SECRET_ORDERS');
-  const profile = secret('SERVICE_CLIENT_SECRET_PROFILE');
-  return {
-    auth: { SERVICE_CLIENT_SECRET_ORDERS: orders, SERVICE_CLIENT_SECRET_PROFILE: profile },
-    orders: { SERVICE_CLIENT_SECRET: orders },
-    profile: { SERVICE_CLIENT_SECRET: profile },
-  };
 }
 
 function startApp({ name, port, main = path.join('dist', name, 'apps', name, 'src', 'main.js') }, env) {
@@ -251,10 +233,10 @@ async function main() {
     // Colour codes would only litter a log file.
     env.NO_COLOR ??= '1';
   }
-  const secrets = serviceClientSecrets(env);
-  for (const spec of APPS) {
+  const secrets = serviceClientSecrets(SERVICES, env);
+  for (const spec of SERVICES) {
     try {
-      startApp(spec, { ...env, ...secrets[spec.name] });
+      startApp(spec, { ...env, ...spec.env, ...secrets[spec.name] });
     } catch (err) {
       await fail(err.message);
       return;
@@ -289,9 +271,11 @@ async function main() {
       '',
       paint(1, 'Tessera is running. Ctrl-C stops it.'),
       `  console  ${consoleUrl}   the web console: sign up, sign in, profile, orders, sessions`,
-      `  auth     http://${shown}:3001   JWKS: http://${shown}:3001/.well-known/jwks.json`,
-      `  orders   http://${shown}:3002`,
-      `  profile  http://${shown}:3003`,
+      ...APPS.map(({ name, port }) =>
+        name === 'auth'
+          ? `  auth     http://${shown}:${port}   JWKS: http://${shown}:${port}/.well-known/jwks.json`
+          : `  ${name.padEnd(8)} http://${shown}:${port}`,
+      ),
       `  NATS     ${nats.url} (${natsNote})${process.env.NATS_NAMESPACE ? `, namespace ${process.env.NATS_NAMESPACE}` : ''}`,
       '',
       paint(1, 'Try it (bash, in another terminal):'),

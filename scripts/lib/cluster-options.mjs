@@ -3,6 +3,30 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import { getFreePort } from './nats.mjs';
+import { loadServices } from './services.mjs';
+
+/** The services of scripts/lib/services.json, each with its instances' ports (clusterPorts). */
+export const SERVICES = loadServices();
+const COUNT = ['no', 'one', 'two', 'three', 'four', 'five'];
+const camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+
+/**
+ * A service's port group: `--auth-port` / CLUSTER_AUTH_PORT for a single instance,
+ * `--orders-ports` / CLUSTER_ORDERS_PORTS for several.
+ */
+function servicePortGroup({ name, clusterPorts }) {
+  const many = clusterPorts.length > 1;
+  return {
+    key: `${camel(name)}Port${many ? 's' : ''}`,
+    flag: `--${name}-port${many ? 's' : ''}`,
+    env: `CLUSTER_${name.toUpperCase().replace(/-/g, '_')}_PORT${many ? 'S' : ''}`,
+    defaults: clusterPorts,
+    what: many
+      ? `HTTP ports of the ${COUNT[clusterPorts.length] ?? clusterPorts.length} ${name} instances`
+      : `${name}'s HTTP port`,
+    service: name,
+  };
+}
 
 /** Port groups: flag, environment variable, how many ports, defaults (clear of `npm start`'s). */
 export const PORT_GROUPS = [
@@ -27,28 +51,27 @@ export const PORT_GROUPS = [
     defaults: [8231, 8232, 8233],
     what: 'NATS monitoring ports (/healthz, /jsz)',
   },
-  { key: 'authPort', flag: '--auth-port', env: 'CLUSTER_AUTH_PORT', defaults: [3101], what: "auth's HTTP port" },
-  {
-    key: 'ordersPorts',
-    flag: '--orders-ports',
-    env: 'CLUSTER_ORDERS_PORTS',
-    defaults: [3111, 3112],
-    what: 'HTTP ports of the two orders instances',
-  },
-  {
-    key: 'profilePorts',
-    flag: '--profile-ports',
-    env: 'CLUSTER_PROFILE_PORTS',
-    defaults: [3121, 3122],
-    what: 'HTTP ports of the two profile instances',
-  },
+  ...SERVICES.map(servicePortGroup),
 ];
+
+/** A process's name: the service's for a single instance, else `<service>-1`, `<service>-2`, ... */
+export function instanceName({ name, clusterPorts }, index) {
+  return clusterPorts.length > 1 ? `${name}-${index + 1}` : name;
+}
+
+const INSTANCES = SERVICES.map((s) =>
+  s.clusterPorts.length > 1
+    ? `${COUNT[s.clusterPorts.length] ?? s.clusterPorts.length} ${s.name} instances`
+    : `one ${s.name}`,
+);
+const TOPOLOGY = `${INSTANCES.slice(0, -1).join(', ')} and ${INSTANCES.at(-1)}`;
+const PROCESS_NAMES = SERVICES.flatMap((s) => s.clusterPorts.map((_, i) => instanceName(s, i))).join(', ');
 
 const HELP_AFTER = `
 What it starts, all on 127.0.0.1: three nats-server nodes in one JetStream cluster (store
-directories of their own), one auth, two orders and two profile instances from dist/ (auth first,
+directories of their own), ${TOPOLOGY} from dist/ (auth first,
 the others once auth is ready), each with every NATS node in NATS_URL and NATS_REPLICAS=3.
-Databases: PostgreSQL where AUTH_DATABASE_URL / ORDERS_DATABASE_URL / PROFILE_DATABASE_URL are
+Databases: PostgreSQL where ${SERVICES.map((s) => `${s.name.toUpperCase().replace(/-/g, '_')}_DATABASE_URL`).join(' / ')} are
 set; otherwise one PGlite per app, on disk, served to that app's instances over a PGlite socket
 server inside this process.
 
@@ -58,7 +81,7 @@ its last log lines; the others keep running.
 
 When standard input is a pipe (a test driving it), it reads commands from it, one per line:
   status               the processes, their pids and ports
-  stop <name>          SIGTERM one process (nats-1..3, auth, orders-1, orders-2, profile-1, profile-2)
+  stop <name>          SIGTERM one process (nats-1..3, ${PROCESS_NAMES})
   start <name>         start a stopped or killed process again, same arguments, ports and store
   restart <name>       stop, then start
 and stops everything when that pipe closes. With --json, standard output carries only JSON
@@ -94,7 +117,7 @@ function portList(group) {
 export function parseClusterOptions(argv) {
   const program = new Command('npm run cluster --')
     .description(
-      'The Tessera topology as plain processes on loopback, without Docker: a three-node NATS JetStream cluster, auth, orders ×2, profile ×2.',
+      `The Tessera topology as plain processes on loopback, without Docker: a three-node NATS JetStream cluster, ${SERVICES.map((s) => (s.clusterPorts.length > 1 ? `${s.name} ×${s.clusterPorts.length}` : s.name)).join(', ')}.`,
     )
     .option('--json', 'machine-readable output: JSON lines on stdout, logs on stderr')
     .option('--free-ports', 'pick free ports for everything not set by a port flag or variable')

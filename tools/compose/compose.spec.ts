@@ -4,6 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
+/** The apps (scripts/lib/services.json): auth, orders, profile and any `npm run new-service` added. */
+const SERVICES = (
+  JSON.parse(readFileSync(path.join(root, 'scripts/lib/services.json'), 'utf8')) as {
+    services: { name: string; serviceClient: boolean }[];
+  }
+).services;
+const APPS = SERVICES.map((s) => s.name);
+/** The services with an OAuth client of their own at auth. */
+const CLIENTS = SERVICES.filter((s) => s.serviceClient).map((s) => s.name);
+const upper = (name: string) => name.toUpperCase().replace(/-/g, '_');
 
 describe('scripts/check-compose.mjs', () => {
   const check = (file?: string) =>
@@ -60,19 +70,22 @@ describe('docker/secrets/generate.sh (the one-shot secrets service)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('gives each service only its own secrets, readable by their owner only', () => {
-    expect(files('nats')).toEqual(['nats_auth_password', 'nats_orders_password', 'nats_profile_password']);
+    expect(APPS.slice(0, 3)).toEqual(['auth', 'orders', 'profile']);
+    expect(files('nats')).toEqual(APPS.map((app) => `nats_${app}_password`).sort());
     expect(files('postgres')).toEqual(['postgres_password']);
-    expect(files('auth')).toEqual([
-      'admin_password',
-      'database_url',
-      'key_encryption_key',
-      'nats_password',
-      'service_client_secret_orders',
-      'service_client_secret_profile',
-    ]);
-    expect(files('orders')).toEqual(['database_url', 'nats_password', 'service_client_secret']);
-    expect(files('profile')).toEqual(['database_url', 'nats_password', 'service_client_secret']);
-    for (const service of ['nats', 'postgres', 'auth', 'orders', 'profile']) {
+    expect(files('auth')).toEqual(
+      [
+        'admin_password',
+        'database_url',
+        'key_encryption_key',
+        'nats_password',
+        ...CLIENTS.map((client) => `service_client_secret_${client}`),
+      ].sort(),
+    );
+    for (const app of APPS.filter((a) => a !== 'auth')) {
+      expect(files(app)).toEqual(['database_url', 'nats_password', 'service_client_secret']);
+    }
+    for (const service of ['nats', 'postgres', ...APPS]) {
       for (const name of files(service)) {
         expect((statSync(path.join(dir, 'out', service, name)).mode & 0o777).toString(8)).toBe('400');
       }
@@ -80,7 +93,7 @@ describe('docker/secrets/generate.sh (the one-shot secrets service)', () => {
   });
 
   it('writes values the apps and servers accept, and the pairs that must match do', () => {
-    for (const app of ['auth', 'orders', 'profile']) {
+    for (const app of APPS) {
       // docker/nats/nats.conf and the apps' NATS_PASSWORD rule: a letter, then letters and digits.
       expect(read(app, 'nats_password')).toMatch(/^p[0-9a-f]{64}$/);
       expect(read(app, 'nats_password')).toBe(read('nats', `nats_${app}_password`));
@@ -90,15 +103,17 @@ describe('docker/secrets/generate.sh (the one-shot secrets service)', () => {
     }
     expect(Buffer.from(read('auth', 'key_encryption_key'), 'base64')).toHaveLength(32);
     expect(read('auth', 'admin_password')).toMatch(/^[0-9a-f]{32}$/);
-    expect(read('orders', 'service_client_secret')).toBe(read('auth', 'service_client_secret_orders'));
-    expect(read('profile', 'service_client_secret')).toBe(read('auth', 'service_client_secret_profile'));
-    expect(read('orders', 'service_client_secret')).not.toBe(read('profile', 'service_client_secret'));
+    for (const client of CLIENTS) {
+      expect(read(client, 'service_client_secret')).toBe(read('auth', `service_client_secret_${client}`));
+    }
+    const secrets = CLIENTS.map((client) => read(client, 'service_client_secret'));
+    expect(new Set(secrets).size).toBe(CLIENTS.length);
   });
 
   it('keeps every secret on the next start', () => {
-    const before = ['auth', 'orders', 'profile', 'nats', 'postgres'].map((s) => files(s).map((f) => read(s, f)));
+    const before = [...APPS, 'nats', 'postgres'].map((s) => files(s).map((f) => read(s, f)));
     expect(run()).not.toContain('created');
-    const after = ['auth', 'orders', 'profile', 'nats', 'postgres'].map((s) => files(s).map((f) => read(s, f)));
+    const after = [...APPS, 'nats', 'postgres'].map((s) => files(s).map((f) => read(s, f)));
     expect(after).toEqual(before);
   });
 
@@ -112,11 +127,10 @@ describe('docker/secrets/generate.sh (the one-shot secrets service)', () => {
       env: { PATH: `${bin}:${process.env.PATH ?? ''}`, SECRETS_DIR: path.join(dir, 'out', 'nats') },
       encoding: 'utf8',
     });
-    expect(out.split('\n').filter(Boolean)).toEqual([
-      'args=-c /etc/nats/nats.conf',
-      `NATS_AUTH_PASSWORD=${read('nats', 'nats_auth_password')}`,
-      `NATS_ORDERS_PASSWORD=${read('nats', 'nats_orders_password')}`,
-      `NATS_PROFILE_PASSWORD=${read('nats', 'nats_profile_password')}`,
-    ]);
+    const [args, ...environment] = out.split('\n').filter(Boolean);
+    expect(args).toBe('args=-c /etc/nats/nats.conf');
+    expect(environment.sort()).toEqual(
+      APPS.map((app) => `NATS_${upper(app)}_PASSWORD=${read('nats', `nats_${app}_password`)}`).sort(),
+    );
   });
 });

@@ -10,7 +10,7 @@ const adminPassword = 'the first admin passphrase';
 const password = 'correct horse battery staple';
 const wrongPassword = 'a wrong but plausible passphrase';
 
-// The audit trail of README.md: login succeeded/failed, lockout, refresh reuse detected,
+// The audit trail of README.md: login succeeded/failed, lockout, throttled, refresh reuse detected,
 // logout and key rotated, each with time, subject and client address, never a password or token.
 describe.each(testDatabaseTargets())('audit trail on $name', (target) => {
   let auth: AuthAppFixture;
@@ -106,6 +106,23 @@ describe.each(testDatabaseTargets())('audit trail on $name', (target) => {
     ]);
     const { lockedUntil } = lockouts[0].details as { lockedUntil: string };
     expect(Date.parse(lockedUntil)).toBeGreaterThan(Date.parse(lockouts[0].occurredAt as string));
+    // The 429 is not recorded on its own: its lock's window ends with one record of every refusal.
+    expect(await audit('login_throttled', 1)).toEqual([
+      {
+        type: 'login_throttled',
+        occurredAt: time,
+        subject: id,
+        clientAddress: address,
+        details: {
+          scope: 'account',
+          refused: '1',
+          addresses: '1',
+          firstRefusedAt: time,
+          lastRefusedAt: time,
+          lockedUntil,
+        },
+      },
+    ]);
   });
 
   it('records a refresh token reuse, naming the session it ended', async () => {
@@ -165,9 +182,9 @@ describe.each(testDatabaseTargets())('audit trail on $name', (target) => {
   });
 
   it('never carries a password, a token or an email address', async () => {
-    // 5 sign-ins, 3 failures, 1 lockout, 1 reuse, 2 logouts, 1 rotation.
-    const all = await auth.streamedEvents('auth.audit.>', 13);
-    expect(all).toHaveLength(13);
+    // 5 sign-ins, 3 failures, 1 lockout, 1 throttled, 1 reuse, 2 logouts, 1 rotation.
+    const all = await auth.streamedEvents('auth.audit.>', 14);
+    expect(all).toHaveLength(14);
     expect(new Set(all.map((e) => e.type))).toEqual(new Set(AUDIT_EVENT_TYPES));
     const text = JSON.stringify(all);
     for (const secret of secrets) {

@@ -28,8 +28,10 @@ const ROUTES: Record<string, number[]> = {
   'DELETE /auth/sessions/{id}': [204, 401, 404],
   'POST /oauth/token': [200, 400, 401, 503],
   'POST /oauth/revoke': [200, 400, 401],
+  'POST /oauth/introspect': [200, 400, 401, 503],
   'GET /.well-known/jwks.json': [200],
   'GET /.well-known/openid-configuration': [200],
+  'GET /.well-known/oauth-authorization-server': [200],
   'GET /admin/users': [200, 400, 401, 403],
   'PATCH /admin/users/{id}': [200, 400, 401, 403, 404, 409, 415],
   'POST /admin/keys/rotate': [200, 400, 401, 403, 409],
@@ -44,8 +46,10 @@ const PUBLIC = [
   'POST /auth/refresh',
   'POST /oauth/token',
   'POST /oauth/revoke',
+  'POST /oauth/introspect',
   'GET /.well-known/jwks.json',
   'GET /.well-known/openid-configuration',
+  'GET /.well-known/oauth-authorization-server',
 ];
 
 /** The request body of each route that takes one: its schema and that schema's required fields. */
@@ -56,12 +60,13 @@ const BODIES: Record<string, { schema: string; required: string[] }> = {
   'POST /auth/password': { schema: 'ChangePasswordDto', required: ['currentPassword', 'newPassword'] },
   'POST /oauth/token': { schema: 'TokenRequestDto', required: ['grant_type'] },
   'POST /oauth/revoke': { schema: 'RevocationRequestDto', required: ['token'] },
+  'POST /oauth/introspect': { schema: 'IntrospectionRequestDto', required: ['token'] },
   'PATCH /admin/users/{id}': { schema: 'UpdateUserDto', required: [] },
   'POST /admin/keys/rotate': { schema: 'RotateKeyDto', required: [] },
 };
 
 /** The OAuth endpoints take form-encoded and JSON parameters alike; everything else JSON. */
-const FORM_AND_JSON = ['POST /oauth/token', 'POST /oauth/revoke'];
+const FORM_AND_JSON = ['POST /oauth/token', 'POST /oauth/revoke', 'POST /oauth/introspect'];
 
 /** Controllers owned by the keys work in progress; their OpenAPI decorators come with it. */
 
@@ -146,6 +151,7 @@ describe('auth OpenAPI documentation', () => {
       RotateKeyDto: { additionalProperties: false, nullable: [] },
       TokenRequestDto: open,
       RevocationRequestDto: open,
+      IntrospectionRequestDto: open,
     });
   });
 

@@ -1,17 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { ConsoleLogger } from '@nestjs/common';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { connect } from '@nats-io/transport-node';
-import { deleteTestNamespace, testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
+import { testDatabaseTargets } from '@tessera/platform/testing';
 
-import { createAuthApp } from '../src/app';
-import { loadAuthConfig } from '../src/config/auth.config';
+import { deriveDeviceCookieKey, newDeviceClaims, signDeviceToken } from '../src/abuse/device-token';
+import type { AuthAppFixture } from './auth-app.fixture';
+import { startAuthApp } from './auth-app.fixture';
 
 const password = 'correct horse battery staple';
 const wrong = 'not the password at all';
+const DEVICE_COOKIE_TTL_SECONDS = 3600;
 
 interface Answer {
   status: number;
@@ -22,49 +21,39 @@ interface Answer {
 /**
  * Sign-in limits (README.md). Every request leaves from its own loopback address (127.0.0.0/8 is
  * all local on Linux), so each test has client addresses of its own and the per-address limit
- * is exercised for real: the app sees them as Fastify's request.ip.
+ * is exercised for real: the app sees them as Fastify's request.ip. Several clients behind one
+ * NAT are requests from one such address.
  */
 describe.each(testDatabaseTargets())('login abuse on $name', (target) => {
-  const namespace = testNamespace();
-  let db: Awaited<ReturnType<typeof target.create>>;
-  let app: NestFastifyApplication;
+  const kek = randomBytes(32);
+  let auth: AuthAppFixture;
   let port: number;
-  let nc: NatsConnection;
   let nextAddress = 10;
 
   beforeAll(async () => {
-    db = await target.create();
-    const config = loadAuthConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      NATS_URL: testNatsUrl(),
-      NATS_NAMESPACE: namespace,
-      AUTH_DATA_DIR: db.dataDir,
-      AUTH_DATABASE_URL: db.url,
-      AUTH_ISSUER: 'http://auth.test',
-      LOGIN_ACCOUNT_MAX_FAILURES: '3',
-      LOGIN_LOCKOUT_BASE_SECONDS: '1',
-      LOGIN_LOCKOUT_MAX_SECONDS: '2',
-      LOGIN_ADDRESS_MAX_FAILURES: '5',
-      LOGIN_ADDRESS_WINDOW_SECONDS: '900',
+    auth = await startAuthApp(target, {
+      env: {
+        AUTH_KEY_ENCRYPTION_KEY: kek.toString('base64'),
+        LOGIN_ACCOUNT_MAX_FAILURES: '3',
+        LOGIN_LOCKOUT_BASE_SECONDS: '1',
+        LOGIN_LOCKOUT_MAX_SECONDS: '2',
+        LOGIN_ADDRESS_MAX_FAILURES: '5',
+        LOGIN_ADDRESS_WINDOW_SECONDS: '900',
+        LOGIN_DEVICE_MAX_FAILURES: '3',
+        LOGIN_DEVICE_COOKIE_TTL_SECONDS: String(DEVICE_COOKIE_TTL_SECONDS),
+      },
     });
-    app = await createAuthApp(config, { logger: new ConsoleLogger('auth', { logLevels: ['error'] }) });
-    port = Number(new URL(await app.getUrl()).port);
-    nc = await connect({ servers: testNatsUrl() });
+    port = Number(new URL(auth.base).port);
   });
 
   afterAll(async () => {
-    await app?.close();
-    if (nc) {
-      await deleteTestNamespace(nc, namespace);
-      await nc.close();
-    }
-    await db?.drop();
+    await auth?.close();
   });
 
   /** A loopback address no other test has used. */
   function address(): string {
-    return `127.0.0.${nextAddress++}`;
+    const n = nextAddress++;
+    return `127.0.${Math.floor(n / 250)}.${(n % 250) + 1}`;
   }
 
   function post(path: string, body: unknown, from: string, headers: Record<string, string> = {}): Promise<Answer> {
@@ -93,8 +82,35 @@ describe.each(testDatabaseTargets())('login abuse on $name', (target) => {
 
   const login = (email: string, pw: string, from: string) => post('/auth/login', { email, password: pw }, from);
 
-  async function register(email: string): Promise<void> {
-    expect((await post('/auth/register', { email, password }, address())).status).toBe(201);
+  async function register(email: string): Promise<string> {
+    const res = await post('/auth/register', { email, password }, address());
+    expect(res.status).toBe(201);
+    return (JSON.parse(res.text) as { id: string }).id;
+  }
+
+  /** The Set-Cookie line of the device cookie, which a successful sign-in must carry. */
+  function deviceCookieLine(res: Answer): string {
+    const lines = [res.headers['set-cookie'] ?? []].flat();
+    const line = lines.find((l) => l.startsWith('tessera_device='));
+    expect(line).toBeDefined();
+    return line ?? '';
+  }
+
+  /** The device token a successful sign-in set, as the client sends it back. */
+  function deviceToken(res: Answer): string {
+    expect(res.status).toBe(200);
+    return /^tessera_device=([^;]*)/.exec(deviceCookieLine(res))?.[1] ?? '';
+  }
+
+  const loginOnDevice = (email: string, pw: string, from: string, token: string) =>
+    post('/auth/login', { email, password: pw }, from, { cookie: `tessera_device=${token}` });
+
+  /** Uses up the address's budget (5 failures) with wrong guesses at accounts nobody registered. */
+  async function exhaust(from: string): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      expect((await login(`spray-${from}-${i}@example.com`, wrong, from)).status).toBe(401);
+    }
+    expect((await login(`spray-${from}-x@example.com`, password, from)).status).toBe(429);
   }
 
   function retryAfter(res: Answer): number {
@@ -117,6 +133,40 @@ describe.each(testDatabaseTargets())('login abuse on $name', (target) => {
     expect(seconds).toBeLessThanOrEqual(maxSeconds);
     return seconds;
   }
+
+  // First in the file: no other counter has refused anything yet, so the only login_throttled
+  // record of the run so far is this test's.
+  it('records a flood of 429s as one audit event with their count, once the lock is over', async () => {
+    const email = 'flooded@example.com';
+    const id = await register(email);
+    for (let i = 0; i < 3; i++) {
+      expect((await login(email, wrong, address())).status).toBe(401);
+    }
+    const refused = await Promise.all(Array.from({ length: 12 }, () => login(email, password, address())));
+    expect(refused.map((r) => r.status)).toEqual(Array(12).fill(429));
+    const events = await auth.streamedEvents('auth.audit.login_throttled.v1', 1);
+    expect(events).toEqual([
+      {
+        type: 'login_throttled',
+        occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        subject: id,
+        clientAddress: expect.stringMatching(/^127\.0\.\d+\.\d+$/),
+        details: {
+          scope: 'account',
+          refused: '12',
+          addresses: '12',
+          firstRefusedAt: expect.any(String),
+          lastRefusedAt: expect.any(String),
+          lockedUntil: expect.any(String),
+        },
+      },
+    ]);
+    // Recorded when the lock ended, not at the first refusal.
+    const { lockedUntil, lastRefusedAt } = events[0].details as Record<string, string>;
+    expect(Date.parse(events[0].occurredAt as string)).toBeGreaterThanOrEqual(Date.parse(lockedUntil) - 50);
+    expect(Date.parse(lastRefusedAt)).toBeLessThanOrEqual(Date.parse(lockedUntil));
+    expect(JSON.stringify(events)).not.toContain('flooded');
+  });
 
   it('answers 429 with Retry-After after too many wrong passwords, even to the right one', async () => {
     const email = 'ada@example.com';
@@ -223,5 +273,125 @@ describe.each(testDatabaseTargets())('login abuse on $name', (target) => {
     }
     expectRefused(await change(password), email);
     expectRefused(await login(email, password, address()), email);
+  });
+  describe('device cookies', () => {
+    it('sets an HttpOnly, SameSite=Strict device cookie on /auth with every successful sign-in', async () => {
+      const email = 'cookie@example.com';
+      await register(email);
+      const first = await login(email, password, address());
+      const line = deviceCookieLine(first);
+      expect(line).toMatch(/; HttpOnly/i);
+      expect(line).toMatch(/; SameSite=Strict/i);
+      expect(line).toMatch(/; Path=\/auth(;|$)/);
+      expect(line).toMatch(new RegExp(`; Max-Age=${DEVICE_COOKIE_TTL_SECONDS}(;|$)`));
+      // Secure only in production: these tests speak plain HTTP.
+      expect(line).not.toMatch(/; Secure/i);
+      expect(line.toLowerCase()).not.toContain('cookie@');
+      const second = await login(email, password, address());
+      expect(deviceToken(second)).not.toBe(deviceToken(first));
+      expect((await login(email, wrong, address())).headers['set-cookie']).toBeUndefined();
+    });
+
+    it('lets the admin with a device cookie sign in from an address an attacker has exhausted', async () => {
+      const admin = 'office-admin@example.com';
+      await register(admin);
+      const office = address();
+      // Monday: the admin signs in from the office, and the browser keeps the device cookie.
+      const token = deviceToken(await login(admin, password, office));
+      // Someone on the same office NAT sprays wrong passwords, and hammers the admin's account too.
+      await exhaust(office);
+      for (let i = 0; i < 3; i++) {
+        expect((await login(admin, wrong, address())).status).toBe(401);
+      }
+      expectRefused(await login(admin, password, address()), admin);
+      // A colleague without a device cookie is still refused, as is the admin on a new browser.
+      expectRefused(await login(admin, password, office), admin, 900);
+      // The admin's own browser gets in, with the right password only.
+      expect((await loginOnDevice(admin, wrong, office, token)).status).toBe(401);
+      const signedIn = await loginOnDevice(admin, password, office, token);
+      expect(signedIn.status).toBe(200);
+      expect(JSON.parse(signedIn.text)).toMatchObject({ token_type: 'Bearer' });
+      // The fresh cookie it was given works as well.
+      expect((await loginOnDevice(admin, password, office, deviceToken(signedIn))).status).toBe(200);
+      // And none of this lifted the crowd's limits.
+      expectRefused(await login(admin, password, office), admin, 900);
+    });
+
+    it("treats a forged, altered, expired or other account's device cookie as an unknown device", async () => {
+      const email = 'careful@example.com';
+      const id = await register(email);
+      const other = 'other@example.com';
+      await register(other);
+      const shared = address();
+      const token = deviceToken(await login(email, password, shared));
+      const othersToken = deviceToken(await login(other, password, address()));
+      await exhaust(shared);
+      const [version, payload, mac] = token.split('.') as [string, string, string];
+      const flip = (text: string, at: number) =>
+        `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`;
+      const key = deriveDeviceCookieKey(kek);
+      const expiredClaims = newDeviceClaims(id, new Date(Date.now() - (DEVICE_COOKIE_TTL_SECONDS + 5) * 1000));
+      const candidates: Record<string, string> = {
+        'another account': othersToken,
+        'altered MAC': `${version}.${payload}.${flip(mac, 5)}`,
+        'altered payload': `${version}.${flip(payload, 3)}.${mac}`,
+        'signed with another key': signDeviceToken(
+          deriveDeviceCookieKey(randomBytes(32)),
+          newDeviceClaims(id, new Date()),
+        ),
+        expired: signDeviceToken(key, expiredClaims),
+        'not a token': 'let-me-in',
+        'too long': `${token}${'A'.repeat(1000)}`,
+      };
+      for (const [what, candidate] of Object.entries(candidates)) {
+        const res = await loginOnDevice(email, password, shared, candidate);
+        expect([what, res.status]).toEqual([what, 429]);
+      }
+      // The genuine cookie, signed with the same key as the expired one, still gets in.
+      expect(
+        (await loginOnDevice(email, password, shared, signDeviceToken(key, newDeviceClaims(id, new Date())))).status,
+      ).toBe(200);
+      expect((await loginOnDevice(email, password, shared, token)).status).toBe(200);
+    });
+
+    it('distrusts a device cookie after too many failures from it', async () => {
+      const email = 'stolen-cookie@example.com';
+      await register(email);
+      const shared = address();
+      const token = deviceToken(await login(email, password, shared));
+      await exhaust(shared);
+      for (let i = 0; i < 3; i++) {
+        expect((await loginOnDevice(email, wrong, shared, token)).status).toBe(401);
+      }
+      // Now an unknown device: the exhausted address refuses it, right password or not.
+      expectRefused(await loginOnDevice(email, password, shared, token), email, 900);
+      // Its failures were its own: the account was not locked by them.
+      expect((await login(email, password, address())).status).toBe(200);
+    });
+  });
+
+  describe('concurrent sign-ins', () => {
+    it('lets 10 parallel sign-ins with the right password all in, from one address', async () => {
+      const email = 'busy@example.com';
+      await register(email);
+      const from = address();
+      const answers = await Promise.all(Array.from({ length: 10 }, () => login(email, password, from)));
+      expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+      // Nothing was counted: three wrong passwords still come before the lock.
+      for (let i = 0; i < 2; i++) {
+        expect((await login(email, wrong, from)).status).toBe(401);
+      }
+      expect((await login(email, password, from)).status).toBe(200);
+    });
+
+    it('lets no more than the limit of 20 parallel wrong guesses reach the password check', async () => {
+      const email = 'raced@example.com';
+      await register(email);
+      const answers = await Promise.all(Array.from({ length: 20 }, () => login(email, wrong, address())));
+      // A 401 is a password checked and found wrong; a 429 was refused before any hashing.
+      const statuses = answers.map((a) => a.status).sort();
+      expect(statuses).toEqual([...Array(3).fill(401), ...Array(17).fill(429)]);
+      expectRefused(await login(email, password, address()), email);
+    });
   });
 });

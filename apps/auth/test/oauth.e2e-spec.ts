@@ -376,9 +376,12 @@ describe.each(testDatabaseTargets())('OAuth endpoints on $name', (target) => {
         jwks_uri: `${issuer}/.well-known/jwks.json`,
         token_endpoint: `${issuer}/oauth/token`,
         revocation_endpoint: `${issuer}/oauth/revoke`,
+        introspection_endpoint: `${issuer}/oauth/introspect`,
+        response_types_supported: [],
         grant_types_supported: ['client_credentials', 'refresh_token'],
         token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
         revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+        introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
         access_token_signing_alg_values_supported: ['RS256'],
         scopes_supported: ['profile:read', 'orders:read', 'orders:write'],
       });

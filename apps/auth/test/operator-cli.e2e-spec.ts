@@ -136,6 +136,13 @@ describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
     );
   });
 
+  it('reads a kid that begins with "-" (one thumbprint in 64 does) as the kid, not as an option', async () => {
+    const run = await cli(['keys', 'withdraw', '-vtjz4_QfdECDAcjIGRcJ2FaKJpBiAQakBtojjZMuvc']);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/^error: .*-vtjz4_QfdECDAcjIGRcJ2FaKJpBiAQakBtojjZMuvc/);
+    expect(run.err).not.toMatch(/unknown option/);
+  });
+
   it('refuses a bad key file with a one-line reason and exit code 1, changing nothing', async () => {
     const before = await json<unknown[]>(['keys', 'list']);
     const run = await cli(['keys', 'import', 'bad.pem'], { 'bad.pem': 'not a key' }, { AUTH_SIGNING_ALG: 'ES256' });

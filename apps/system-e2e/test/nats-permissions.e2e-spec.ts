@@ -26,6 +26,27 @@ const passwords: Record<Service, string> = {
   profile: `p${randomBytes(32).toString('hex')}`,
 };
 const inbox = (service: Service) => `_INBOX_${service}`;
+/**
+ * Every password the file reads: the three above, and one for each service `npm run new-service`
+ * added (its user must be there for the server to start; the rules below are the three's).
+ */
+const serverPasswords: Record<string, string> = {
+  ...Object.fromEntries(
+    [...readFileSync(CONF, 'utf8').matchAll(/\$(NATS_[A-Z0-9_]+_PASSWORD)\b/g)].map((m) => [
+      m[1],
+      `p${randomBytes(32).toString('hex')}`,
+    ]),
+  ),
+  NATS_AUTH_PASSWORD: passwords.auth,
+  NATS_ORDERS_PASSWORD: passwords.orders,
+  NATS_PROFILE_PASSWORD: passwords.profile,
+};
+/** The services `npm start` and the cluster run: each one has its user in the file. */
+const LISTED = (
+  JSON.parse(readFileSync(path.resolve(__dirname, '../../../scripts/lib/services.json'), 'utf8')) as {
+    services: { name: string }[];
+  }
+).services.map((s) => s.name);
 const KV_KEYS = `KV_${Buckets.Keys}`;
 const KV_REVOCATIONS = `KV_${Buckets.Revocations}`;
 /** Every event subject auth owns, from the contracts (a wildcard token made concrete). */
@@ -140,11 +161,7 @@ describe('docker/nats/nats.conf: one NATS user per service, each allowed only wh
   beforeAll(async () => {
     server = await startPrivateNatsServer({
       configFile: CONF,
-      env: {
-        NATS_AUTH_PASSWORD: passwords.auth,
-        NATS_ORDERS_PASSWORD: passwords.orders,
-        NATS_PROFILE_PASSWORD: passwords.profile,
-      },
+      env: serverPasswords,
     });
     const credentials = (service: Service) => ({
       NATS_USER: service,
@@ -256,14 +273,13 @@ describe('docker/nats/nats.conf: one NATS user per service, each allowed only wh
       expect(error).toMatchObject({ name: 'AuthorizationError', message: 'Authorization Violation' });
     });
 
-    it('declares exactly the users auth, orders and profile, each password an environment variable', () => {
+    it('declares exactly one user per listed service (auth, orders, profile, ...), each password an environment variable', () => {
       const conf = readFileSync(CONF, 'utf8');
-      expect([...conf.matchAll(/^\s*user:\s*(\S+)\s*$/gm)].map((m) => m[1])).toEqual(['auth', 'orders', 'profile']);
-      expect([...conf.matchAll(/^\s*password:\s*(\S+)\s*$/gm)].map((m) => m[1])).toEqual([
-        '$NATS_AUTH_PASSWORD',
-        '$NATS_ORDERS_PASSWORD',
-        '$NATS_PROFILE_PASSWORD',
-      ]);
+      expect(LISTED.slice(0, 3)).toEqual(['auth', 'orders', 'profile']);
+      expect([...conf.matchAll(/^\s*user:\s*(\S+)\s*$/gm)].map((m) => m[1])).toEqual(LISTED);
+      expect([...conf.matchAll(/^\s*password:\s*(\S+)\s*$/gm)].map((m) => m[1])).toEqual(
+        LISTED.map((name) => `$NATS_${name.toUpperCase().replace(/-/g, '_')}_PASSWORD`),
+      );
     });
   });
 

@@ -5,6 +5,8 @@ import {
   REVOCATION_MAX_STALENESS,
 } from '@tessera/contracts';
 
+import type { NatsCredentials } from '@tessera/platform';
+
 import type { ServiceClientOptions } from './client/service-token.provider';
 import type { SigningAlgorithm } from './keys/public-jwk';
 
@@ -14,8 +16,29 @@ export interface AuthModuleOptions {
   audience: string;
   /** The issuer every token must carry in `iss`. */
   issuer: string;
-  /** HTTP JWKS fallback, used when the NATS KV bucket has no key for a `kid`. */
+  /**
+   * The issuer's JWKS over HTTP: the fallback when the NATS KV bucket has no key for a `kid`, and
+   * the only key source without NATS. Fetched once at start and again, rate-limited
+   * (`keyRefreshIntervalSeconds`), when a token names a `kid` nobody knows.
+   */
   jwksUrl?: string;
+  /**
+   * NATS for a service without Tessera's PlatformModule: AuthModule then opens its own
+   * connection, mirrors the key bucket and watches the revocation bucket there. Under
+   * PlatformModule, leave it unset: the platform's connection is used.
+   */
+  natsUrl?: string;
+  /** With `natsUrl`: the deployment's `NATS_NAMESPACE` (bucket names become `<ns>_<name>`). */
+  natsNamespace?: string;
+  /** With `natsUrl`: this service's NATS user and password. */
+  natsCredentials?: NatsCredentials;
+  /**
+   * `nats` (default): revoked tokens are refused within seconds, from the revocation bucket.
+   * `off`: no revocation at all, a token lives until it expires. Only for a service with no
+   * NATS, and it must be said explicitly: without NATS and without `off`, AuthModule refuses to
+   * start.
+   */
+  revocation?: 'nats' | 'off';
   /**
    * Also accept the access token from this cookie (browser clients). A request carrying both
    * the header and the cookie with different tokens is a 400. Needs @fastify/cookie, which
@@ -67,9 +90,15 @@ export interface AuthModuleOptions {
 export const AUTH_MODULE_OPTIONS = Symbol('AUTH_MODULE_OPTIONS');
 
 export interface ResolvedAuthOptions extends Required<
-  Omit<AuthModuleOptions, 'jwksUrl' | 'cookieName' | 'serviceClient' | 'sharedSecret'>
+  Omit<
+    AuthModuleOptions,
+    'jwksUrl' | 'cookieName' | 'serviceClient' | 'sharedSecret' | 'natsUrl' | 'natsNamespace' | 'natsCredentials'
+  >
 > {
   jwksUrl?: string;
+  natsUrl?: string;
+  natsNamespace?: string;
+  natsCredentials?: NatsCredentials;
   sharedSecret?: string;
   cookieName?: string;
   serviceClient?: ServiceClientOptions;
@@ -93,8 +122,15 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     revocationMaxStalenessSeconds: REVOCATION_MAX_STALENESS.default,
     verifiedTokenCacheSize: 10_000,
     syncCheck: {},
+    revocation: 'nats',
     ...options,
   };
+  if (resolved.revocation !== 'nats' && resolved.revocation !== 'off') {
+    throw new Error(`AuthModule option revocation must be 'nats' or 'off', not ${JSON.stringify(resolved.revocation)}`);
+  }
+  if (resolved.natsUrl !== undefined && resolved.natsUrl.trim() === '') {
+    throw new Error('AuthModule option natsUrl is empty: give a nats:// URL, or leave it unset');
+  }
   const problems = checkLifetimes({
     maxAcceptedSeconds: resolved.maxTokenLifetimeSeconds,
     clockToleranceSeconds: resolved.clockToleranceSeconds,

@@ -33,3 +33,8 @@ export function accountKey(email: string): string {
 export function addressKey(address: string): string {
   return `ip:${address}`;
 }
+
+/** The counter key of one device cookie: its random nonce, which says nothing about its holder. */
+export function deviceKey(nonce: string): string {
+  return `dev:${nonce}`;
+}

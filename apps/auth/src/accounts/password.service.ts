@@ -3,7 +3,9 @@ import type { Principal } from '@tessera/auth';
 import { InvalidTokenError } from '@tessera/auth';
 
 import { SecurityMetrics } from '../audit/security-metrics';
+import { TooManyAttemptsError } from '../abuse/abuse.errors';
 import { LoginAttemptsService } from '../abuse/login-attempts.service';
+import { ThrottleRefusals } from '../abuse/throttle-refusals';
 import { SessionFamiliesService } from '../sessions/session-families.service';
 import { CommonPasswords } from './common-passwords';
 import { PasswordHasher } from './password-hasher.service';
@@ -19,6 +21,7 @@ export class PasswordService {
     private readonly attempts: LoginAttemptsService,
     private readonly commonPasswords: CommonPasswords,
     @Optional() private readonly metrics?: SecurityMetrics,
+    @Optional() private readonly refusals?: ThrottleRefusals,
   ) {}
 
   /**
@@ -43,12 +46,25 @@ export class PasswordService {
     }
     // Before the current password is checked: a refused new password costs no attempt.
     this.commonPasswords.assertAcceptable(newPassword, user.email);
-    const attempt = await this.attempts.begin(user.email, clientAddress);
-    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
-      attempt.locks.forEach((lock) => this.metrics?.lockout(lock.scope));
-      throw new WrongCurrentPasswordError();
+    const attempt = await this.attempts.begin(user.email, clientAddress).catch((e: unknown) => {
+      if (e instanceof TooManyAttemptsError && e.refusal) {
+        const forAccount = e.refusal.scope === 'account';
+        this.refusals?.refused(e.refusal, {
+          clientAddress,
+          ...(forAccount ? { subject: () => Promise.resolve(user.id) } : {}),
+        });
+      }
+      throw e;
+    });
+    try {
+      if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
+        (await this.attempts.failed(attempt)).forEach((lock) => this.metrics?.lockout(lock.scope));
+        throw new WrongCurrentPasswordError();
+      }
+      await this.attempts.succeeded(attempt);
+    } finally {
+      await this.attempts.abandon(attempt);
     }
-    await this.attempts.succeeded(attempt);
     await this.users.setPasswordHash(user.id, await this.hasher.hash(newPassword));
     const current = await this.families.familyOfAccessToken(principal.jti);
     await this.families.revokeUserFamilies(user.id, 'password_changed', { except: current });

@@ -5,8 +5,8 @@ import { Metrics } from '@tessera/platform';
 /** How a `POST /auth/login` ended: a session, the one 401 for every bad credential, or a 429. */
 export type LoginOutcome = 'succeeded' | 'invalid_credentials' | 'throttled';
 
-/** Which sign-in counter a lockout locked: the account, or the client address. */
-export type LockoutScope = 'account' | 'address';
+/** Which sign-in counter a lockout locked: the account, the client address, or one device cookie. */
+export type LockoutScope = 'account' | 'address' | 'device';
 
 /**
  * Counters of the security events the audit trail records, for alerting (/metrics):
@@ -33,12 +33,13 @@ export class SecurityMetrics {
     };
     const lockouts = metrics.cellCounter({
       name: 'tessera_auth_lockouts_total',
-      help: 'Sign-in counters locked by a failed password check, by scope (account, address).',
+      help: 'Sign-in counters locked by a failed password check, by scope (account, address, device).',
       labelNames: ['scope'],
     });
     this.lockouts = {
       account: lockouts.cell({ scope: 'account' }),
       address: lockouts.cell({ scope: 'address' }),
+      device: lockouts.cell({ scope: 'device' }),
     };
     this.reuses = metrics
       .cellCounter({

@@ -352,6 +352,9 @@ describe('loadAuthConfig', () => {
     expect(loadAuthConfig({}).loginThrottle).toEqual({
       account: { maxFailures: 5, windowSeconds: 86400, lockoutBaseSeconds: 1, lockoutMaxSeconds: 900 },
       address: { maxFailures: 20, windowSeconds: 900 },
+      // A device cookie: 5 failures of its own a day, valid for 90 days.
+      device: { maxFailures: 5, windowSeconds: 86400 },
+      deviceCookieSeconds: 90 * 86400,
     });
   });
 
@@ -360,10 +363,14 @@ describe('loadAuthConfig', () => {
       LOGIN_ACCOUNT_MAX_FAILURES: '0',
       LOGIN_LOCKOUT_MAX_SECONDS: '86401',
       LOGIN_ADDRESS_WINDOW_SECONDS: '0',
+      LOGIN_DEVICE_MAX_FAILURES: '0',
+      LOGIN_DEVICE_COOKIE_TTL_SECONDS: String(366 * 86400),
     }).join('\n');
     expect(found).toContain('LOGIN_ACCOUNT_MAX_FAILURES');
     expect(found).toContain('LOGIN_LOCKOUT_MAX_SECONDS');
     expect(found).toContain('LOGIN_ADDRESS_WINDOW_SECONDS');
+    expect(found).toContain('LOGIN_DEVICE_MAX_FAILURES');
+    expect(found).toContain('LOGIN_DEVICE_COOKIE_TTL_SECONDS');
   });
 
   it('refuses a lockout base longer than its maximum', () => {

@@ -186,6 +186,24 @@ export class AuthConfig extends ServiceConfig {
   LOGIN_ADDRESS_WINDOW_SECONDS: number = 900;
 
   /**
+   * Device cookies (OWASP "Slow Down Online Guessing Attacks with Device Cookies"; README.md,
+   * "Sign-in limits"): a browser or client that signed in to an account holds a signed
+   * `tessera_device` cookie for LOGIN_DEVICE_COOKIE_TTL_SECONDS, and its sign-ins to that account
+   * are limited on a counter of their own, not with its address or the account's other clients.
+   * After LOGIN_DEVICE_MAX_FAILURES failures within LOGIN_ACCOUNT_WINDOW_SECONDS the cookie is no
+   * longer trusted, for the rest of its life.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  LOGIN_DEVICE_MAX_FAILURES: number = 5;
+
+  @IsInt()
+  @Min(60)
+  @Max(365 * DAY)
+  LOGIN_DEVICE_COOKIE_TTL_SECONDS: number = 90 * DAY;
+
+  /**
    * Confidential clients of the client_credentials grant (one per calling service), as
    * `<clientId>=<scope> <scope>...`, comma-separated. A scope is `<service>:<permission>`; the
    * service part is what the token's `aud` names. Each client's secret is read from
@@ -236,6 +254,8 @@ export class AuthConfig extends ServiceConfig {
         lockoutMaxSeconds: this.LOGIN_LOCKOUT_MAX_SECONDS,
       },
       address: { maxFailures: this.LOGIN_ADDRESS_MAX_FAILURES, windowSeconds: this.LOGIN_ADDRESS_WINDOW_SECONDS },
+      device: { maxFailures: this.LOGIN_DEVICE_MAX_FAILURES, windowSeconds: this.LOGIN_ACCOUNT_WINDOW_SECONDS },
+      deviceCookieSeconds: this.LOGIN_DEVICE_COOKIE_TTL_SECONDS,
     };
   }
 

@@ -14,4 +14,8 @@ export interface AccountCounterPolicy extends CounterPolicy {
 export interface LoginThrottlePolicy {
   account: AccountCounterPolicy;
   address: CounterPolicy;
+  /** One device cookie's sign-ins to its account; past the limit the cookie is distrusted. */
+  device: CounterPolicy;
+  /** How long a device cookie is valid after the sign-in that issued it. */
+  deviceCookieSeconds: number;
 }

@@ -117,19 +117,27 @@ export const refreshTokens = pgTable(
 
 /**
  * Failed-sign-in counters shared by every replica (README.md, "Sign-in limits"): one row per client
- * address (`ip:<addr>`) and per account (`acct:<hex SHA-256 of the normalised email>`, so the
- * table holds no addresses and unknown emails count exactly like known ones). Only one
- * INSERT ... ON CONFLICT statement changes a row; see abuse/login-attempts.service.ts.
+ * address (`ip:<addr>`), per account (`acct:<hex SHA-256 of the normalised email>`, so the
+ * table holds no addresses and unknown emails count exactly like known ones) and per device
+ * cookie (`dev:<nonce>`). Each change is one INSERT ... ON CONFLICT statement; see
+ * abuse/login-attempts.service.ts.
  */
 export const loginAttempts = pgTable(
   'login_attempts',
   {
     key: text('key').primaryKey(),
-    /** Attempts counted in the current window; a successful sign-in takes its own back. */
+    /** Failed password checks in the current window (outcomes only, never attempts in progress). */
     failures: integer('failures').notNull(),
     windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
     /** Until then every attempt under this key is refused before any password hashing. */
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    /**
+     * Password checks admitted and not finished yet: failures + inFlight never exceeds the limit,
+     * so parallel guesses cannot overrun it. Counts only until inFlightUntil, so a process that
+     * died mid-check costs the key its slots for that long, not for good.
+     */
+    inFlight: integer('in_flight').notNull().default(0),
+    inFlightUntil: timestamp('in_flight_until', { withTimezone: true }),
   },
   (t) => [index('login_attempts_window_started_at_idx').on(t.windowStartedAt)],
 );

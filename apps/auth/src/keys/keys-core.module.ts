@@ -40,6 +40,6 @@ import { KEY_RETENTION_SECONDS, KeyService, SIGNING_POLICY } from './key.service
     },
     KeyService,
   ],
-  exports: [KeyService],
+  exports: [KeyService, KEY_ENCRYPTION_KEY],
 })
 export class KeysCoreModule {}

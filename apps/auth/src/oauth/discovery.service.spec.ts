@@ -19,9 +19,12 @@ describe('DiscoveryService', () => {
       jwks_uri: 'https://auth.example.com/.well-known/jwks.json',
       token_endpoint: 'https://auth.example.com/oauth/token',
       revocation_endpoint: 'https://auth.example.com/oauth/revoke',
+      introspection_endpoint: 'https://auth.example.com/oauth/introspect',
+      response_types_supported: [],
       grant_types_supported: ['client_credentials', 'refresh_token'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       access_token_signing_alg_values_supported: ['RS256'],
       scopes_supported: ['profile:read', 'orders:read'],
     });

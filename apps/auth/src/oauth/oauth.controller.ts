@@ -12,6 +12,8 @@ import { Public } from '@tessera/auth';
 import type { FastifyRequest } from 'fastify';
 
 import { presentedClient } from './client-authentication';
+import { IntrospectionRequestDto } from './dto/introspection-request.dto';
+import { IntrospectionDto } from './dto/introspection.response';
 import { RevocationRequestDto } from './dto/revocation-request.dto';
 import { TokenRequestDto } from './dto/token-request.dto';
 import { OAuthErrorDto, TokenDto } from './dto/token.response';
@@ -19,6 +21,7 @@ import { OAuthErrorFilter } from './oauth-error.filter';
 import { OAuthParams } from './oauth-params';
 import type { TokenResponse } from './oauth-token.service';
 import { OAuthTokenService } from './oauth-token.service';
+import { TokenIntrospectionService } from './token-introspection.service';
 import { TokenRevocationService } from './token-revocation.service';
 
 /** Both media types RFC 6749 clients send; the same parameters either way. */
@@ -29,7 +32,7 @@ const ApiOAuthError = (status: number, description: string) =>
   ApiResponse({ status, description, type: OAuthErrorDto });
 
 /**
- * RFC 6749 token endpoint and RFC 7009 revocation endpoint. Public to the access-token guard:
+ * RFC 6749 token endpoint, RFC 7009 revocation endpoint and RFC 7662 introspection endpoint. Public to the access-token guard:
  * callers authenticate as clients (HTTP Basic or client_id/client_secret in the body), or not
  * at all for the public first-party client. Form-encoded and JSON bodies are both accepted.
  */
@@ -41,6 +44,7 @@ export class OAuthController {
   constructor(
     private readonly tokens: OAuthTokenService,
     private readonly revocation: TokenRevocationService,
+    private readonly introspection: TokenIntrospectionService,
   ) {}
 
   /** 200 with a token (RFC 6749 §5.1); 400/401 with `{error, error_description}` (§5.2). */
@@ -94,5 +98,37 @@ export class OAuthController {
   ): Promise<void> {
     const client = presentedClient(request.raw.rawHeaders, params, { otherSchemes: 'ignore' });
     await this.revocation.revoke(params, client);
+  }
+
+  /** 200 `{active, ...claims}` or `{active: false}` (RFC 7662 §2.2); only for an authenticated client. */
+  @Post('introspect')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'OAuth 2.0 token introspection (RFC 7662)',
+    description:
+      'For a resource server that cannot verify JWTs itself. Only an authenticated service client may ask ' +
+      '(HTTP Basic or client_id/client_secret). An access token every service would accept now is active, ' +
+      'with its claims; anything else (expired, revoked, forged, a refresh token) is `{"active": false}`.',
+  })
+  @ApiConsumes(...FORM_OR_JSON)
+  @ApiBody({ type: IntrospectionRequestDto })
+  @ApiOkResponse({ type: IntrospectionDto })
+  @ApiOAuthError(400, '`invalid_request`: no `token`, or a malformed parameter.')
+  @ApiOAuthError(
+    401,
+    '`invalid_client`: no client credentials, or wrong ones; with a `WWW-Authenticate: Basic` challenge.',
+  )
+  @ApiServiceUnavailableResponse({
+    description: '`temporarily_unavailable`: the revocation state is too old to answer; see Retry-After.',
+    type: OAuthErrorDto,
+  })
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  introspect(
+    @OAuthParams(IntrospectionRequestDto) params: IntrospectionRequestDto,
+    @Req() request: FastifyRequest,
+  ): Promise<IntrospectionDto> {
+    const client = presentedClient(request.raw.rawHeaders, params, { otherSchemes: 'refuse' });
+    return this.introspection.introspect(params, client);
   }
 }

@@ -10,9 +10,10 @@ import { OAuthController } from './oauth.controller';
 import { OAuthRouteErrors } from './oauth-route-errors';
 import { OAuthTokenService } from './oauth-token.service';
 import { ServiceClientsModule } from './service-clients.module';
+import { TokenIntrospectionService } from './token-introspection.service';
 import { TokenRevocationService } from './token-revocation.service';
 
-/** Service clients (OAuth 2.0): token and revocation endpoints, and the discovery document. */
+/** Service clients (OAuth 2.0): token, revocation and introspection endpoints, and the discovery document. */
 @Module({
   imports: [
     KeysCoreModule,
@@ -23,6 +24,13 @@ import { TokenRevocationService } from './token-revocation.service';
     ServiceClientsModule.forRoot({ announceGeneratedSecrets: (text) => void process.stdout.write(text) }),
   ],
   controllers: [OAuthController, DiscoveryController],
-  providers: [OAuthTokenService, TokenRevocationService, AccessTokenInspector, DiscoveryService, OAuthRouteErrors],
+  providers: [
+    OAuthTokenService,
+    TokenRevocationService,
+    TokenIntrospectionService,
+    AccessTokenInspector,
+    DiscoveryService,
+    OAuthRouteErrors,
+  ],
 })
 export class OAuthModule {}

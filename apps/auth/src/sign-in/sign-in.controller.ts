@@ -10,6 +10,7 @@ import type { PublicUser } from '../accounts/users.service';
 import { LoginDto } from './dto/login.dto';
 import { RefreshDto } from './dto/refresh.dto';
 import { TokenPairDto } from './dto/token-pair.response';
+import { DeviceCookie } from './device-cookie';
 import type { TokenPairResponse } from './refresh-cookie';
 import { RefreshCookie } from './refresh-cookie';
 import { JsonBodyGuard } from '../http/json-body.guard';
@@ -36,6 +37,7 @@ export class SignInController {
   constructor(
     private readonly sessions: SignInService,
     private readonly cookie: RefreshCookie,
+    private readonly device: DeviceCookie,
   ) {}
 
   /** 200 with a token pair and the refresh cookie; 401 `invalid_credentials` for every kind of failure. */
@@ -46,16 +48,22 @@ export class SignInController {
     summary: 'Sign in with email and password',
     description:
       'Answers a token pair and sets the refresh token as an HttpOnly, SameSite=Strict cookie (Path=/auth) ' +
-      'for browsers. Failed attempts are throttled per account and per client address.',
+      'for browsers, with the `tessera_device` cookie that marks this client as a known device. Failed ' +
+      'attempts are throttled per account and per client address; a request carrying a valid ' +
+      '`tessera_device` cookie of the account is throttled on that device cookie alone. Clients that are ' +
+      'not browsers may keep the device cookie and send it back as a cookie.',
   })
-  @ApiOkResponse({ type: TokenPairDto, headers: { 'Set-Cookie': { description: 'The refresh cookie.' } } })
+  @ApiOkResponse({
+    type: TokenPairDto,
+    headers: { 'Set-Cookie': { description: 'The refresh cookie and the device cookie (tessera_device).' } },
+  })
   @ApiProblem(400, '`validation_failed`: the body is not `{email, password}`.')
   @ApiProblem(415, '`unsupported_media_type`: the body is not application/json (an HTML form cannot sign anyone in).')
   @ApiProblem(
     401,
     '`invalid_credentials`: the same answer for an unknown email, a wrong password and a disabled account.',
   )
-  @ApiProblem(429, '`too_many_attempts`: too many failed sign-ins for this account or address.', {
+  @ApiProblem(429, '`too_many_attempts`: too many failed sign-ins for this account, address or device.', {
     'Retry-After': 'Seconds until the next attempt is accepted.',
   })
   @ApiSigningKeyUnavailable()
@@ -64,10 +72,14 @@ export class SignInController {
   @Header('Cache-Control', 'no-store')
   async login(
     @Body() dto: LoginDto,
+    @Req() request: FastifyRequest,
     @RequestClient() client: ClientInfo,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenPairResponse> {
-    return this.cookie.deliver(reply, await this.sessions.login(dto.email, dto.password, client));
+    const signedIn = await this.sessions.login(dto.email, dto.password, client, this.device.tokenOf(request));
+    const pair = this.cookie.deliver(reply, signedIn);
+    this.device.set(reply, signedIn.deviceToken, signedIn.deviceTokenMaxAgeSeconds);
+    return pair;
   }
 
   /**

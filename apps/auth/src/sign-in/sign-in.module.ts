@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { AbuseModule } from '../abuse/abuse.module';
 import { AccountsCoreModule } from '../accounts/accounts-core.module';
 import { SessionsCoreModule } from '../sessions/sessions-core.module';
+import { DeviceCookie } from './device-cookie';
 import { RefreshCookie } from './refresh-cookie';
 import { SignInController } from './sign-in.controller';
 import { SignInService } from './sign-in.service';
@@ -10,6 +11,6 @@ import { SignInService } from './sign-in.service';
 @Module({
   imports: [AccountsCoreModule, SessionsCoreModule, AbuseModule],
   controllers: [SignInController],
-  providers: [SignInService, RefreshCookie],
+  providers: [SignInService, RefreshCookie, DeviceCookie],
 })
 export class SignInModule {}

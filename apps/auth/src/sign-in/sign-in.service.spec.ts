@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import type { OutboxRelay } from '@tessera/platform';
 import { Logger } from '@nestjs/common';
 import type { Principal } from '@tessera/auth';
@@ -14,6 +16,7 @@ import { UsersService } from '../accounts/users.service';
 import { InvalidCredentialsError } from './sign-in.errors';
 import { SignInService } from './sign-in.service';
 import { TooManyAttemptsError } from '../abuse/abuse.errors';
+import { DeviceTrust } from '../abuse/device-trust.service';
 import { LoginAttemptsService } from '../abuse/login-attempts.service';
 import { CommonPasswords } from '../accounts/common-passwords';
 
@@ -47,6 +50,7 @@ describe('SignInService', () => {
       f.families,
       new LoginAttemptsService(f.handle.db, f.config),
       f.audit,
+      new DeviceTrust(f.config, randomBytes(32)),
     );
   });
 

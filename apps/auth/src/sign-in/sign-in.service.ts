@@ -7,8 +7,10 @@ import { AuditTrail } from '../audit/audit-trail.service';
 import { SecurityMetrics } from '../audit/security-metrics';
 import type { UserRow } from '../database/schema';
 import { TooManyAttemptsError } from '../abuse/abuse.errors';
-import type { LoginAttempt } from '../abuse/login-attempts.service';
+import { DeviceTrust } from '../abuse/device-trust.service';
+import type { LoginAttempt, StartedLock } from '../abuse/login-attempts.service';
 import { LoginAttemptsService } from '../abuse/login-attempts.service';
+import { ThrottleRefusals } from '../abuse/throttle-refusals';
 import { InvalidGrantError } from '../sessions/sessions.errors';
 import type { ClientInfo } from '../http/client-info';
 import type { IssuedSession } from '../sessions/refresh-tokens.service';
@@ -18,6 +20,12 @@ import { PasswordHasher } from '../accounts/password-hasher.service';
 import type { PublicUser } from '../accounts/users.service';
 import { toPublicUser, UsersService } from '../accounts/users.service';
 import { InvalidCredentialsError } from './sign-in.errors';
+
+/** A session, and the device token for the cookie that makes this client a known device. */
+export interface SignedIn extends IssuedSession {
+  deviceToken: string;
+  deviceTokenMaxAgeSeconds: number;
+}
 
 @Injectable()
 export class SignInService {
@@ -30,17 +38,20 @@ export class SignInService {
     private readonly families: SessionFamiliesService,
     private readonly attempts: LoginAttemptsService,
     private readonly audit: AuditTrail,
+    private readonly devices: DeviceTrust,
     @Optional() private readonly metrics?: SecurityMetrics,
+    @Optional() private readonly refusals?: ThrottleRefusals,
   ) {}
 
   /**
-   * Checks the password and starts a session: a new refresh family with its first pair. The
-   * attempt is charged to the address and the account first; when either is locked the answer
-   * is 429 before any lookup or hashing, whatever the password.
+   * Checks the password and starts a session: a new refresh family with its first pair, and a
+   * new device token. The attempt first takes a slot of its counters: the device cookie's own
+   * when it presents a valid one of this account, else the address's and the account's. When a
+   * counter is locked the answer is 429 before any hashing, whatever the password.
    */
-  async login(email: string, password: string, client: ClientInfo = {}): Promise<IssuedSession> {
+  async login(email: string, password: string, client: ClientInfo = {}, deviceToken?: string): Promise<SignedIn> {
     try {
-      const session = await this.signIn(email, password, client);
+      const session = await this.signIn(email, password, client, deviceToken);
       this.metrics?.login('succeeded');
       return session;
     } catch (e) {
@@ -48,23 +59,32 @@ export class SignInService {
         this.metrics?.login('invalid_credentials');
       } else if (e instanceof TooManyAttemptsError) {
         this.metrics?.login('throttled');
+        this.noteRefusal(e, email, client);
       }
       throw e;
     }
   }
 
-  private async signIn(email: string, password: string, client: ClientInfo): Promise<IssuedSession> {
-    const attempt = await this.attempts.begin(email, client.clientAddress);
-    const user = await this.users.findByEmail(email);
-    // Always one argon2 verification, against a dummy hash for an unknown email, so the
-    // response time does not reveal whether the account exists.
-    const passwordMatches = await this.hasher.verify(user?.passwordHash, password);
-    if (!user || !passwordMatches || user.disabled) {
-      const reason = !user ? 'unknown_account' : !passwordMatches ? 'wrong_password' : 'account_disabled';
-      await this.recordFailure(reason, user?.id, client, attempt.locks);
-      throw new InvalidCredentialsError();
+  private async signIn(
+    email: string,
+    password: string,
+    client: ClientInfo,
+    deviceToken: string | undefined,
+  ): Promise<SignedIn> {
+    const { attempt, user } = await this.admit(email, client, deviceToken);
+    try {
+      // Always one argon2 verification, against a dummy hash for an unknown email, so the
+      // response time does not reveal whether the account exists.
+      const passwordMatches = await this.hasher.verify(user?.passwordHash, password);
+      if (!user || !passwordMatches || user.disabled) {
+        const reason = !user ? 'unknown_account' : !passwordMatches ? 'wrong_password' : 'account_disabled';
+        await this.recordFailure(reason, user?.id, client, await this.attempts.failed(attempt));
+        throw new InvalidCredentialsError();
+      }
+      await this.attempts.succeeded(attempt);
+    } finally {
+      await this.attempts.abandon(attempt);
     }
-    await this.attempts.succeeded(attempt);
     await this.upgradeHash(user, password);
     let session: IssuedSession;
     try {
@@ -82,7 +102,50 @@ export class SignInService {
       clientAddress: client.clientAddress,
       details: { sessionId: session.familyId },
     });
-    return session;
+    const device = this.devices.issue(user.id);
+    return { ...session, deviceToken: device.token, deviceTokenMaxAgeSeconds: device.maxAgeSeconds };
+  }
+
+  /**
+   * The counters of this sign-in, and the account when it had to be looked up first. A device
+   * token counts only when genuine, unexpired, for the account of this email, and not distrusted
+   * by failures of its own; anything else is an unknown device with the address's and the
+   * account's limits (OWASP, device cookies).
+   */
+  private async admit(
+    email: string,
+    client: ClientInfo,
+    deviceToken: string | undefined,
+  ): Promise<{ attempt: LoginAttempt; user: UserRow | undefined }> {
+    const claims = this.devices.claimsOf(deviceToken);
+    if (claims) {
+      const user = await this.users.findByEmail(email);
+      if (user && user.id === claims.accountId) {
+        const attempt = await this.attempts.beginOnDevice(this.devices.device(claims));
+        if (attempt) {
+          return { attempt, user };
+        }
+      }
+    }
+    const attempt = await this.attempts.begin(email, client.clientAddress);
+    try {
+      return { attempt, user: await this.users.findByEmail(email) };
+    } catch (e) {
+      await this.attempts.abandon(attempt);
+      throw e;
+    }
+  }
+
+  /** A 429, for the audit trail: aggregated per counter and window, the account looked up once. */
+  private noteRefusal(error: TooManyAttemptsError, email: string, client: ClientInfo): void {
+    if (!error.refusal || !this.refusals) {
+      return;
+    }
+    const forAccount = error.refusal.scope === 'account';
+    this.refusals.refused(error.refusal, {
+      clientAddress: client.clientAddress,
+      ...(forAccount ? { subject: async () => (await this.users.findByEmail(email))?.id } : {}),
+    });
   }
 
   /**
@@ -93,7 +156,7 @@ export class SignInService {
     reason: string,
     userId: string | undefined,
     client: ClientInfo,
-    locks: LoginAttempt['locks'],
+    locks: StartedLock[],
   ): Promise<void> {
     const where = { subject: userId, clientAddress: client.clientAddress };
     await this.audit.record('login_failed', { ...where, details: { reason } });

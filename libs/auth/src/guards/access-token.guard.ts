@@ -11,7 +11,7 @@ import { ROLES_KEY, SCOPES_KEY } from '../decorators/auth.decorators';
 import { VerificationMetrics } from '../metrics/verification.metrics';
 import type { Principal } from '../principal';
 import { TokenVerifier } from '../verification/token-verifier';
-import { setPrincipal } from './principal-holder';
+import { getPrincipal, setPrincipal } from './principal-holder';
 import { tokenFromHttp, tokenFromNats } from './token-extraction';
 
 /** What a handler's decorators ask of the caller (`@Public()`, `@Roles()`, `@Scopes()`). */
@@ -56,6 +56,15 @@ export class AccessTokenGuard implements CanActivate {
     if (type !== 'http' && type !== 'rpc') {
       return false;
     }
+    if (type === 'rpc') {
+      // Guarded twice under inheritAppConfig (globally and on the handler, rpc-handler-guard.ts):
+      // the second run finds this message's principal verified already.
+      const verified = getPrincipal(context);
+      if (verified) {
+        this.authorize(verified, policy);
+        return true;
+      }
+    }
     const transport = type === 'http' ? 'http' : 'nats';
     let principal: Principal;
     try {
@@ -64,6 +73,7 @@ export class AccessTokenGuard implements CanActivate {
         const http = context.switchToHttp();
         // Every answer of a route that needs a token, 401 and 403 included, is the caller's
         // own: no shared or browser cache may keep it (ASVS 5.0 §14.3.2; SECURITY.md).
+        // Fastify's reply and Express's response both have header(name, value).
         void http.getResponse<FastifyReply>().header('cache-control', 'no-store');
         token = tokenFromHttp(http.getRequest<FastifyRequest>(), this.options.cookieName);
       } else {

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+
 import type { NatsContext } from '@nestjs/microservices';
 import { Headers } from '@tessera/contracts';
 import type { FastifyRequest } from 'fastify';
@@ -29,8 +31,9 @@ function bearerToken(values: string[]): string {
  * Node keeps only the first of repeated Authorization headers, so they are counted on the raw
  * header list: two of them is a 400, not a guess.
  */
-export function tokenFromHttp(request: FastifyRequest, cookieName?: string): string {
-  const raw = request.raw.rawHeaders;
+export function tokenFromHttp(request: FastifyRequest | IncomingMessage, cookieName?: string): string {
+  // Fastify wraps Node's request (request.raw); Express's request is Node's own.
+  const raw = ('raw' in request ? request.raw : request).rawHeaders;
   const values: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     if (raw[i]?.toLowerCase() === Headers.Authorization) {
@@ -51,9 +54,9 @@ export function tokenFromHttp(request: FastifyRequest, cookieName?: string): str
   return cookie;
 }
 
-/** The access-token cookie, read from @fastify/cookie's parse of the Cookie header. */
-function cookieToken(request: FastifyRequest, cookieName: string): string | undefined {
-  const cookies = (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies;
+/** The access-token cookie, read from @fastify/cookie's (or Express cookie-parser's) parse of the Cookie header. */
+function cookieToken(request: object, cookieName: string): string | undefined {
+  const cookies = (request as { cookies?: Record<string, string | undefined> }).cookies;
   const value = cookies?.[cookieName];
   return value === undefined || value === '' ? undefined : value;
 }

@@ -1,8 +1,9 @@
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Inject, Injectable } from '@nestjs/common';
 import { Buckets } from '@tessera/contracts';
-import { NatsConnectionService, ReadinessService } from '@tessera/platform';
+import type { NatsConnectionService, ReadinessService } from '@tessera/platform';
 
+import { AUTH_NATS, AUTH_READINESS } from '../auth-nats';
 import { AUTH_MODULE_OPTIONS, type ResolvedAuthOptions } from '../auth.options';
 import { JwksHttpSource } from './jwks-http.source';
 import { KeyStore } from './key-store';
@@ -12,8 +13,8 @@ import { sharedSecretKey } from './shared-secret';
 
 /**
  * Feeds the key store: the NATS KV watch first (no call to the issuer), the HTTP JWKS as the
- * fallback. The service is not ready until at least one key is known. In HS256 mode the shared
- * secret is the whole key set and neither source is read.
+ * fallback (the only source without NATS). The service is not ready until at least one key is
+ * known. In HS256 mode the shared secret is the whole key set and neither source is read.
  */
 @Injectable()
 export class KeySyncService implements OnModuleInit, OnModuleDestroy {
@@ -22,8 +23,8 @@ export class KeySyncService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(AUTH_MODULE_OPTIONS) private readonly options: ResolvedAuthOptions,
     private readonly store: KeyStore,
-    private readonly nats: NatsConnectionService,
-    readiness: ReadinessService,
+    @Inject(AUTH_NATS) private readonly nats: NatsConnectionService | undefined,
+    @Inject(AUTH_READINESS) readiness: ReadinessService,
   ) {
     if (options.sharedSecret !== undefined) {
       store.configure(undefined, options.keyRefreshIntervalSeconds * 1000);
@@ -42,6 +43,11 @@ export class KeySyncService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     if (this.options.sharedSecret !== undefined) {
+      return;
+    }
+    if (!this.nats) {
+      // JWKS only: fetch it now, so the first request does not wait for it (readiness retries).
+      await this.store.refreshLimited().catch(() => undefined);
       return;
     }
     const kv = await openKeysBucket(this.nats.nc, this.nats.bucket(Buckets.Keys), this.nats.replicas);

@@ -2,8 +2,9 @@ import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import { Buckets } from '@tessera/contracts';
-import { NatsConnectionService, ReadinessService } from '@tessera/platform';
+import type { NatsConnectionService, ReadinessService } from '@tessera/platform';
 
+import { AUTH_NATS, AUTH_READINESS } from '../auth-nats';
 import { AUTH_MODULE_OPTIONS, type ResolvedAuthOptions } from '../auth.options';
 import { KvMirror } from '../sync/kv-mirror';
 import { RevocationStore } from './revocation.store';
@@ -54,9 +55,14 @@ export class RevocationSyncService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(AUTH_MODULE_OPTIONS) private readonly options: ResolvedAuthOptions,
     private readonly store: RevocationStore,
-    private readonly nats: NatsConnectionService,
-    readiness: ReadinessService,
+    @Inject(AUTH_NATS) private readonly nats: NatsConnectionService | undefined,
+    @Inject(AUTH_READINESS) readiness: ReadinessService,
   ) {
+    if (options.revocation === 'off') {
+      // Said explicitly (AuthModule refuses to start without NATS otherwise): tokens live until
+      // they expire, and there is no revocation state to go stale.
+      return;
+    }
     store.staleAfter(() => this.stale());
     readiness.register('revocations', () => {
       if (!this.replayed) {
@@ -71,6 +77,9 @@ export class RevocationSyncService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
+    if (this.options.revocation === 'off' || !this.nats) {
+      return;
+    }
     const kv = await openRevocationsBucket(this.nats.nc, this.nats.bucket(Buckets.Revocations), this.nats.replicas);
     this.kv = kv;
     // With history 1 every key has one message: the replay is done once as many entries as
@@ -116,7 +125,7 @@ export class RevocationSyncService implements OnModuleInit, OnModuleDestroy {
 
   private stale(): boolean {
     const max = this.options.revocationMaxStalenessSeconds * 1000;
-    const since = this.nats.disconnectedSince;
+    const since = this.nats?.disconnectedSince;
     return (since !== undefined && Date.now() - since > max) || (this.mirror?.behindForMs ?? 0) > max;
   }
 

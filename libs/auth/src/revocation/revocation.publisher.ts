@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { KV, KvEntry } from '@nats-io/kv';
 import { Buckets } from '@tessera/contracts';
-import { NatsConnectionService } from '@tessera/platform';
+import type { NatsConnectionService } from '@tessera/platform';
 
+import { AUTH_NATS } from '../auth-nats';
 import { RevocationStore } from './revocation.store';
 import { openRevocationsBucket, RevocationKeys } from './revocations-bucket';
 
@@ -16,12 +17,16 @@ export class RevocationPublisher {
   private kv?: Promise<KV>;
 
   constructor(
-    private readonly nats: NatsConnectionService,
+    @Inject(AUTH_NATS) private readonly nats: NatsConnectionService | undefined,
     private readonly store: RevocationStore,
   ) {}
 
   private bucket(): Promise<KV> {
-    this.kv ??= openRevocationsBucket(this.nats.nc, this.nats.bucket(Buckets.Revocations), this.nats.replicas);
+    const nats = this.nats;
+    if (!nats) {
+      return Promise.reject(new Error('revocations are published over NATS, and this AuthModule has none'));
+    }
+    this.kv ??= openRevocationsBucket(nats.nc, nats.bucket(Buckets.Revocations), nats.replicas);
     // A failed open (NATS or its JetStream leader briefly away) is not kept: the next revocation
     // tries again, rather than every logout failing until the issuer restarts.
     const kv = this.kv;

@@ -8,6 +8,7 @@ export const AUDIT_EVENT_TYPES = [
   'login_succeeded',
   'login_failed',
   'lockout',
+  'login_throttled',
   'refresh_reuse_detected',
   'logout',
   'key_rotated',

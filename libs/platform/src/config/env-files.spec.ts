@@ -42,6 +42,7 @@ describe('readEnvFiles: a secret given as <NAME>_FILE', () => {
     'SERVICE_CLIENT_SECRET_BILLING_V2',
     'AUTH_DATABASE_URL',
     'ORDERS_DATABASE_URL',
+    'GIFT_CARDS_DATABASE_URL',
   ])('accepts %s_FILE', (name) => {
     expect(fileVariableOf(`${name}_FILE`)).toBe(name);
   });

@@ -11,7 +11,8 @@ const FILE_VARIABLES: readonly RegExp[] = [
   /^ADMIN_PASSWORD$/,
   /^NATS_PASSWORD$/,
   /^SERVICE_CLIENT_SECRET(_[A-Z0-9_]+)?$/,
-  /^[A-Z]+_DATABASE_URL$/,
+  // <SERVICE>_DATABASE_URL; a hyphenated service name (gift-cards) has underscores in it.
+  /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*_DATABASE_URL$/,
 ];
 
 /** A secret file is a few hundred bytes; anything this large is the wrong file. */

@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { Catch, Logger } from '@nestjs/common';
 import type { RpcErrorReply } from '@tessera/contracts';
@@ -21,24 +23,34 @@ export class ProblemFilter implements ExceptionFilter {
     const { problem, headers, unexpected } = toProblem(exception);
     const type = host.getType();
     if (type === 'http') {
-      const request = host.switchToHttp().getRequest<FastifyRequest>();
-      const reply = host.switchToHttp().getResponse<FastifyReply>();
+      const request = host.switchToHttp().getRequest<FastifyRequest | IncomingMessage>();
+      const reply = host.switchToHttp().getResponse<FastifyReply | ServerResponse>();
       if (unexpected && !clientGone(exception, request)) {
         this.logger.error(
-          { msg: 'unhandled error', requestId: request.id, error: describeError(exception) },
+          { msg: 'unhandled error', requestId: (request as { id?: unknown }).id, error: describeError(exception) },
           describeStack(exception),
         );
       }
-      if (carriesCredentials(request)) {
-        // An error answer to a request with a token or a session cookie is as private as a
-        // success (SECURITY.md): e.g. a refused refresh cookie, or a body refused before the guard.
-        void reply.header('cache-control', 'no-store');
+      // An error answer to a request with a token or a session cookie is as private as a
+      // success (SECURITY.md): e.g. a refused refresh cookie, or a body refused before the guard.
+      const privateAnswer = carriesCredentials(request);
+      if (isFastifyReply(reply)) {
+        if (privateAnswer) {
+          void reply.header('cache-control', 'no-store');
+        }
+        void reply.status(problem.status).headers(headers).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
+        return;
       }
-      void reply
-        .status(problem.status)
-        .headers(headers)
-        .header('content-type', 'application/problem+json; charset=utf-8')
-        .send(problem);
+      // Any other Node HTTP server (Express, or plain node:http under NestJS's Express adapter).
+      reply.statusCode = problem.status;
+      for (const [name, value] of Object.entries(headers)) {
+        reply.setHeader(name, value);
+      }
+      if (privateAnswer) {
+        reply.setHeader('cache-control', 'no-store');
+      }
+      reply.setHeader('content-type', PROBLEM_CONTENT_TYPE);
+      reply.end(JSON.stringify(problem));
       return;
     }
     if (unexpected) {
@@ -56,8 +68,14 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
+const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+function isFastifyReply(reply: FastifyReply | ServerResponse): reply is FastifyReply {
+  return 'raw' in reply && typeof reply.send === 'function';
+}
+
 /** Whether a request carried credentials: an Authorization header or a cookie (a session's). */
-function carriesCredentials(request: FastifyRequest): boolean {
+function carriesCredentials(request: FastifyRequest | IncomingMessage): boolean {
   const headers = request.headers;
   return headers.authorization !== undefined || headers.cookie !== undefined;
 }
@@ -66,6 +84,7 @@ function carriesCredentials(request: FastifyRequest): boolean {
  * A request whose client went away mid-body (it closed the socket, or was cut off for sending
  * too slowly): nothing failed here and no answer can reach it; its request line says so.
  */
-function clientGone(exception: unknown, request: FastifyRequest): boolean {
-  return (exception as { code?: unknown } | null)?.code === 'ECONNRESET' && request.raw.socket.destroyed;
+function clientGone(exception: unknown, request: FastifyRequest | IncomingMessage): boolean {
+  const raw = 'raw' in request ? request.raw : request;
+  return (exception as { code?: unknown } | null)?.code === 'ECONNRESET' && raw.socket.destroyed;
 }

@@ -47,6 +47,8 @@ export function registerKeysCommands(program: Command, host: CommandHost): void 
   keys
     .command('withdraw <kid>')
     .description('after a compromise: withdraw a retired key now, so no token it signed is accepted any more')
+    // A kid is a base64url thumbprint and one in 64 begins with "-": read it as the argument it is.
+    .allowUnknownOption()
     .action((kid: string) => {
       host.run(async (app) => {
         await app.get(KeyService).withdraw(kid, OPERATOR);

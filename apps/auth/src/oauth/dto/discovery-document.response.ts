@@ -16,6 +16,16 @@ export class DiscoveryDocumentDto implements DiscoveryDocument {
   @ApiProperty({ example: 'http://localhost:3001/oauth/revoke' })
   revocation_endpoint!: string;
 
+  @ApiProperty({ example: 'http://localhost:3001/oauth/introspect' })
+  introspection_endpoint!: string;
+
+  @ApiProperty({
+    type: [String],
+    example: [],
+    description: 'No authorization endpoint yet, so none: the grants are at the token endpoint.',
+  })
+  response_types_supported!: string[];
+
   @ApiProperty({ type: [String], example: ['client_credentials', 'refresh_token'] })
   grant_types_supported!: string[];
 
@@ -24,6 +34,9 @@ export class DiscoveryDocumentDto implements DiscoveryDocument {
 
   @ApiProperty({ type: [String], example: ['client_secret_basic', 'client_secret_post', 'none'] })
   revocation_endpoint_auth_methods_supported!: string[];
+
+  @ApiProperty({ type: [String], example: ['client_secret_basic', 'client_secret_post'] })
+  introspection_endpoint_auth_methods_supported!: string[];
 
   @ApiProperty({ type: [String], example: ['RS256'], description: 'How access tokens are signed right now.' })
   access_token_signing_alg_values_supported!: string[];
