@@ -186,7 +186,7 @@ describe.each(testDatabaseTargets())('auth admin on $name', (target) => {
   });
 
   describe('disabling a user', () => {
-    it('revokes every token and session before answering, refuses logins, and publishes auth.user.disabled.v1', async () => {
+    it('commits every revocation before answering, refuses logins, and publishes auth.user.disabled.v1', async () => {
       const { email, pair } = await newUser();
       const second = await login(email);
       expect(await me(pair.access)).toBe(200);

@@ -237,7 +237,7 @@ describe.each(testDatabaseTargets())('auth sessions on $name', (target) => {
   });
 
   describe('POST /auth/logout', () => {
-    it('revokes the access token everywhere before answering, ends the session and clears the cookie', async () => {
+    it('revokes the access token everywhere right after answering, ends the session and clears the cookie', async () => {
       const email = await newUser();
       const pair = await login(email);
       const sibling = await login(email);
