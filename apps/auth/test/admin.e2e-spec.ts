@@ -186,7 +186,7 @@ describe.each(testDatabaseTargets())('auth admin on $name', (target) => {
   });
 
   describe('disabling a user', () => {
-    it('revokes every token and session before answering, refuses logins, and publishes auth.user.disabled.v1', async () => {
+    it('commits every revocation before answering, refuses logins, and publishes auth.user.disabled.v1', async () => {
       const { email, pair } = await newUser();
       const second = await login(email);
       expect(await me(pair.access)).toBe(200);
@@ -201,7 +201,7 @@ describe.each(testDatabaseTargets())('auth admin on $name', (target) => {
         createdAt: expect.any(String),
       });
 
-      // Written to the namespaced KV bucket before the 200: every service refuses the tokens.
+      // In the namespaced KV bucket right after the commit: every service refuses the tokens.
       expect(await revocationEntry(RevocationKeys.subject(pair.sub))).toEqual({ before: expect.any(Number) });
       for (const session of [pair, second]) {
         expect(await me(session.access)).toBe(401);

@@ -18,6 +18,9 @@ import type { AuthDatabase } from '../src/database/auth-database';
 
 export const TEST_ISSUER = 'http://auth.test';
 
+/** How soon after its commit a revocation is in the bucket with NATS healthy (milliseconds in practice). */
+export const REVOCATION_PUBLISH_MS = 2000;
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface AuthAppOptions {
@@ -34,6 +37,8 @@ export interface AuthAppOptions {
     /** HS256 mode: the shared secret (AUTH_HS256_SECRET), instead of the key set. */
     sharedSecret?: string;
   };
+  /** A NATS server of the spec's own (startPrivateNatsServer) for the app, the probe and `nc`. */
+  natsUrl?: string;
   /** Collect the app's JSON log lines here (Nest's and Fastify's alike) instead of printing its errors. */
   logLines?: string[];
 }
@@ -68,8 +73,12 @@ export interface AuthAppFixture {
   /** A NATS connection of the spec's own, outside the app. */
   nc: NatsConnection;
   call(method: string, path: string, options?: CallOptions): Promise<AuthResponse>;
-  /** The entry under `key` in the namespaced revocations bucket, as any service would read it. */
-  revocationEntry(key: string): Promise<Record<string, unknown> | undefined>;
+  /**
+   * The entry under `key` in the namespaced revocations bucket, as any service would read it,
+   * waiting up to `withinMs` (REVOCATION_PUBLISH_MS by default) for it: the outbox relay puts a
+   * revocation right after its commit, not necessarily before the HTTP answer.
+   */
+  revocationEntry(key: string, withinMs?: number): Promise<Record<string, unknown> | undefined>;
   /**
    * Events stored so far in this run's events stream under `subject` (un-namespaced; wildcards
    * allowed), oldest first, waiting up to ~10 s for `expected` of them: the outbox publishes
@@ -86,6 +95,7 @@ async function bootProbe(
   namespace: string,
   probe: NonNullable<AuthAppOptions['probe']>,
   base: string,
+  natsUrl: string,
 ): Promise<INestApplicationContext> {
   const jwksUrl = probe.jwksUrl ? `${base}/.well-known/jwks.json` : undefined;
   @Module({
@@ -94,7 +104,7 @@ async function bootProbe(
         serviceName: 'probe',
         host: '127.0.0.1',
         port: 0,
-        natsUrl: testNatsUrl(),
+        natsUrl,
         natsNamespace: namespace,
       }),
       AuthModule.forRoot({
@@ -113,6 +123,7 @@ async function bootProbe(
 /** The auth app on a fresh database from `target` and a fresh NATS namespace, listening on a free port. */
 export async function startAuthApp(target: TestDatabaseTarget, options: AuthAppOptions = {}): Promise<AuthAppFixture> {
   const namespace = testNamespace();
+  const natsUrl = options.natsUrl ?? testNatsUrl();
   const database = await target.create();
   let app: NestFastifyApplication | undefined;
   let nc: NatsConnection | undefined;
@@ -132,7 +143,7 @@ export async function startAuthApp(target: TestDatabaseTarget, options: AuthAppO
     const config = loadAuthConfig({
       NODE_ENV: 'test',
       PORT: '0',
-      NATS_URL: testNatsUrl(),
+      NATS_URL: natsUrl,
       NATS_NAMESPACE: namespace,
       AUTH_DATA_DIR: database.dataDir,
       AUTH_DATABASE_URL: database.url,
@@ -147,9 +158,9 @@ export async function startAuthApp(target: TestDatabaseTarget, options: AuthAppO
         : { logger: new ConsoleLogger('auth', { logLevels: ['error'] }) },
     );
     const base = await app.getUrl();
-    nc = await connect({ servers: testNatsUrl() });
+    nc = await connect({ servers: natsUrl });
     if (options.probe) {
-      probe = await bootProbe(namespace, options.probe, base);
+      probe = await bootProbe(namespace, options.probe, base, natsUrl);
     }
     const natsConnection = nc;
     const probeContext = probe;
@@ -183,9 +194,16 @@ export async function startAuthApp(target: TestDatabaseTarget, options: AuthAppO
       return { status: res.status, headers: res.headers, text, body: parsed };
     };
 
-    const revocationEntry = async (key: string) => {
+    const revocationEntry = async (key: string, withinMs = REVOCATION_PUBLISH_MS) => {
       const kv = await new Kvm(natsConnection).open(namespacedBucket(namespace, Buckets.Revocations));
-      return (await kv.get(key))?.json<Record<string, unknown>>();
+      const deadline = Date.now() + withinMs;
+      for (;;) {
+        const entry = await kv.get(key);
+        if (entry?.operation === 'PUT' || Date.now() > deadline) {
+          return entry?.operation === 'PUT' ? entry.json<Record<string, unknown>>() : undefined;
+        }
+        await sleep(20);
+      }
     };
 
     const probeVerdict = async (token: string, expected: 'accepted' | 'refused') => {

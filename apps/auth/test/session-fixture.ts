@@ -1,4 +1,4 @@
-import type { RevocationPublisher } from '@tessera/auth';
+import { RevocationStore } from '@tessera/auth';
 import type { DatabaseHandle, OutboxRelay } from '@tessera/platform';
 
 import { AuditTrail } from '../src/audit/audit-trail.service';
@@ -8,22 +8,46 @@ import type * as schema from '../src/database/schema';
 import { users } from '../src/database/schema';
 import { generateSigningKey } from '../src/keys/key-material';
 import type { KeyService } from '../src/keys/key.service';
+import type { Revocation } from '../src/revocations/revocation';
+import { RevocationQueue } from '../src/revocations/revocation-queue.service';
 import { RefreshTokensService } from '../src/sessions/refresh-tokens.service';
 import { SessionFamiliesService } from '../src/sessions/session-families.service';
 import { TokenIssuer } from '../src/tokens/token-issuer.service';
 import { openTestDatabase } from './test-database';
 
-/** What a fake RevocationPublisher was asked to write, in order. */
+/** What the revocation queue committed to the outbox, in order. */
 export interface PublishedRevocations {
   jtis: { jti: string; exp: number }[];
-  subjects: { sub: string; before?: number }[];
+  subjects: { sub: string; before: number }[];
+}
+
+/** The real queue (its rows land in outbox_events), noting what each commit carried. */
+class RecordingRevocationQueue extends RevocationQueue {
+  constructor(
+    db: DatabaseHandle<typeof schema>['db'],
+    outbox: OutboxRelay,
+    private readonly published: PublishedRevocations,
+  ) {
+    super(db, outbox, new RevocationStore());
+  }
+
+  override committed(revocations: readonly Revocation[]): void {
+    for (const r of revocations) {
+      if ('jti' in r) {
+        this.published.jtis.push({ jti: r.jti, exp: r.exp });
+      } else {
+        this.published.subjects.push({ sub: r.sub, before: r.before });
+      }
+    }
+    super.committed(revocations);
+  }
 }
 
 export interface SessionFixture {
   handle: DatabaseHandle<typeof schema>;
   config: AuthConfig;
   tokens: TokenIssuer;
-  revocations: RevocationPublisher;
+  revocations: RevocationQueue;
   published: PublishedRevocations;
   families: SessionFamiliesService;
   refresh: RefreshTokensService;
@@ -34,26 +58,21 @@ export interface SessionFixture {
 }
 
 /**
- * The refresh services on a fresh in-memory PGlite, signing real tokens, with a revocation
- * publisher that records instead of writing to NATS.
+ * The refresh services on a fresh in-memory PGlite, signing real tokens, with the revocation
+ * queue writing to the outbox table (no relay runs: nothing reaches NATS) and noting each commit.
  */
-export async function createSessionFixture(env: Record<string, string> = {}): Promise<SessionFixture> {
+export async function createSessionFixture(
+  env: Record<string, string> = {},
+  // The relay only publishes rows the transaction committed; specs read outbox_events instead.
+  outbox = { flush: () => undefined } as unknown as OutboxRelay,
+): Promise<SessionFixture> {
   const handle = await openTestDatabase();
   const config = loadAuthConfig({ AUTH_ISSUER: 'https://auth.tessera.test', ...env });
   const key = await generateSigningKey('RS256');
   const tokens = new TokenIssuer(config, { signingKey: () => key } as unknown as KeyService);
   const published: PublishedRevocations = { jtis: [], subjects: [] };
-  const revocations = {
-    revokeToken: async (jti: string, exp: number) => {
-      published.jtis.push({ jti, exp });
-    },
-    revokeSubject: async (sub: string, before?: number) => {
-      published.subjects.push({ sub, before });
-    },
-  } as unknown as RevocationPublisher;
-  // The relay only publishes rows the transaction committed; specs read outbox_events instead.
-  const outbox = { flush: () => undefined } as unknown as OutboxRelay;
-  const families = new SessionFamiliesService(handle.db, revocations, outbox);
+  const revocations = new RecordingRevocationQueue(handle.db, outbox, published);
+  const families = new SessionFamiliesService(handle.db, revocations);
   const audit = new AuditTrail(handle.db, outbox);
   const refresh = new RefreshTokensService(handle.db, config, tokens, families, audit);
   let count = 0;

@@ -237,7 +237,7 @@ describe.each(testDatabaseTargets())('auth sessions on $name', (target) => {
   });
 
   describe('POST /auth/logout', () => {
-    it('revokes the access token everywhere before answering, ends the session and clears the cookie', async () => {
+    it('revokes the access token everywhere right after answering, ends the session and clears the cookie', async () => {
       const email = await newUser();
       const pair = await login(email);
       const sibling = await login(email);
@@ -250,7 +250,7 @@ describe.each(testDatabaseTargets())('auth sessions on $name', (target) => {
       expect(cleared).toContain('Max-Age=0');
       expect(cleared).toContain('Path=/auth');
 
-      // Written to the namespaced KV bucket before the 204: no waiting needed.
+      // In the namespaced KV bucket right after the commit (the outbox relay is kicked at once).
       expect(await revocationEntry(RevocationKeys.jti(pair.jti))).toEqual({ exp: decodeJwt(pair.access).exp });
       expect(await me(pair.access)).toBe(401);
       expect(await probeVerdict(pair.access, 'refused')).toBe('refused');

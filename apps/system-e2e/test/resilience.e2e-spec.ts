@@ -258,4 +258,40 @@ describe(`the npm run cluster topology on ${target.name}, losing one part at a t
     });
     expect(await status('orders-2', '/orders', { token: ada.token, body: order })).toBe(201);
   }, 180_000);
+
+  describe('a revocation while the revocations leader is unreachable', () => {
+    it('answers logout at once, and every instance refuses the token once the node answers again', async () => {
+      await ensureRunning(...ALL);
+      const eve = await register('Eve');
+      const revocations = `KV_${namespacedBucket(namespace, Buckets.Revocations)}`;
+      const leader = (await jsm.streams.info(revocations)).cluster?.leader ?? '';
+      expect(leader).toMatch(/^nats-[123]$/);
+      const pid = cluster.process(leader).pid!;
+      // SIGSTOP: the node's sockets stay open and nothing answers, so no put can be acknowledged
+      // until another leader is elected or this one answers again.
+      process.kill(pid, 'SIGSTOP');
+      try {
+        const started = Date.now();
+        expect(await status('auth', '/auth/logout', { method: 'POST', token: eve.token })).toBe(204);
+        // Queued in the outbox with the session change, not held up by the KV put (5 s timeout).
+        expect(Date.now() - started).toBeLessThan(2000);
+        await sleep(8000);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      const everyInstanceRefuses = async () => {
+        const statuses = await Promise.all(APP_INSTANCES.map((i) => status(i, userRoute(i), { token: eve.token })));
+        if (statuses.some((s) => s !== 401)) {
+          throw new Error(`answers ${statuses.join(' ')}`);
+        }
+        return true;
+      };
+      await eventually('the revocation reaches every instance once the node answers', 30_000, everyInstanceRefuses);
+      await eventually('no revocation left waiting in auth', 30_000, async () => {
+        const text = await (await call('auth', '/metrics')).text();
+        return /^tessera_auth_revocations_pending\{[^}]*\} 0$/m.test(text) ? true : undefined;
+      });
+      expect(await status('orders-1', '/orders', { token: ada.token })).toBe(200);
+    }, 120_000);
+  });
 });

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { RevocationPublisher } from '@tessera/auth';
 import { Subjects, type UserDisabledEvent } from '@tessera/contracts';
 import {
   DATABASE,
@@ -8,13 +7,15 @@ import {
   enqueueEvent,
   InvalidCursorError,
   isCanonicalUuid,
-  OutboxRelay,
 } from '@tessera/platform';
 import { and, arrayContains, asc, eq, sql } from 'drizzle-orm';
 
 import type { AuthDatabase } from '../database/auth-database';
 import type { UserRow } from '../database/schema';
 import { users } from '../database/schema';
+import type { Revocation } from '../revocations/revocation';
+import { revokedBeforeNow } from '../revocations/revocation';
+import { RevocationQueue } from '../revocations/revocation-queue.service';
 import { SessionFamiliesService } from '../sessions/session-families.service';
 import { Role, ROLES } from '../accounts/roles';
 import { CannotDemoteSelfError, CannotDisableSelfError, LastAdminError, UserNotFoundError } from './admin.errors';
@@ -62,8 +63,9 @@ function sameRoles(a: readonly string[], b: readonly string[]): boolean {
 
 /**
  * Account administration (`/admin/users`). Disabling revokes everything the account holds
- * before the call returns (ASVS 5.0 §7.4.2): its sessions end, one revoked-before entry voids
- * every access token it was issued, and `auth.user.disabled.v1` is committed with the change.
+ * before the call returns (ASVS 5.0 §7.4.2): its sessions end, and one revoked-before entry that
+ * voids every access token it was issued is committed with the change, as is
+ * `auth.user.disabled.v1`.
  */
 @Injectable()
 export class AdminUsersService {
@@ -72,8 +74,7 @@ export class AdminUsersService {
   constructor(
     @Inject(DATABASE) private readonly db: AuthDatabase,
     private readonly families: SessionFamiliesService,
-    private readonly revocations: RevocationPublisher,
-    private readonly outbox: OutboxRelay,
+    private readonly revocations: RevocationQueue,
   ) {}
 
   /**
@@ -107,7 +108,8 @@ export class AdminUsersService {
   /**
    * Applies `patch` to the account `id` on behalf of the admin `actorId`. New roles or a
    * disable void the account's access tokens (they carry the old roles); a disable also ends
-   * its sessions. Both are written to NATS before this returns.
+   * its sessions. The revocation is committed to the outbox with the change, and published to
+   * the revocations bucket right after (later, with retries, while NATS is unreachable).
    */
   async update(actorId: string, id: string, patch: UserPatch): Promise<AdminUserView> {
     if (id === actorId) {
@@ -118,7 +120,7 @@ export class AdminUsersService {
         throw new CannotDemoteSelfError();
       }
     }
-    const { before, after } = await this.db.transaction(async (tx) => {
+    const { before, after, revocations } = await this.db.transaction(async (tx) => {
       // Every enabled admin row, locked in one order: two admins demoting or disabling each
       // other at once are serialised, and the second sees the first's change below.
       await tx.select({ id: users.id }).from(users).where(enabledAdmin).orderBy(asc(users.id)).for('update');
@@ -135,7 +137,7 @@ export class AdminUsersService {
         changes.disabled = patch.disabled;
       }
       if (Object.keys(changes).length === 0) {
-        return { before: current, after: current };
+        return { before: current, after: current, revocations: [] };
       }
       const [updated] = await tx.update(users).set(changes).where(eq(users.id, id)).returning();
       if (isEnabledAdmin(current) && !isEnabledAdmin(updated)) {
@@ -148,30 +150,29 @@ export class AdminUsersService {
         const event: UserDisabledEvent = { userId: id, occurredAt: new Date().toISOString() };
         await enqueueEvent(tx, Subjects.UserDisabled, event);
       }
-      return { before: current, after: updated };
+      // New roles or a disable void every access token the account holds (they carry the old
+      // roles). Read under the account's row lock, which a login or a refresh shares while it
+      // mints a token: every token minted before this change is issued by now.
+      const revoke = patch.disabled === true || !sameRoles(current.roles, updated.roles);
+      const queued: Revocation[] = revoke ? [{ sub: id, before: revokedBeforeNow() }] : [];
+      await this.revocations.enqueue(tx, queued);
+      return { before: current, after: updated, revocations: queued };
     });
-    if (!before.disabled && after.disabled) {
-      this.outbox.flush();
-    }
-    await this.revoke(actorId, before, after, patch.disabled === true);
+    this.revocations.committed(revocations);
+    await this.endSessions(actorId, before, after, patch.disabled === true);
     return toView(after);
   }
 
   /**
-   * Sessions first, then one revoked-before entry: once the families are marked no refresh can
-   * mint a token, and a rotation that won the race committed before them, so its token's
-   * `iat` is covered. Repeated on every `disabled: true`, so an admin can retry a disable
-   * whose revocation failed halfway (NATS unreachable) and finish it.
+   * A disable also ends the account's sessions, so no refresh mints a token (a refresh finds the
+   * account disabled anyway). Repeated on every `disabled: true`, so an admin can retry a
+   * disable that failed halfway and finish it.
    */
-  private async revoke(actorId: string, before: UserRow, after: UserRow, disable: boolean): Promise<void> {
-    const rolesChanged = !sameRoles(before.roles, after.roles);
+  private async endSessions(actorId: string, before: UserRow, after: UserRow, disable: boolean): Promise<void> {
     if (disable) {
       await this.families.revokeUserFamilies(after.id, 'account_disabled', { revokeAccessTokens: false });
     }
-    if (disable || rolesChanged) {
-      await this.revocations.revokeSubject(after.id);
-    }
-    if (disable || rolesChanged || before.disabled !== after.disabled) {
+    if (disable || !sameRoles(before.roles, after.roles) || before.disabled !== after.disabled) {
       this.logger.log({
         msg: 'user updated by admin',
         userId: after.id,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { RevocationPublisher } from '@tessera/auth';
 
+import { RevocationQueue } from '../revocations/revocation-queue.service';
 import { SessionFamiliesService } from '../sessions/session-families.service';
 import { isRefreshTokenFormat } from '../sessions/refresh-token';
 import { AccessTokenInspector } from './access-token-inspector';
@@ -11,8 +11,8 @@ import { ServiceClientsService } from './service-clients.service';
 
 /**
  * RFC 7009 token revocation. A refresh token ends its session (the family, with every access
- * token it issued); an access token is revoked by `jti` in the revocations bucket, which every
- * service watches. Holding a token is authority enough to revoke it, as at `POST /auth/logout`:
+ * token it issued); an access token is revoked by `jti` through the outbox into the revocations
+ * bucket, which every service watches. Holding a token is authority enough to revoke it, as at `POST /auth/logout`:
  * client authentication is optional (the first-party client is public), but credentials that
  * are sent must be valid.
  */
@@ -22,7 +22,7 @@ export class TokenRevocationService {
     private readonly clients: ServiceClientsService,
     private readonly families: SessionFamiliesService,
     private readonly inspector: AccessTokenInspector,
-    private readonly revocations: RevocationPublisher,
+    private readonly revocations: RevocationQueue,
   ) {}
 
   /** Returns normally whether or not the token was known (RFC 7009 §2.2). */
@@ -41,7 +41,7 @@ export class TokenRevocationService {
     }
     const access = await this.inspector.revocable(token);
     if (access) {
-      await this.revocations.revokeToken(access.jti, access.exp);
+      await this.revocations.revoke([{ jti: access.jti, exp: access.exp }]);
     }
   }
 }

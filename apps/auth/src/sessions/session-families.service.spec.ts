@@ -7,6 +7,7 @@ import { Subjects } from '@tessera/contracts';
 import { outboxEvents } from '@tessera/platform';
 
 import { sessionFamilies } from '../database/schema';
+import { REVOCATION_OUTBOX_SUBJECT } from '../revocations/revocation';
 import { InvalidGrantError, SessionNotFoundError } from './sessions.errors';
 
 const t0 = new Date('2030-01-01T00:00:00Z');
@@ -98,6 +99,20 @@ describe('SessionFamiliesService', () => {
     expect(row).toMatchObject({ revokedAt: at(MINUTE), revokedReason: 'session_ended' });
   });
 
+  it('queues the revocations of an ended session in the outbox, in the transaction that ends it', async () => {
+    await f.handle.db.delete(outboxEvents);
+    const user = await f.createUser();
+    const session = await f.refresh.start(user, {}, t0);
+    await f.families.end(user.id, session.familyId, at(MINUTE));
+    const queued = await f.handle.db
+      .select()
+      .from(outboxEvents)
+      .where(eq(outboxEvents.subject, REVOCATION_OUTBOX_SUBJECT));
+    expect(queued.map((r) => r.payload)).toEqual([
+      { jti: session.accessToken.jti, exp: session.accessToken.expiresAt },
+    ]);
+  });
+
   it('announces each ended session as auth.session.revoked.v1 in the same transaction', async () => {
     await f.handle.db.delete(outboxEvents);
     const user = await f.createUser();
@@ -160,7 +175,7 @@ describe('SessionFamiliesService', () => {
     const ended = await f.families.endAll(user.id, 'session_ended', at(1));
     expect(ended.sort()).toEqual([a.familyId, b.familyId].sort());
     // One revoked-before entry covers every access token, so none is revoked one by one.
-    expect(f.published.subjects).toEqual([{ sub: user.id, before: undefined }]);
+    expect(f.published.subjects).toEqual([{ sub: user.id, before: expect.any(Number) }]);
     expect(f.published.jtis).toEqual([]);
     expect(await f.families.list(user.id, '', at(2))).toEqual([]);
     await expect(f.refresh.rotate(a.refreshToken, at(3))).rejects.toBeInstanceOf(InvalidGrantError);

@@ -1,12 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { RevocationPublisher } from '@tessera/auth';
 import { type SessionRevocationReason, type SessionRevokedEvent, Subjects } from '@tessera/contracts';
-import { DATABASE, enqueueEvent, isUuid, OutboxRelay } from '@tessera/platform';
+import { DATABASE, enqueueEvent, isUuid } from '@tessera/platform';
 import type { SQL } from 'drizzle-orm';
 import { and, desc, eq, exists, gt, inArray, isNull, ne, not, notExists, sql } from 'drizzle-orm';
 
 import type { AuthDatabase } from '../database/auth-database';
 import { refreshTokens, sessionFamilies } from '../database/schema';
+import type { Revocation } from '../revocations/revocation';
+import { revokedBeforeNow } from '../revocations/revocation';
+import { RevocationQueue } from '../revocations/revocation-queue.service';
 import { SessionNotFoundError } from './sessions.errors';
 import { hashRefreshToken, isRefreshTokenFormat } from './refresh-token';
 
@@ -34,11 +36,22 @@ export interface RevokeOptions {
   revokeAccessTokens?: boolean;
 }
 
+/** What one revoking transaction does besides ending the families that match. */
+interface RevokeWork {
+  /** Revoke by `jti` the unexpired access tokens of the families ended. */
+  accessTokens: boolean;
+  /** Revocations that go with the change whatever it ends (the logging-out token itself). */
+  tokens?: { jti: string; exp: number }[];
+  /** Also revoke every token of this user issued until now, after the families are marked. */
+  subject?: string;
+}
+
 /**
  * Refresh families as sessions: listing them, and ending them. Ending a family marks it revoked
- * (no refresh succeeds afterwards) and writes a revocation for every access token it issued
- * that could still be valid, acknowledged by NATS before the call returns, so every service
- * refuses those tokens without asking auth (they watch the revocation bucket into memory).
+ * (no refresh succeeds afterwards) and, in the same transaction, queues a revocation for every
+ * access token it issued that could still be valid (RevocationQueue), so every service refuses
+ * those tokens without asking auth once the outbox relay has put them in the revocations bucket
+ * (right after the commit with NATS healthy, as soon as it is reachable again otherwise).
  */
 @Injectable()
 export class SessionFamiliesService {
@@ -46,8 +59,7 @@ export class SessionFamiliesService {
 
   constructor(
     @Inject(DATABASE) private readonly db: AuthDatabase,
-    private readonly revocations: RevocationPublisher,
-    private readonly outbox: OutboxRelay,
+    private readonly revocations: RevocationQueue,
   ) {}
 
   /** The family an access token was issued from; undefined for a token no family issued. */
@@ -107,10 +119,10 @@ export class SessionFamiliesService {
       throw new SessionNotFoundError();
     }
     const ended = await this.revokeWhere(
-      and(eq(sessionFamilies.id, familyId), eq(sessionFamilies.userId, userId), this.live(now))!,
+      and(eq(sessionFamilies.id, familyId), eq(sessionFamilies.userId, userId), this.live(now)),
       'session_ended',
       now,
-      true,
+      { accessTokens: true },
     );
     if (ended.length === 0) {
       throw new SessionNotFoundError();
@@ -119,7 +131,21 @@ export class SessionFamiliesService {
 
   /** Ends one family, whoever owns it (logout, reuse detection). */
   revokeFamily(familyId: string, reason: SessionEndReason, now = new Date()): Promise<string[]> {
-    return this.revokeWhere(eq(sessionFamilies.id, familyId), reason, now, true);
+    return this.revokeWhere(eq(sessionFamilies.id, familyId), reason, now, { accessTokens: true });
+  }
+
+  /**
+   * Logout: the access token itself is revoked in any case (it may come from a family already
+   * pruned), and its family with every access token it issued, in one transaction. The family
+   * ended, if any.
+   */
+  async logout(token: { jti: string; exp: number }, now = new Date()): Promise<string | undefined> {
+    const familyId = await this.familyOfAccessToken(token.jti);
+    await this.revokeWhere(familyId ? eq(sessionFamilies.id, familyId) : undefined, 'logout', now, {
+      accessTokens: true,
+      tokens: [{ jti: token.jti, exp: token.exp }],
+    });
+    return familyId;
   }
 
   /** Ends every family of a user, or every one but `options.except`. */
@@ -132,7 +158,7 @@ export class SessionFamiliesService {
     const condition = options.except
       ? and(eq(sessionFamilies.userId, userId), ne(sessionFamilies.id, options.except))!
       : eq(sessionFamilies.userId, userId);
-    return this.revokeWhere(condition, reason, now, options.revokeAccessTokens ?? true);
+    return this.revokeWhere(condition, reason, now, { accessTokens: options.revokeAccessTokens ?? true });
   }
 
   /**
@@ -140,10 +166,8 @@ export class SessionFamiliesService {
    * one revoked-before entry that covers every access token issued to them until now, whatever
    * issued it (verifiers refuse any token of a user issued before that time). The ids ended.
    */
-  async endAll(userId: string, reason: SessionEndReason, now = new Date()): Promise<string[]> {
-    const ended = await this.revokeUserFamilies(userId, reason, { revokeAccessTokens: false }, now);
-    await this.revocations.revokeSubject(userId);
-    return ended;
+  endAll(userId: string, reason: SessionEndReason, now = new Date()): Promise<string[]> {
+    return this.revokeWhere(eq(sessionFamilies.userId, userId), reason, now, { accessTokens: false, subject: userId });
   }
 
   /**
@@ -192,22 +216,25 @@ export class SessionFamiliesService {
   /**
    * The conditional UPDATE is the decision: it takes each family's row lock, so a rotation in
    * flight either commits first (and its new access token is found below) or sees the family
-   * revoked and fails. Revocations are published only after the families are marked, so a
-   * refresh can no longer mint a token that escapes them.
+   * revoked and fails. The revocations are read and queued after the families are marked, in the
+   * same transaction, so a refresh can no longer mint a token that escapes them, and a commit
+   * that ends a session always carries the revocations of its tokens.
    */
   private async revokeWhere(
-    condition: SQL,
+    condition: SQL | undefined,
     reason: SessionEndReason,
     now: Date,
-    revokeAccessTokens: boolean,
+    work: RevokeWork,
   ): Promise<string[]> {
-    // Each ended session is announced (auth.session.revoked.v1) in the same transaction.
-    const revoked = await this.db.transaction(async (tx) => {
-      const rows = await tx
-        .update(sessionFamilies)
-        .set({ revokedAt: now, revokedReason: reason })
-        .where(and(condition, isNull(sessionFamilies.revokedAt)))
-        .returning({ id: sessionFamilies.id, userId: sessionFamilies.userId });
+    const { ids, userId, revocations } = await this.db.transaction(async (tx) => {
+      const rows = condition
+        ? await tx
+            .update(sessionFamilies)
+            .set({ revokedAt: now, revokedReason: reason })
+            .where(and(condition, isNull(sessionFamilies.revokedAt)))
+            .returning({ id: sessionFamilies.id, userId: sessionFamilies.userId })
+        : [];
+      // Each ended session is announced (auth.session.revoked.v1) in the same transaction.
       for (const row of rows) {
         const event: SessionRevokedEvent = {
           userId: row.userId,
@@ -217,21 +244,32 @@ export class SessionFamiliesService {
         };
         await enqueueEvent(tx, Subjects.SessionRevoked, event);
       }
-      return rows;
+      const ended = rows.map((r) => r.id);
+      const queued = new Map<string, Revocation>();
+      for (const token of work.tokens ?? []) {
+        queued.set(`jti:${token.jti}`, token);
+      }
+      if (work.accessTokens && ended.length > 0) {
+        const live = await tx
+          .select({ jti: refreshTokens.accessJti, exp: refreshTokens.accessExpiresAt })
+          .from(refreshTokens)
+          .where(and(inArray(refreshTokens.familyId, ended), gt(refreshTokens.accessExpiresAt, now)));
+        for (const t of live) {
+          queued.set(`jti:${t.jti}`, { jti: t.jti, exp: Math.floor(t.exp.getTime() / 1000) });
+        }
+      }
+      if (work.subject !== undefined) {
+        // Read once the families are marked: every token a rotation minted is issued by now.
+        queued.set(`sub:${work.subject}`, { sub: work.subject, before: revokedBeforeNow() });
+      }
+      await this.revocations.enqueue(tx, [...queued.values()]);
+      return { ids: ended, userId: rows[0]?.userId, revocations: [...queued.values()] };
     });
-    if (revoked.length === 0) {
+    this.revocations.committed(revocations);
+    if (ids.length === 0) {
       return [];
     }
-    this.outbox.flush();
-    const ids = revoked.map((r) => r.id);
-    if (revokeAccessTokens) {
-      const live = await this.db
-        .select({ jti: refreshTokens.accessJti, exp: refreshTokens.accessExpiresAt })
-        .from(refreshTokens)
-        .where(and(inArray(refreshTokens.familyId, ids), gt(refreshTokens.accessExpiresAt, now)));
-      await Promise.all(live.map((t) => this.revocations.revokeToken(t.jti, Math.floor(t.exp.getTime() / 1000))));
-    }
-    const entry = { msg: 'sessions revoked', reason, userId: revoked[0]?.userId, sessions: ids };
+    const entry = { msg: 'sessions revoked', reason, userId, sessions: ids };
     if (reason === 'reuse_detected') {
       this.logger.warn(entry);
     } else {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { RevocationsModule } from '../revocations/revocations.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { RefreshTokensService } from './refresh-tokens.service';
 import { SessionFamiliesService } from './session-families.service';
@@ -9,8 +10,8 @@ import { SessionFamiliesService } from './session-families.service';
  * alike. No routes and no pruner here (sessions.module.ts adds them).
  */
 @Module({
-  imports: [TokensModule],
+  imports: [TokensModule, RevocationsModule],
   providers: [RefreshTokensService, SessionFamiliesService],
-  exports: [RefreshTokensService, SessionFamiliesService],
+  exports: [RefreshTokensService, SessionFamiliesService, RevocationsModule],
 })
 export class SessionsCoreModule {}

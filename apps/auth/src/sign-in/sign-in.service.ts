@@ -1,6 +1,6 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { Principal } from '@tessera/auth';
-import { InvalidTokenError, RevocationPublisher } from '@tessera/auth';
+import { InvalidTokenError } from '@tessera/auth';
 import { errorMessage } from '@tessera/platform';
 
 import { AuditTrail } from '../audit/audit-trail.service';
@@ -36,7 +36,6 @@ export class SignInService {
     private readonly hasher: PasswordHasher,
     private readonly refresh: RefreshTokensService,
     private readonly families: SessionFamiliesService,
-    private readonly revocations: RevocationPublisher,
     private readonly attempts: LoginAttemptsService,
     private readonly audit: AuditTrail,
     private readonly devices: DeviceTrust,
@@ -195,15 +194,11 @@ export class SignInService {
   }
 
   /**
-   * Ends the session the access token belongs to: the token itself is revoked in any case (it
-   * may come from a family already pruned), then its family with every access token it issued.
+   * Ends the session the access token belongs to (SessionFamiliesService.logout): answers once
+   * the revocations are committed to the outbox, whether or not NATS is reachable.
    */
   async logout(principal: Principal, client: ClientInfo = {}): Promise<void> {
-    const familyId = await this.families.familyOfAccessToken(principal.jti);
-    if (familyId) {
-      await this.families.revokeFamily(familyId, 'logout');
-    }
-    await this.revocations.revokeToken(principal.jti, principal.exp);
+    const familyId = await this.families.logout(principal);
     await this.audit.record('logout', {
       subject: principal.sub,
       clientAddress: client.clientAddress,

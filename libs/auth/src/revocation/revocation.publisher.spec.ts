@@ -16,7 +16,8 @@ const nats = { nc: {}, bucket: (name: string) => name, replicas: 3 } as unknown 
 describe('RevocationPublisher', () => {
   it('opens the bucket again after a failed open, instead of failing every later revocation', async () => {
     const put = jest.fn().mockResolvedValue(1);
-    open.mockRejectedValueOnce(new Error('timeout')).mockResolvedValue({ put } as unknown as KV);
+    const get = jest.fn().mockResolvedValue(null);
+    open.mockRejectedValueOnce(new Error('timeout')).mockResolvedValue({ put, get } as unknown as KV);
     const store = new RevocationStore();
     const publisher = new RevocationPublisher(nats, store);
 
@@ -28,5 +29,27 @@ describe('RevocationPublisher', () => {
     expect(open).toHaveBeenLastCalledWith(nats.nc, 'tessera_revocations', 3);
     expect(put).toHaveBeenCalledTimes(2);
     expect(store.isRevoked({ jti: 'jti-1', sub: 'someone', iat: 1 })).toBe(true);
+  });
+
+  it('never replaces a later revoked-before time with an earlier one delivered late', async () => {
+    const entries = new Map<string, string>();
+    const kv = {
+      get: jest.fn(async (key: string) => {
+        const value = entries.get(key);
+        return value === undefined ? null : { operation: 'PUT', json: () => JSON.parse(value) as unknown };
+      }),
+      put: jest.fn(async (key: string, value: string) => {
+        entries.set(key, value);
+        return 1;
+      }),
+    };
+    open.mockResolvedValue(kv as unknown as KV);
+    const publisher = new RevocationPublisher(nats, new RevocationStore());
+
+    await publisher.revokeSubject('user-1', 2_000);
+    await publisher.revokeSubject('user-1', 1_000);
+    expect([...entries.values()]).toEqual([JSON.stringify({ before: 2_000 })]);
+    await publisher.revokeSubject('user-1', 3_000);
+    expect([...entries.values()]).toEqual([JSON.stringify({ before: 3_000 })]);
   });
 });

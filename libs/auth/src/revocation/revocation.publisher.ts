@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { KV } from '@nats-io/kv';
+import type { KV, KvEntry } from '@nats-io/kv';
 import { Buckets } from '@tessera/contracts';
 import type { NatsConnectionService } from '@tessera/platform';
 
@@ -8,9 +8,9 @@ import { RevocationStore } from './revocation.store';
 import { openRevocationsBucket, RevocationKeys } from './revocations-bucket';
 
 /**
- * Writes revocations (the issuer uses it on logout, password change, disable). Each call
- * returns once the KV put is acknowledged by JetStream, so every service watching the bucket
- * will honour it without asking the issuer; the local store is updated at once as well.
+ * Writes revocations into the bucket (the issuer's outbox relay delivers them through it). Each
+ * call returns once the KV put is acknowledged by JetStream, so every service watching the
+ * bucket will honour it without asking the issuer; the local store is updated as well.
  */
 @Injectable()
 export class RevocationPublisher {
@@ -45,10 +45,27 @@ export class RevocationPublisher {
     this.store.putJti(jti, { exp });
   }
 
-  /** Revokes every token of `sub` issued at or before `before` (seconds since the epoch). */
+  /**
+   * Revokes every token of `sub` issued at or before `before` (seconds since the epoch). An
+   * entry already later than `before` stays: a revocation published late (retried after a NATS
+   * fault) never shortens a newer one.
+   */
   async revokeSubject(sub: string, before = Math.floor(Date.now() / 1000)): Promise<void> {
     const kv = await this.bucket();
-    await kv.put(RevocationKeys.subject(sub), JSON.stringify({ before }));
+    const key = RevocationKeys.subject(sub);
+    const current = await kv.get(key);
+    if (!(current?.operation === 'PUT' && knownBefore(current) >= before)) {
+      await kv.put(key, JSON.stringify({ before }));
+    }
     this.store.putSubject(sub, { before });
+  }
+}
+
+function knownBefore(entry: KvEntry): number {
+  try {
+    const { before } = entry.json<{ before?: unknown }>();
+    return typeof before === 'number' && Number.isFinite(before) ? before : Number.NEGATIVE_INFINITY;
+  } catch {
+    return Number.NEGATIVE_INFINITY;
   }
 }

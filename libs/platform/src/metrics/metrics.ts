@@ -88,8 +88,11 @@ export class Metrics {
     );
   }
 
-  /** A gauge read when scraped: `read` answers the current value (undefined: unknown, NaN). */
-  gauge(config: MetricConfig<never> & { read: () => number | undefined }): Gauge {
+  /**
+   * A gauge read when scraped: `read` answers the current value (undefined: unknown, NaN), or a
+   * promise of it (a count in the database); a read that fails reports NaN.
+   */
+  gauge(config: MetricConfig<never> & { read: () => number | undefined | Promise<number | undefined> }): Gauge {
     return this.once(config.name, () => {
       const { read, ...rest } = config;
       return new Gauge({
@@ -97,7 +100,15 @@ export class Metrics {
         labelNames: [],
         registers: [this.registry],
         collect() {
-          this.set(read() ?? Number.NaN);
+          const value = read();
+          if (!(value instanceof Promise)) {
+            this.set(value ?? Number.NaN);
+            return;
+          }
+          return value.then(
+            (v) => this.set(v ?? Number.NaN),
+            () => this.set(Number.NaN),
+          );
         },
       });
     });

@@ -35,7 +35,7 @@ function parseLimit(value: string): number {
 
 /**
  * `users list|create-admin|set-roles|disable|enable`: accounts, through AdminUsersService like
- * `/admin/users` (so a disable revokes every token before it returns) and UsersService.
+ * `/admin/users` (so a disable commits the revocation of every token before it returns) and UsersService.
  */
 export function registerUsersCommands(program: Command, host: CommandHost): void {
   const users = program.command('users').description('user accounts');
