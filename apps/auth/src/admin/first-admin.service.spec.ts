@@ -56,7 +56,12 @@ describe('FirstAdminService', () => {
   it('creates ADMIN_EMAIL with roles user and admin, announced like any registration', async () => {
     await firstAdmin({ ADMIN_EMAIL: 'Root@Example.COM', ADMIN_PASSWORD: adminPassword }).ensureAdmin();
     const [admin] = await rows();
-    expect(admin).toMatchObject({ email: 'Root@Example.COM', canonicalEmail: 'root@example.com', roles: ['user', 'admin'], disabled: false });
+    expect(admin).toMatchObject({
+      email: 'Root@Example.COM',
+      canonicalEmail: 'root@example.com',
+      roles: ['user', 'admin'],
+      disabled: false,
+    });
     expect(await hasher.verify(admin.passwordHash, adminPassword)).toBe(true);
     expect(await handle.db.select().from(outboxEvents)).toEqual([
       expect.objectContaining({

@@ -46,7 +46,7 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
     const db = drizzlePg({ client: pool, schema: options.schema });
     try {
       await migratePg(db, { migrationsFolder: options.migrationsFolder });
-      await options.afterMigrations?.(db as unknown as Database<TSchema>);
+      await options.afterMigrations?.(db);
     } catch (e) {
       await pool.end().catch(() => undefined);
       throw e;
@@ -71,7 +71,7 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
     const db = drizzlePglite({ client, schema: options.schema });
     try {
       await migratePglite(db, { migrationsFolder: options.migrationsFolder });
-      await options.afterMigrations?.(db as unknown as Database<TSchema>);
+      await options.afterMigrations?.(db);
     } catch (e) {
       await client.close().catch(() => undefined);
       throw e;

@@ -39,10 +39,19 @@ function describeUnresolved(report: UnresolvedAccounts): string {
   const columns = ['id', 'email', 'createdAt', 'disabled', 'signsIn'];
   const sections = [
     ...report.duplicates.map(
-      (group) => `accounts sharing the canonical email ${group.canonicalEmail}:\n${table(group.accounts.map((a) => ({ ...a })), columns)}`,
+      (group) =>
+        `accounts sharing the canonical email ${group.canonicalEmail}:\n${table(
+          group.accounts.map((a) => ({ ...a })),
+          columns,
+        )}`,
     ),
     ...(report.refused.length > 0
-      ? [`accounts whose address is refused (control, format or invisible characters, or invalid):\n${table(report.refused.map((a) => ({ ...a })), columns)}`]
+      ? [
+          `accounts whose address is refused (control, format or invisible characters, or invalid):\n${table(
+            report.refused.map((a) => ({ ...a })),
+            columns,
+          )}`,
+        ]
       : []),
   ];
   if (sections.length === 0) {
@@ -50,7 +59,7 @@ function describeUnresolved(report: UnresolvedAccounts): string {
   }
   return [
     ...sections,
-    'Only the accounts with signsIn=true can sign in with a password. Disable the others that are not their owner\'s (`users disable <id>`).',
+    "Only the accounts with signsIn=true can sign in with a password. Disable the others that are not their owner's (`users disable <id>`).",
   ].join('\n\n');
 }
 

@@ -13,7 +13,7 @@ export class LoginDto {
     format: 'email',
     maxLength: EMAIL_MAX_LENGTH,
     example: 'ada@example.com',
-    description: 'Any spelling of the account\'s address: it is matched by its canonical form.',
+    description: "Any spelling of the account's address: it is matched by its canonical form.",
   })
   @IsAccountEmail()
   email!: string;
