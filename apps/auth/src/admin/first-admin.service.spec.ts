@@ -160,6 +160,20 @@ describe('FirstAdminService', () => {
     expect(await rows()).toEqual([]);
   });
 
+  it('refuses an ADMIN_EMAIL with an invisible character, and finds the admin by any spelling', async () => {
+    const error = await firstAdmin({ ADMIN_EMAIL: 'ro\u200Bot@example.com', ADMIN_PASSWORD: adminPassword })
+      .ensureAdmin()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    expect((error as ConfigValidationError).problems).toEqual([expect.stringContaining('ADMIN_EMAIL')]);
+    expect(await rows()).toEqual([]);
+
+    await firstAdmin({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: adminPassword }).ensureAdmin();
+    await handle.db.update(users).set({ roles: ['user'] });
+    await firstAdmin({ ADMIN_EMAIL: 'ROOT@Example.com', ADMIN_PASSWORD: adminPassword }).ensureAdmin();
+    expect(await rows()).toEqual([expect.objectContaining({ email: 'root@example.com', roles: ['user', 'admin'] })]);
+  });
+
   it('lets two replicas start at once: one admin, neither fails', async () => {
     const env = { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: adminPassword };
     await Promise.all([firstAdmin(env).ensureAdmin(), firstAdmin(env).ensureAdmin()]);
