@@ -9,6 +9,7 @@ import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AUTH_AUDIENCE, AuthConfig } from './config/auth.config';
+import { backfillCanonicalEmails } from './database/canonical-email-backfill';
 import * as schema from './database/schema';
 import { KeysModule } from './keys/keys.module';
 import { OAuthModule } from './oauth/oauth.module';
@@ -29,6 +30,9 @@ export function authCoreModules(config: AuthConfig): DynamicModule[] {
       // Next to src/ both in the repository and in dist/ (the build copies it).
       migrationsFolder: path.join(__dirname, '..', 'migrations'),
       schema,
+      afterMigrations: async (db) => {
+        await backfillCanonicalEmails(db);
+      },
     }),
     // Auth verifies its own tokens like any other service would: locally, for audience "auth".
     AuthModule.forRootAsync({

@@ -40,7 +40,7 @@ for (const target of testDatabaseTargets()) {
     it('registers a user: 201 {id,email,roles}', async () => {
       const res = await post('/auth/register', { email: ' Ada@Example.COM ', password, displayName: 'Ada' });
       expect(res.status).toBe(201);
-      expect(JSON.parse(res.text)).toEqual({ id: expect.any(String), email: 'Ada@example.com', roles: ['user'] });
+      expect(JSON.parse(res.text)).toEqual({ id: expect.any(String), email: 'Ada@Example.COM', roles: ['user'] });
       expect(res.text).not.toContain(password);
     });
 
@@ -176,7 +176,7 @@ for (const target of testDatabaseTargets()) {
       const token = await accessToken();
       const res = await fetch(`${auth.base}/auth/me`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ id: decodeJwt(token).sub, email: 'Ada@example.com', roles: ['user'] });
+      expect(await res.json()).toEqual({ id: decodeJwt(token).sub, email: 'Ada@Example.COM', roles: ['user'] });
     });
 
     it('refuses /auth/me without a token, with a Bearer challenge', async () => {

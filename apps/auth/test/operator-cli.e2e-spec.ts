@@ -201,7 +201,7 @@ describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
       '-': 'a long admin passphrase\n',
     });
     expect(created.code).toBe(0);
-    expect(JSON.parse(created.out)).toMatchObject({ email: 'root@example.com', roles: ['user', 'admin'] });
+    expect(JSON.parse(created.out)).toMatchObject({ email: 'root@EXAMPLE.com', roles: ['user', 'admin'] });
     expect(created.out).not.toContain('a long admin passphrase');
     const again = await cli(['users', 'create-admin', 'root@example.com', '--password-file', '-'], {
       '-': 'another long passphrase',

@@ -5,6 +5,7 @@ import type { DatabaseHandle } from '@tessera/platform';
 import { openDatabase } from '@tessera/platform';
 import { freshPgliteDirectory } from '@tessera/platform/testing';
 
+import { backfillCanonicalEmails } from '../src/database/canonical-email-backfill';
 import * as schema from '../src/database/schema';
 
 /**
@@ -18,6 +19,9 @@ export async function openTestDatabase(): Promise<DatabaseHandle<typeof schema>>
     dataDir,
     migrationsFolder: path.join(__dirname, '..', 'migrations'),
     schema,
+    afterMigrations: async (db) => {
+      await backfillCanonicalEmails(db);
+    },
   }).catch((e: unknown) => {
     rmSync(dataDir, { recursive: true, force: true });
     throw e;

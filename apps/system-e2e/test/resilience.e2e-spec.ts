@@ -275,7 +275,8 @@ describe(`the npm run cluster topology on ${target.name}, losing one part at a t
         expect(await status('auth', '/auth/logout', { method: 'POST', token: eve.token })).toBe(204);
         // Queued in the outbox with the session change, not held up by the KV put (5 s timeout).
         expect(Date.now() - started).toBeLessThan(2000);
-        await sleep(8000);
+        // Held frozen past the KV put's 5 s timeout: the put must be retried, not lost.
+        await new Promise((resolve) => setTimeout(resolve, 8000));
       } finally {
         process.kill(pid, 'SIGCONT');
       }

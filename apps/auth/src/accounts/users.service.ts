@@ -1,17 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Subjects, type UserRegisteredEvent } from '@tessera/contracts';
 import { DATABASE, enqueueEvent, isUuid, OutboxRelay } from '@tessera/platform';
-import { and, arrayContains, eq, sql } from 'drizzle-orm';
+import { and, arrayContains, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 
 import type { AuthDatabase } from '../database/auth-database';
 import { isUniqueViolation } from '../database/auth-database';
 import type { UserRow } from '../database/schema';
 import { users } from '../database/schema';
-import { normalizeEmail } from '../database/email';
+import { CANONICAL_EMAIL_UNIQUE } from '../database/canonical-email-backfill';
+import { canonicalEmail, typedEmail } from '../database/email';
 import { CommonPasswords } from './common-passwords';
 import { PasswordHasher } from './password-hasher.service';
 import { Role } from './roles';
-import { EmailTakenError } from './users.errors';
+import { EmailTakenError, InvalidEmailError } from './users.errors';
 
 /** What a caller may learn about an account. */
 export interface PublicUser {
@@ -24,6 +25,34 @@ export interface NewUser {
   email: string;
   password: string;
   displayName?: string;
+}
+
+/** One account in the report of `users duplicates`. */
+export interface AccountRecord {
+  id: string;
+  /** As the user typed it. */
+  email: string;
+  createdAt: string;
+  disabled: boolean;
+  /** Whether a password sign-in reaches this account: only the holder of the canonical form. */
+  signsIn: boolean;
+}
+
+export interface UnresolvedAccounts {
+  /** Accounts sharing one canonical email, the one that signs in first. */
+  duplicates: { canonicalEmail: string; accounts: AccountRecord[] }[];
+  /** Accounts whose address now holds a refused character or is no longer valid. */
+  refused: AccountRecord[];
+}
+
+function toAccountRecord(user: UserRow, signsIn: boolean): AccountRecord {
+  return {
+    id: user.id,
+    email: user.email,
+    createdAt: user.createdAt.toISOString(),
+    disabled: user.disabled,
+    signsIn,
+  };
 }
 
 export function toPublicUser(user: Pick<UserRow, 'id' | 'email' | 'roles'>): PublicUser {
@@ -58,6 +87,11 @@ export class UsersService {
   }
 
   private async create(input: NewUser, roles: readonly Role[]): Promise<PublicUser> {
+    const email = typedEmail(input.email);
+    const canonical = canonicalEmail(email);
+    if (canonical === undefined) {
+      throw new InvalidEmailError();
+    }
     const passwordHash = await this.hasher.hash(input.password);
     try {
       // The account and its `auth.user.registered.v1` event commit together (outbox).
@@ -65,7 +99,8 @@ export class UsersService {
         const [created] = await tx
           .insert(users)
           .values({
-            email: normalizeEmail(input.email),
+            email,
+            canonicalEmail: canonical,
             passwordHash,
             displayName: input.displayName ?? null,
             roles: [...roles],
@@ -82,8 +117,9 @@ export class UsersService {
       this.outbox.flush();
       return toPublicUser(user);
     } catch (e) {
-      // The unique index decides, so two concurrent registrations cannot both succeed.
-      if (isUniqueViolation(e, 'users_email_unique')) {
+      // The unique index decides, so two concurrent registrations of one address, however
+      // spelled, cannot both succeed.
+      if (isUniqueViolation(e, CANONICAL_EMAIL_UNIQUE) || isUniqueViolation(e, 'users_email_unique')) {
         throw new EmailTakenError();
       }
       throw e;
@@ -129,13 +165,57 @@ export class UsersService {
       .where(eq(users.id, id));
   }
 
+  /**
+   * The account an address belongs to, however it is spelled (database/email.ts). An account
+   * left without a canonical email (a younger near-duplicate) is never found this way.
+   */
   async findByEmail(email: string): Promise<UserRow | undefined> {
-    const [user] = await this.db
+    const canonical = canonicalEmail(email);
+    if (canonical === undefined) {
+      return undefined;
+    }
+    const [user] = await this.db.select().from(users).where(eq(users.canonicalEmail, canonical)).limit(1);
+    return user;
+  }
+
+  /**
+   * The accounts that have no canonical email, so cannot sign in, for an operator to resolve:
+   * each group of near-duplicates with the account that holds the canonical form (the oldest),
+   * and the accounts whose address is now refused. Nothing is changed.
+   */
+  async unresolvedAccounts(): Promise<UnresolvedAccounts> {
+    const orphans = await this.db
       .select()
       .from(users)
-      .where(eq(users.email, normalizeEmail(email)))
-      .limit(1);
-    return user;
+      .where(isNull(users.canonicalEmail))
+      .orderBy(asc(users.createdAt), asc(users.id));
+    const groups = new Map<string, UserRow[]>();
+    const refused: UserRow[] = [];
+    for (const row of orphans) {
+      const canonical = canonicalEmail(row.email);
+      if (canonical === undefined) {
+        refused.push(row);
+      } else {
+        groups.set(canonical, [...(groups.get(canonical) ?? []), row]);
+      }
+    }
+    const holders =
+      groups.size === 0
+        ? []
+        : await this.db
+            .select()
+            .from(users)
+            .where(inArray(users.canonicalEmail, [...groups.keys()]));
+    return {
+      duplicates: [...groups].map(([canonical, younger]) => ({
+        canonicalEmail: canonical,
+        accounts: [
+          ...holders.filter((h) => h.canonicalEmail === canonical).map((h) => toAccountRecord(h, true)),
+          ...younger.map((row) => toAccountRecord(row, false)),
+        ],
+      })),
+      refused: refused.map((row) => toAccountRecord(row, false)),
+    };
   }
 
   /** `id` may come from a token's `sub` (e.g. `client:orders`); anything not a UUID matches no user. */

@@ -56,7 +56,12 @@ describe('FirstAdminService', () => {
   it('creates ADMIN_EMAIL with roles user and admin, announced like any registration', async () => {
     await firstAdmin({ ADMIN_EMAIL: 'Root@Example.COM', ADMIN_PASSWORD: adminPassword }).ensureAdmin();
     const [admin] = await rows();
-    expect(admin).toMatchObject({ email: 'Root@example.com', roles: ['user', 'admin'], disabled: false });
+    expect(admin).toMatchObject({
+      email: 'Root@Example.COM',
+      canonicalEmail: 'root@example.com',
+      roles: ['user', 'admin'],
+      disabled: false,
+    });
     expect(await hasher.verify(admin.passwordHash, adminPassword)).toBe(true);
     expect(await handle.db.select().from(outboxEvents)).toEqual([
       expect.objectContaining({
@@ -153,6 +158,20 @@ describe('FirstAdminService', () => {
       expect(String((error as Error).message)).not.toContain(password);
     }
     expect(await rows()).toEqual([]);
+  });
+
+  it('refuses an ADMIN_EMAIL with an invisible character, and finds the admin by any spelling', async () => {
+    const error = await firstAdmin({ ADMIN_EMAIL: 'ro\u200Bot@example.com', ADMIN_PASSWORD: adminPassword })
+      .ensureAdmin()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    expect((error as ConfigValidationError).problems).toEqual([expect.stringContaining('ADMIN_EMAIL')]);
+    expect(await rows()).toEqual([]);
+
+    await firstAdmin({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: adminPassword }).ensureAdmin();
+    await handle.db.update(users).set({ roles: ['user'] });
+    await firstAdmin({ ADMIN_EMAIL: 'ROOT@Example.com', ADMIN_PASSWORD: adminPassword }).ensureAdmin();
+    expect(await rows()).toEqual([expect.objectContaining({ email: 'root@example.com', roles: ['user', 'admin'] })]);
   });
 
   it('lets two replicas start at once: one admin, neither fails', async () => {

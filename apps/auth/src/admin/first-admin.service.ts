@@ -6,6 +6,7 @@ import { ConfigValidationError } from '@tessera/platform';
 
 import { CommonPasswords } from '../accounts/common-passwords';
 import { AuthConfig } from '../config/auth.config';
+import { canonicalEmail } from '../database/email';
 import { PasswordHasher } from '../accounts/password-hasher.service';
 import { Role } from '../accounts/roles';
 import { EmailTakenError } from '../accounts/users.errors';
@@ -82,6 +83,12 @@ export class FirstAdminService implements OnApplicationBootstrap {
   private credentials(): AdminCredentials | undefined {
     const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = this.config;
     if (email !== undefined && password !== undefined) {
+      // Registration's rules for the address too: the config check cannot see invisible characters.
+      if (canonicalEmail(email) === undefined) {
+        throw new ConfigValidationError([
+          'ADMIN_EMAIL must be an email address without control, format or invisible characters.',
+        ]);
+      }
       // The policy of registration (accounts/common-passwords.ts), for the account that matters most.
       if (this.commonPasswords.isCommon(password, email)) {
         throw new ConfigValidationError([

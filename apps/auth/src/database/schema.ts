@@ -21,8 +21,15 @@ export const users = pgTable(
   'users',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    /** Normalised (trimmed, domain lower-cased) before it gets here; see users/email.ts. */
+    /** The address as the user typed it (trimmed), shown back to them; never used to match. */
     email: text('email').notNull(),
+    /**
+     * What accounts are matched by (database/email.ts, canonicalEmail): no two accounts share
+     * one. Null only for an account older than the canonical form that it could not be given,
+     * because an older account holds the same one or its address is now refused; such an
+     * account cannot sign in until an operator resolves it (`users duplicates`).
+     */
+    canonicalEmail: text('canonical_email'),
     passwordHash: text('password_hash').notNull(),
     displayName: text('display_name'),
     roles: text('roles')
@@ -32,7 +39,10 @@ export const users = pgTable(
     disabled: boolean('disabled').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('users_email_unique').on(t.email)],
+  (t) => [
+    uniqueIndex('users_email_unique').on(t.email),
+    uniqueIndex('users_canonical_email_unique').on(t.canonicalEmail),
+  ],
 );
 
 export const SIGNING_KEY_STATUSES = ['active', 'retired'] as const;

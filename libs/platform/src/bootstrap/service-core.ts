@@ -17,6 +17,10 @@ export function serviceCoreModules<TSchema extends Record<string, unknown>>(
 ): DynamicModule[] {
   return [
     PlatformModule.forRoot(platformOptions(serviceName, config)),
-    DatabaseModule.forRootAsync({ inject: [], useFactory: () => database }),
+    // The module holds the options untyped; the hook still receives this schema's database.
+    DatabaseModule.forRootAsync({
+      inject: [],
+      useFactory: () => database as unknown as DatabaseOptions<Record<string, unknown>>,
+    }),
   ];
 }

@@ -20,6 +20,12 @@ export interface DatabaseOptions<TSchema extends Record<string, unknown>> {
   dataDir: string;
   migrationsFolder: string;
   schema: TSchema;
+  /**
+   * Runs right after the SQL migrations, before anything else touches the database, at every
+   * open: a data step SQL cannot do the way the app does (one computed in TypeScript). It
+   * must be idempotent and safe to run on several replicas at once.
+   */
+  afterMigrations?: (db: Database<TSchema>) => Promise<void>;
 }
 
 export interface DatabaseHandle<TSchema extends Record<string, unknown>> {
@@ -38,7 +44,13 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
     const db = drizzlePg({ client: pool, schema: options.schema });
-    await migratePg(db, { migrationsFolder: options.migrationsFolder });
+    try {
+      await migratePg(db, { migrationsFolder: options.migrationsFolder });
+      await options.afterMigrations?.(db);
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw e;
+    }
     return {
       db: db as unknown as Database<TSchema>,
       kind: 'postgres',
@@ -57,7 +69,13 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
   try {
     const client = new PGlite(options.dataDir);
     const db = drizzlePglite({ client, schema: options.schema });
-    await migratePglite(db, { migrationsFolder: options.migrationsFolder });
+    try {
+      await migratePglite(db, { migrationsFolder: options.migrationsFolder });
+      await options.afterMigrations?.(db);
+    } catch (e) {
+      await client.close().catch(() => undefined);
+      throw e;
+    }
     return {
       db: db as unknown as Database<TSchema>,
       kind: 'pglite',

@@ -1,23 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { IsString, Length } from 'class-validator';
 import { IsOptionalNotNull } from '@tessera/contracts';
 
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../config/password-policy';
-import { normalizeEmail } from '../../database/email';
+import { EMAIL_MAX_LENGTH, IsAccountEmail } from './account-email';
 
 /** `POST /auth/register`. Roles and ids are not fields: the global pipe refuses them as unknown. */
 export class RegisterDto {
   @ApiProperty({
     format: 'email',
-    maxLength: 254,
+    maxLength: EMAIL_MAX_LENGTH,
     example: 'ada@example.com',
-    description: 'Stored trimmed, with the domain lower-cased; the local part keeps its case.',
+    description:
+      'Stored and shown as typed (trimmed). Matched by its canonical form (NFKC, case folded, IDNA domain): an ' +
+      'address another account has in any spelling is 409 `email_taken`; one holding a control, format or ' +
+      'invisible character (zero-width, bidi, soft hyphen) is refused.',
   })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value))
-  @IsString()
-  @MaxLength(254)
-  @IsEmail({}, { message: 'email must be an email address' })
+  @IsAccountEmail()
   email!: string;
 
   @ApiProperty({

@@ -6,6 +6,7 @@ import { validate } from 'class-validator';
 import { CommonPasswords } from '../../accounts/common-passwords';
 import { RegisterDto } from '../../accounts/dto/register.dto';
 import { Role, ROLES } from '../../accounts/roles';
+import type { UnresolvedAccounts } from '../../accounts/users.service';
 import { UsersService } from '../../accounts/users.service';
 import type { UserPatch } from '../../admin/admin-users.service';
 import { AdminUsersService } from '../../admin/admin-users.service';
@@ -33,8 +34,37 @@ function parseLimit(value: string): number {
   return n;
 }
 
+/** The report of `users duplicates` for a person: one table per group, the account that signs in first. */
+function describeUnresolved(report: UnresolvedAccounts): string {
+  const columns = ['id', 'email', 'createdAt', 'disabled', 'signsIn'];
+  const sections = [
+    ...report.duplicates.map(
+      (group) =>
+        `accounts sharing the canonical email ${group.canonicalEmail}:\n${table(
+          group.accounts.map((a) => ({ ...a })),
+          columns,
+        )}`,
+    ),
+    ...(report.refused.length > 0
+      ? [
+          `accounts whose address is refused (control, format or invisible characters, or invalid):\n${table(
+            report.refused.map((a) => ({ ...a })),
+            columns,
+          )}`,
+        ]
+      : []),
+  ];
+  if (sections.length === 0) {
+    return 'no near-duplicate accounts: every account has its canonical email';
+  }
+  return [
+    ...sections,
+    "Only the accounts with signsIn=true can sign in with a password. Disable the others that are not their owner's (`users disable <id>`).",
+  ].join('\n\n');
+}
+
 /**
- * `users list|create-admin|set-roles|disable|enable`: accounts, through AdminUsersService like
+ * `users list|duplicates|create-admin|set-roles|disable|enable`: accounts, through AdminUsersService like
  * `/admin/users` (so a disable commits the revocation of every token before it returns) and UsersService.
  */
 export function registerUsersCommands(program: Command, host: CommandHost): void {
@@ -48,6 +78,17 @@ export function registerUsersCommands(program: Command, host: CommandHost): void
         const { items } = await app.get(AdminUsersService).list(options.limit);
         const view = items.map((u) => ({ ...u, roles: u.roles.join(',') }));
         host.print(table(view, ['id', 'email', 'roles', 'disabled', 'createdAt']), items);
+      });
+    });
+  users
+    .command('duplicates')
+    .description(
+      'accounts that cannot sign in because an older account has the same canonical email (or their address is now refused); nothing is changed',
+    )
+    .action(() => {
+      host.run(async (app) => {
+        const report = await app.get(UsersService).unresolvedAccounts();
+        host.print(describeUnresolved(report), report);
       });
     });
   users
