@@ -36,6 +36,8 @@ const container = (objects: K8sObject[], kind: string, name: string): Container 
   workload(objects, kind, name)?.template.spec.containers[0] ?? { name: 'missing' };
 /** `NAME` of an app's `<NAME>_...` variables: upper case, "-" as "_". */
 const constant = (app: string) => app.toUpperCase().replace(/-/g, '_');
+/** Pod names as the checker lists them: sorted, comma-separated. */
+const podList = (names: readonly string[]) => [...names].sort().join(', ');
 const memoryMi = (q: string | number | undefined) => {
   const m = /^(\d+)(Mi|Gi)$/.exec(String(q));
   return m ? Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1) : NaN;
@@ -280,7 +282,7 @@ describe('the manifest checker on broken copies', () => {
         },
       ],
       expected: [
-        'NetworkPolicy: NATS ingress on 4222 is open to pods [auth, orders, profile, web] and []; only [auth, orders, profile] may',
+        `NetworkPolicy: NATS ingress on 4222 is open to pods [${podList([...APPS, 'web'])}] and []; only [${podList(APPS)}] may`,
         'NetworkPolicy: web can reach PostgreSQL on 5432',
       ],
     },
@@ -308,7 +310,7 @@ describe('the manifest checker on broken copies', () => {
       ],
       expected: [
         'NetworkPolicy: no default deny (podSelector {}, Ingress and Egress, no rules)',
-        'NetworkPolicy: NATS ingress on 4222 is open to pods [auth, orders, profile] and [{"anywhere":true}]; only [auth, orders, profile] may',
+        `NetworkPolicy: NATS ingress on 4222 is open to pods [${podList(APPS)}] and [{"anywhere":true}]; only [${podList(APPS)}] may`,
         ...APPS.map((app) => `NetworkPolicy: ${app} may reach port 5432 anywhere; name the database's address`),
       ],
     },

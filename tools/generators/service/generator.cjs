@@ -612,10 +612,10 @@ Next:
 Then replace the items with your own model (src/database/schema.ts, then
   npx drizzle-kit generate --config apps/${name}/drizzle.config.ts), and give callers its subject
   in docker/nats/nats.conf (see the comment in its user there; deploy/k8s/base/nats/nats.conf is
-  its copy and must stay identical). On Kubernetes: create its database, set ${names(name).constantName}_DATABASE_URL
-  for deploy/k8s/create-secrets.sh (a cluster with the Secrets already: kubectl create secret
-  generic ${name}-secrets by hand), and replace ${name}.tessera.example.com in
-  deploy/k8s/overlays/production/ingress.yaml.
+  its copy and must stay identical). On Kubernetes: create its database and give
+  deploy/k8s/create-secrets.sh ${names(name).constantName}_DATABASE_URL (on a cluster with Secrets already, add them by hand:
+  docs/operations.md, "A new service"), and replace ${name}.tessera.example.com in
+  deploy/k8s/overlays/production/ingress.yaml with its host.
 `;
 }
 
