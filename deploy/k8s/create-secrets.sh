@@ -43,7 +43,7 @@ fi
 secrets='nats-secrets auth-secrets orders-secrets profile-secrets'
 for secret in $secrets; do
   if "$kubectl" -n "$ns" get secret "$secret" >/dev/null 2>&1; then
-    echo "create-secrets: the Secret $secret exists in $ns already; nothing created (delete all four to start over)" >&2
+    echo "create-secrets: the Secret $secret exists in $ns already; nothing created (delete all of $secrets to start over)" >&2
     exit 1
   fi
 done

@@ -14,7 +14,7 @@ import {
   testNatsUrl,
 } from '@tessera/platform/testing';
 import { connect } from '@nats-io/transport-node';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 
 /**
  * `npm run new-service` against a scratch copy of this repository (its files as they are, tracked
@@ -236,6 +236,98 @@ describe(`npm run new-service -- ${NAME}`, () => {
     expect(check.status).toBe(0);
   });
 
+  it('wires it into deploy/k8s, which kubectl renders and tools/k8s passes, and into create-secrets.sh', () => {
+    interface Manifest {
+      kind: string;
+      metadata: { name: string };
+      spec: {
+        replicas?: number;
+        podSelector?: { matchExpressions?: { values: string[] }[] };
+        rules?: { host: string; http: { paths: { backend: { service: { name: string } } }[] } }[];
+        template?: {
+          spec: {
+            containers: {
+              image: string;
+              env: { name: string; value?: string }[];
+              readinessProbe: { httpGet: { path: string } };
+              livenessProbe: { httpGet: { path: string } };
+              resources: { requests: Record<string, string>; limits: Record<string, string> };
+            }[];
+            volumes: { secret?: { secretName: string } }[];
+          };
+        };
+      };
+    }
+    const render = (dir: string) => {
+      const result = run('/usr/bin/kubectl', ['kustomize', dir]);
+      expect(result.status).toBe(0);
+      return parseAllDocuments(result.stdout).map((d) => d.toJS() as Manifest);
+    };
+    const get = (objects: Manifest[], kind: string, name: string) =>
+      objects.find((o) => o.kind === kind && o.metadata.name === name);
+    const base = render('deploy/k8s/base');
+    const production = render('deploy/k8s/overlays/production');
+    for (const objects of [base, production]) {
+      const container = get(objects, 'Deployment', NAME)!.spec.template!.spec.containers[0];
+      expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
+      expect(container.livenessProbe.httpGet.path).toBe('/health/live');
+      expect(container.resources.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
+      expect(container.resources.limits.memory).toBeDefined();
+      expect(container.env).toEqual(
+        expect.arrayContaining([
+          { name: 'PORT', value: '3004' },
+          { name: 'NATS_USER', value: NAME },
+          { name: 'NATS_INBOX_PREFIX', value: '_INBOX_billing' },
+          { name: 'BILLING_DATABASE_URL_FILE', value: '/run/secrets/tessera/database_url' },
+        ]),
+      );
+      const secrets = get(objects, 'Deployment', NAME)!.spec.template!.spec.volumes.filter((v) => v.secret);
+      expect(secrets.map((v) => v.secret!.secretName)).toEqual(['billing-secrets']);
+      expect(get(objects, 'Service', NAME)).toBeDefined();
+      expect(get(objects, 'HorizontalPodAutoscaler', NAME)).toBeDefined();
+      expect(get(objects, 'PodDisruptionBudget', NAME)).toBeDefined();
+      expect(get(objects, 'NetworkPolicy', 'apps-to-nats')!.spec.podSelector!.matchExpressions![0].values).toContain(
+        NAME,
+      );
+      const auth = get(objects, 'Deployment', 'auth')!.spec.template!.spec.containers[0];
+      expect(auth.env).toContainEqual({
+        name: 'SERVICE_CLIENT_SECRET_BILLING_FILE',
+        value: '/run/secrets/tessera/service_client_secret_billing',
+      });
+    }
+    // Production: the same image tag as profile's, profile's sizes, a host of its own.
+    const image = (name: string) => get(production, 'Deployment', name)!.spec.template!.spec.containers[0].image;
+    expect(image(NAME)).toBe(image('profile').replace(/\/profile:/, '/billing:'));
+    expect(get(production, 'Deployment', NAME)!.spec.replicas).toBe(
+      get(production, 'Deployment', 'profile')!.spec.replicas,
+    );
+    expect(get(production, 'Ingress', 'tessera')!.spec.rules).toContainEqual(
+      expect.objectContaining({
+        host: 'billing.tessera.example.com',
+        http: { paths: [expect.objectContaining({ backend: { service: { name: NAME, port: { name: 'http' } } } })] },
+      }),
+    );
+    expect(read('deploy/k8s/base/nats/nats.conf')).toBe(read('docker/nats/nats.conf'));
+    const createSecrets = read('deploy/k8s/create-secrets.sh');
+    expect(createSecrets).toMatch(/^for name in AUTH_DATABASE_URL .*BILLING_DATABASE_URL; do$/m);
+    expect(createSecrets).toMatch(/^secrets='nats-secrets .* billing-secrets'$/m);
+    expect(createSecrets).toContain('write billing database_url "$BILLING_DATABASE_URL"');
+    expect(createSecrets).toMatch(/^for app in nats .* billing; do$/m);
+
+    // The scratch copy's own tools/k8s checks (services from its services.json, billing among
+    // them): every rule on both renderings, create-secrets.sh with billing's URL, the broken copies.
+    const k8s = run(bin('jest'), [
+      '--config',
+      'tools/k8s/jest.config.js',
+      'tools/k8s/k8s.spec.ts',
+      '--ci',
+      '--verbose',
+    ]);
+    expect(k8s.stderr).toMatch(/Tests: +\d+ passed, \d+ total/);
+    expect(k8s.stderr).toContain('sets every variable docker-compose.yml sets for billing');
+    expect(k8s.status).toBe(0);
+  });
+
   it('adds its port to the README', () => {
     const readme = read('README.md');
     expect(readme).toContain('  billing  http://localhost:3004');
@@ -392,6 +484,10 @@ describe('npm run new-service -- gift-cards, a second service with a hyphenated 
     expect(read('apps/gift-cards/src/config/gift-cards.config.ts')).toContain('GIFT_CARDS_DATABASE_URL?: string;');
     expect(read('apps/auth/src/config/auth.config.ts')).toContain("'auth,orders,profile,billing,gift-cards'");
     expect(read('docker/postgres-init.sql')).toContain('CREATE DATABASE "gift-cards";');
+    const production = run('/usr/bin/kubectl', ['kustomize', 'deploy/k8s/overlays/production']);
+    expect(production.status).toBe(0);
+    expect(production.stdout).toContain('image: registry.example.com/tessera/gift-cards:');
+    expect(read('deploy/k8s/create-secrets.sh')).toContain('write gift-cards database_url "$GIFT_CARDS_DATABASE_URL"');
     const check = run(process.execPath, ['scripts/check-compose.mjs']);
     expect(check.stderr).toBe('');
     expect(check.status).toBe(0);

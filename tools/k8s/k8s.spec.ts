@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -7,7 +7,9 @@ import { parse } from 'yaml';
 
 import {
   APPS,
+  checkDeploy,
   checkManifests,
+  DEPLOYMENTS,
   find,
   renderKustomization,
   SCALED,
@@ -32,6 +34,10 @@ const production = path.join(root, 'deploy/k8s/overlays/production');
 const workload = (objects: K8sObject[], kind: string, name: string) => specOf<WorkloadSpec>(find(objects, kind, name));
 const container = (objects: K8sObject[], kind: string, name: string): Container =>
   workload(objects, kind, name)?.template.spec.containers[0] ?? { name: 'missing' };
+/** `NAME` of an app's `<NAME>_...` variables: upper case, "-" as "_". */
+const constant = (app: string) => app.toUpperCase().replace(/-/g, '_');
+/** Pod names as the checker lists them: sorted, comma-separated. */
+const podList = (names: readonly string[]) => [...names].sort().join(', ');
 const memoryMi = (q: string | number | undefined) => {
   const m = /^(\d+)(Mi|Gi)$/.exec(String(q));
   return m ? Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1) : NaN;
@@ -49,7 +55,16 @@ describe('deploy/k8s rendered by kubectl kustomize', () => {
   it('keeps every rule in the base and in the production overlay', () => {
     expect(baseObjects.length).toBeGreaterThan(20);
     expect(checkManifests(baseObjects)).toEqual([]);
-    expect(checkManifests(prodObjects)).toEqual([]);
+    expect(checkManifests(prodObjects, { ingress: true })).toEqual([]);
+  });
+
+  it('holds every service of scripts/lib/services.json to them, and both nats.conf copies equal', () => {
+    expect(APPS.slice(0, 3)).toEqual(['auth', 'orders', 'profile']);
+    for (const app of APPS) {
+      expect(find(baseObjects, 'Deployment', app)).toBeDefined();
+      expect(find(prodObjects, 'Deployment', app)).toBeDefined();
+    }
+    expect(checkDeploy()).toEqual([]);
   });
 
   it('runs the NATS nodes on a verbatim copy of docker/nats/nats.conf, which nats-server accepts', () => {
@@ -71,9 +86,7 @@ describe('deploy/k8s rendered by kubectl kustomize', () => {
           PATH: `${process.env.PATH ?? ''}:/usr/sbin`,
           POD_NAME: 'nats-0',
           NATS_ROUTE_PASSWORD: password(1),
-          NATS_AUTH_PASSWORD: password(2),
-          NATS_ORDERS_PASSWORD: password(3),
-          NATS_PROFILE_PASSWORD: password(4),
+          ...Object.fromEntries(APPS.map((app, i) => [`NATS_${constant(app)}_PASSWORD`, password(i + 2)])),
         },
         encoding: 'utf8',
       });
@@ -87,7 +100,7 @@ describe('deploy/k8s rendered by kubectl kustomize', () => {
 
   it('scales and pins production: more replicas and memory, versioned images, the real database network', () => {
     const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
-    for (const name of ['auth', 'orders', 'profile', 'web']) {
+    for (const name of DEPLOYMENTS) {
       const b = workload(baseObjects, 'Deployment', name);
       const p = workload(prodObjects, 'Deployment', name);
       expect(p?.replicas).toBeGreaterThanOrEqual(2);
@@ -115,7 +128,7 @@ describe('deploy/k8s rendered by kubectl kustomize', () => {
     expect(settings?.data?.WEB_ORIGIN).toMatch(/^https:\/\//);
     const ingress = specOf<IngressSpec>(find(prodObjects, 'Ingress', 'tessera'));
     const backends = ingress?.rules.map((r) => r.http.paths[0].backend.service.name).sort();
-    expect(backends).toEqual(['auth', 'orders', 'profile', 'web']);
+    expect(backends).toEqual([...DEPLOYMENTS].sort());
     expect(ingress?.tls[0].secretName).toBe('tessera-tls');
     expect(prodObjects.every((o) => o.kind === 'Namespace' || o.metadata.namespace === 'tessera')).toBe(true);
   });
@@ -269,7 +282,7 @@ describe('the manifest checker on broken copies', () => {
         },
       ],
       expected: [
-        'NetworkPolicy: NATS ingress on 4222 is open to pods [auth, orders, profile, web] and []; only [auth, orders, profile] may',
+        `NetworkPolicy: NATS ingress on 4222 is open to pods [${podList([...APPS, 'web'])}] and []; only [${podList(APPS)}] may`,
         'NetworkPolicy: web can reach PostgreSQL on 5432',
       ],
     },
@@ -297,7 +310,7 @@ describe('the manifest checker on broken copies', () => {
       ],
       expected: [
         'NetworkPolicy: no default deny (podSelector {}, Ingress and Egress, no rules)',
-        'NetworkPolicy: NATS ingress on 4222 is open to pods [auth, orders, profile] and [{"anywhere":true}]; only [auth, orders, profile] may',
+        `NetworkPolicy: NATS ingress on 4222 is open to pods [${podList(APPS)}] and [{"anywhere":true}]; only [${podList(APPS)}] may`,
         ...APPS.map((app) => `NetworkPolicy: ${app} may reach port 5432 anywhere; name the database's address`),
       ],
     },
@@ -358,13 +371,67 @@ describe('the manifest checker on broken copies', () => {
   });
 });
 
+describe('the manifest checker on the last service of scripts/lib/services.json', () => {
+  // profile here; the service `npm run new-service` added last in a checkout that ran it.
+  const last = APPS[APPS.length - 1];
+  const production = () => renderKustomization(path.join(root, 'deploy/k8s/overlays/production'));
+
+  it('reports its Deployment removed', () => {
+    const objects = production().filter((o) => !(o.kind === 'Deployment' && o.metadata.name === last));
+    const problems = checkManifests(objects, { ingress: true });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        `Deployment/${last} is missing`,
+        `Deployment/${last}: NATS_USER must be ${last} and NATS_INBOX_PREFIX _INBOX_${last} (nats.conf)`,
+      ]),
+    );
+    expect(problems.every((p) => p.includes(last))).toBe(true);
+  });
+
+  it("reports it reading another service's Secret, no Ingress rule and no NATS password at the nodes", () => {
+    const objects = production();
+    const d = specOf<WorkloadSpec>(find(objects, 'Deployment', last));
+    const volume = d?.template.spec.volumes?.find((v) => v.secret);
+    volume!.secret!.secretName = 'auth-secrets';
+    const ingress = specOf<IngressSpec>(find(objects, 'Ingress', 'tessera'));
+    ingress!.rules = ingress!.rules.filter((r) => r.http.paths[0].backend.service.name !== last);
+    const nats = specOf<WorkloadSpec>(find(objects, 'StatefulSet', 'nats'))!.template.spec.containers[0];
+    nats.env = nats.env?.filter((e) => e.name !== `NATS_${constant(last)}_PASSWORD`);
+    expect(checkManifests(objects, { ingress: true }).sort()).toEqual(
+      [
+        `Deployment/${last}: must read the Secret ${last}-secrets and no other (reads [auth-secrets])`,
+        `Ingress: no rule routes to the Service ${last}`,
+        `StatefulSet/nats: NATS_${constant(last)}_PASSWORD (${last}'s NATS password, read by nats.conf) is not set`,
+      ].sort(),
+    );
+    // The base has no Ingress, and is not asked for one.
+    expect(checkManifests(renderKustomization(base))).toEqual([]);
+  });
+
+  it('reports the two nats.conf copies differing', () => {
+    const copy = mkdtempSync(path.join(tmpdir(), 'tessera-k8s-copy-'));
+    try {
+      for (const part of ['scripts/lib/services.json', 'deploy/k8s', 'docker/nats/nats.conf']) {
+        cpSync(path.join(root, part), path.join(copy, part), { recursive: true });
+      }
+      expect(checkDeploy(copy)).toEqual([]);
+      const conf = path.join(copy, 'docker/nats/nats.conf');
+      writeFileSync(conf, readFileSync(conf, 'utf8').replace(`user: ${last}`, 'user: someone-else'));
+      expect(checkDeploy(copy)).toEqual([
+        'deploy/k8s/base/nats/nats.conf differs from docker/nats/nats.conf; copy it over',
+      ]);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('deploy/k8s/create-secrets.sh', () => {
   let dir: string;
-  const urls = {
-    AUTH_DATABASE_URL: 'postgres://auth:pw-auth@db.internal:5432/auth',
-    ORDERS_DATABASE_URL: 'postgres://orders:pw-orders@db.internal:5432/orders',
-    PROFILE_DATABASE_URL: 'postgres://profile:pw-profile@db.internal:5432/profile',
-  };
+  // One database URL per service of scripts/lib/services.json.
+  const urls: Record<string, string> = Object.fromEntries(
+    APPS.map((app) => [`${constant(app)}_DATABASE_URL`, `postgres://${app}:pw-${app}@db.internal:5432/${app}`]),
+  );
   // A stand-in kubectl: `get` finds what EXISTING names, `create secret generic <name>
   // --from-file=<dir>` copies the directory to $OUT/<name>, every call is logged.
   const fakeKubectl = `#!/bin/sh
@@ -395,7 +462,12 @@ esac
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     // No secret value in the output, only where to read the admin password.
-    for (const name of ['nats-secrets', 'auth-secrets', 'orders-secrets', 'profile-secrets']) {
+    expect(
+      readdirSync(path.join(dir, 'out'))
+        .filter((f) => f !== 'calls')
+        .sort(),
+    ).toEqual(['nats-secrets', ...APPS.map((app) => `${app}-secrets`)].sort());
+    for (const name of ['nats-secrets', ...APPS.map((app) => `${app}-secrets`)]) {
       for (const key of readdirSync(path.join(dir, 'out', name))) {
         expect(result.stdout).not.toContain(secret(name, key));
       }
@@ -431,17 +503,14 @@ esac
     for (const app of APPS) {
       expect(secret(`${app}-secrets`, 'nats_password')).toMatch(/^p[0-9a-f]{64}$/);
       expect(secret(`${app}-secrets`, 'nats_password')).toBe(secret('nats-secrets', `nats_${app}_password`));
-      expect(secret(`${app}-secrets`, 'database_url')).toBe(
-        urls[`${app.toUpperCase()}_DATABASE_URL` as keyof typeof urls],
-      );
+      expect(secret(`${app}-secrets`, 'database_url')).toBe(urls[`${constant(app)}_DATABASE_URL`]);
     }
     expect(secret('nats-secrets', 'nats_route_password')).toMatch(/^p[0-9a-f]{64}$/);
-    expect(secret('orders-secrets', 'service_client_secret')).toBe(
-      secret('auth-secrets', 'service_client_secret_orders'),
-    );
-    expect(secret('profile-secrets', 'service_client_secret')).toBe(
-      secret('auth-secrets', 'service_client_secret_profile'),
-    );
+    for (const app of SCALED) {
+      expect(secret(`${app}-secrets`, 'service_client_secret')).toBe(
+        secret('auth-secrets', `service_client_secret_${app}`),
+      );
+    }
     expect(Buffer.from(secret('auth-secrets', 'key_encryption_key'), 'base64')).toHaveLength(32);
     expect(readdirSync(path.join(dir, 'out', 'orders-secrets')).sort()).toEqual([
       'database_url',
@@ -458,7 +527,8 @@ esac
 
     const missing = run({ AUTH_DATABASE_URL: urls.AUTH_DATABASE_URL, ORDERS_DATABASE_URL: 'mysql://x' });
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toContain('set ORDERS_DATABASE_URL PROFILE_DATABASE_URL to postgres://');
+    const unset = APPS.slice(1).map((app) => `${constant(app)}_DATABASE_URL`);
+    expect(missing.stderr).toContain(`set ${unset.join(' ')} to postgres://`);
     expect(readdirSync(path.join(dir, 'out')).filter((f) => f !== 'calls')).toEqual([]);
   });
 });
@@ -471,7 +541,7 @@ describe('deploy/k8s against docker-compose.yml and the apps', () => {
     services: Record<string, { environment?: Record<string, string> }>;
   };
 
-  it.each(['auth', 'orders', 'profile', 'web'])('sets every variable docker-compose.yml sets for %s', (name) => {
+  it.each(DEPLOYMENTS)('sets every variable docker-compose.yml sets for %s', (name) => {
     const fromCompose = Object.keys(compose.services[name].environment ?? {});
     expect(fromCompose.length).toBeGreaterThan(2);
     expect(envNames(name)).toEqual(expect.arrayContaining(fromCompose));

@@ -1,9 +1,13 @@
 // The rules deploy/k8s must keep, checked on what `kubectl kustomize` renders (no cluster, no
 // schema download): probes, resources, security contexts, secrets only from Secret objects,
 // disruption budgets and autoscalers, the network policies around NATS and PostgreSQL, and the
-// NATS JetStream cluster. `checkManifests` lists every broken rule, so a spec can show both that
-// the real manifests pass and that a broken copy fails.
+// NATS JetStream cluster, for every service of scripts/lib/services.json (the list `npm run
+// new-service` extends) and the web console. `checkManifests` lists every broken rule, so a spec
+// can show both that the real manifests pass and that a broken copy fails; `checkDeploy` checks
+// the base and the production overlay of a checkout, and that the two copies of nats.conf agree.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 import { parseAllDocuments } from 'yaml';
 
@@ -123,12 +127,44 @@ export interface NetworkPolicySpec {
 /** The spec of a rendered object, read as the kind it says it is. */
 export const specOf = <T>(o: K8sObject | undefined): T | undefined => o?.spec as T | undefined;
 
-/** The apps: HTTP services with the platform's health routes, each with its own NATS user. */
-export const APPS = ['auth', 'orders', 'profile'] as const;
+/** The repository these rules belong to (tools/k8s/..). */
+export const REPOSITORY = path.resolve(__dirname, '../..');
+
+/** The services of a checkout's scripts/lib/services.json, in its order (auth first). */
+export function servicesOf(root = REPOSITORY): string[] {
+  const file = path.join(root, 'scripts/lib/services.json');
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { services?: { name?: unknown }[] };
+  const names = (parsed.services ?? []).map((s) => s.name);
+  if (names.length === 0 || !names.every((n): n is string => typeof n === 'string' && /^[a-z][a-z0-9-]*$/.test(n))) {
+    throw new Error(`${file}: "services" must list services with a name each`);
+  }
+  return names;
+}
+
+/** The apps: HTTP services with the platform's health routes, each with its own NATS user and Secret. */
+export const APPS: readonly string[] = servicesOf();
 /** Every Deployment the manifests must have (the apps and the web console). */
-export const DEPLOYMENTS = [...APPS, 'web'] as const;
-/** Scaled horizontally: a PodDisruptionBudget and a HorizontalPodAutoscaler each. */
-export const SCALED = ['orders', 'profile'] as const;
+export const DEPLOYMENTS: readonly string[] = [...APPS, 'web'];
+/** Scaled horizontally (every app but auth): a PodDisruptionBudget and a HorizontalPodAutoscaler each. */
+export const SCALED: readonly string[] = APPS.filter((a) => a !== 'auth');
+
+/** Which apps to hold the manifests to, and whether an Ingress must route to every Deployment. */
+export interface CheckOptions {
+  apps?: readonly string[];
+  ingress?: boolean;
+}
+
+interface Lists {
+  apps: readonly string[];
+  deployments: readonly string[];
+  scaled: readonly string[];
+}
+
+const listsOf = (apps: readonly string[]): Lists => ({
+  apps,
+  deployments: [...apps, 'web'],
+  scaled: apps.filter((a) => a !== 'auth'),
+});
 const NATS = 'nats';
 const NATS_CLIENT_PORT = 4222;
 const NATS_ROUTE_PORT = 6222;
@@ -293,7 +329,7 @@ function checkSecretEnv(objects: K8sObject[], pod: PodSpec, c: Container, where:
   }
 }
 
-function checkWorkloads(objects: K8sObject[], problems: string[]): void {
+function checkWorkloads(objects: K8sObject[], lists: Lists, problems: string[]): void {
   for (const w of workloadsOf(objects)) {
     const pod = podSpecOf(w);
     const where = `${w.kind}/${w.metadata.name}`;
@@ -310,7 +346,7 @@ function checkWorkloads(objects: K8sObject[], problems: string[]): void {
       checkContainer(objects, w, c, problems);
     }
   }
-  for (const name of DEPLOYMENTS) {
+  for (const name of lists.deployments) {
     const d = find(objects, 'Deployment', name);
     if (!d) {
       problems.push(`Deployment/${name} is missing`);
@@ -326,14 +362,29 @@ function checkWorkloads(objects: K8sObject[], problems: string[]): void {
     if (!service) {
       problems.push(`Deployment/${name}: no Service selects its pods`);
     }
+    if (lists.apps.includes(name)) {
+      // Its own Secret and no other: a service never sees another's database URL or NATS password.
+      const secrets = [
+        ...new Set((podSpecOf(d).volumes ?? []).flatMap((v) => (v.secret ? [v.secret.secretName] : []))),
+      ];
+      const refs = containersOf(d).flatMap((c) =>
+        (c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.name] : [])),
+      );
+      const used = [...new Set([...secrets, ...refs])].sort();
+      if (used.join() !== `${name}-secrets`) {
+        problems.push(
+          `Deployment/${name}: must read the Secret ${name}-secrets and no other (reads [${used.join(', ')}])`,
+        );
+      }
+    }
   }
   if (objects.some((o) => o.kind === 'Secret')) {
     problems.push('the manifests hold a Secret object: secrets are created outside the repository (create-secrets.sh)');
   }
 }
 
-function checkScaling(objects: K8sObject[], problems: string[]): void {
-  for (const name of SCALED) {
+function checkScaling(objects: K8sObject[], lists: Lists, problems: string[]): void {
+  for (const name of lists.scaled) {
     const d = find(objects, 'Deployment', name);
     if (!d) {
       continue;
@@ -435,7 +486,7 @@ const podsOf = (peers: Peer[] | undefined) =>
 const describe = (peers: Peer[] | undefined) =>
   peers === undefined ? 'anything (no policy)' : JSON.stringify(peers.filter((p) => !('pods' in p)));
 
-function checkNetworkPolicies(objects: K8sObject[], problems: string[]): void {
+function checkNetworkPolicies(objects: K8sObject[], lists: Lists, problems: string[]): void {
   const denyAll = objects.some((o) => {
     const p = o.kind === 'NetworkPolicy' ? specOf<NetworkPolicySpec>(o) : undefined;
     return (
@@ -449,7 +500,7 @@ function checkNetworkPolicies(objects: K8sObject[], problems: string[]): void {
   if (!denyAll) {
     problems.push('NetworkPolicy: no default deny (podSelector {}, Ingress and Egress, no rules)');
   }
-  const apps = [...APPS].sort();
+  const apps = [...lists.apps].sort();
   const only = (label: string, peers: Peer[] | undefined, pods: string[]) => {
     const external = (peers ?? []).filter((p) => !('pods' in p));
     if (peers === undefined || external.length > 0 || podsOf(peers).join() !== pods.join()) {
@@ -464,7 +515,7 @@ function checkNetworkPolicies(objects: K8sObject[], problems: string[]): void {
     const name = w.metadata.name;
     const toNats = podsOf(allowedPeers(objects, name, 'egress', NATS_CLIENT_PORT)).includes(NATS);
     const toDb = allowedPeers(objects, name, 'egress', POSTGRES_PORT);
-    const isApp = (APPS as readonly string[]).includes(name);
+    const isApp = lists.apps.includes(name);
     if (toNats !== isApp) {
       problems.push(`NetworkPolicy: ${name} ${isApp ? 'cannot' : 'can'} reach NATS on ${NATS_CLIENT_PORT}`);
     }
@@ -483,7 +534,7 @@ function checkNetworkPolicies(objects: K8sObject[], problems: string[]): void {
       problems.push(`NetworkPolicy: ${name} cannot look up names (DNS egress on ${DNS_PORT})`);
     }
   }
-  for (const name of DEPLOYMENTS) {
+  for (const name of lists.deployments) {
     const d = find(objects, 'Deployment', name);
     const port = d && containersOf(d)[0]?.ports?.[0]?.containerPort;
     if (!port) {
@@ -499,7 +550,7 @@ function checkNetworkPolicies(objects: K8sObject[], problems: string[]): void {
   }
 }
 
-function checkNats(objects: K8sObject[], problems: string[]): void {
+function checkNats(objects: K8sObject[], lists: Lists, problems: string[]): void {
   const nats = find(objects, 'StatefulSet', NATS);
   if (!nats) {
     problems.push('StatefulSet/nats is missing');
@@ -543,7 +594,15 @@ function checkNats(objects: K8sObject[], problems: string[]): void {
   ) {
     problems.push(`StatefulSet/nats: --routes must name every node (${nodes.join(', ')})`);
   }
-  for (const app of APPS) {
+  const natsEnv = (containersOf(nats)[0]?.env ?? []).map((e) => e.name);
+  const natsConf = config?.['nats.conf'] ?? '';
+  for (const app of lists.apps) {
+    const variable = `NATS_${app.toUpperCase().replace(/-/g, '_')}_PASSWORD`;
+    if (!new RegExp(`^\\s*user:\\s*${app}\\s*$`, 'm').test(natsConf)) {
+      problems.push(`StatefulSet/nats: its nats.conf has no user ${app}`);
+    } else if (natsConf.includes(`$${variable}`) && !natsEnv.includes(variable)) {
+      problems.push(`StatefulSet/nats: ${variable} (${app}'s NATS password, read by nats.conf) is not set`);
+    }
     const d = find(objects, 'Deployment', app);
     const env = d ? (containersOf(d)[0]?.env ?? []) : [];
     const value = (name: string) => {
@@ -563,12 +622,63 @@ function checkNats(objects: K8sObject[], problems: string[]): void {
   }
 }
 
-/** Every broken rule, one line each; empty when the manifests keep them all. */
-export function checkManifests(objects: K8sObject[]): string[] {
+interface IngressSpec {
+  rules?: { host?: string; http?: { paths?: { backend?: { service?: { name?: string } } }[] } }[];
+}
+
+/** With `ingress`: an Ingress routes to every Deployment's Service. */
+function checkIngress(objects: K8sObject[], lists: Lists, problems: string[]): void {
+  const backends = new Set(
+    objects
+      .filter((o) => o.kind === 'Ingress')
+      .flatMap((o) => specOf<IngressSpec>(o)?.rules ?? [])
+      .flatMap((r) => r.http?.paths ?? [])
+      .map((p) => p.backend?.service?.name),
+  );
+  for (const name of lists.deployments) {
+    if (!backends.has(name)) {
+      problems.push(`Ingress: no rule routes to the Service ${name}`);
+    }
+  }
+}
+
+/**
+ * Every broken rule, one line each; empty when the manifests keep them all. `apps` defaults to
+ * this repository's services.json; `ingress` asks for an Ingress to every Deployment (production).
+ */
+export function checkManifests(objects: K8sObject[], options: CheckOptions = {}): string[] {
+  const lists = listsOf(options.apps ?? APPS);
   const problems: string[] = [];
-  checkWorkloads(objects, problems);
-  checkScaling(objects, problems);
-  checkNetworkPolicies(objects, problems);
-  checkNats(objects, problems);
+  checkWorkloads(objects, lists, problems);
+  checkScaling(objects, lists, problems);
+  checkNetworkPolicies(objects, lists, problems);
+  checkNats(objects, lists, problems);
+  if (options.ingress) {
+    checkIngress(objects, lists, problems);
+  }
+  return problems;
+}
+
+/**
+ * A checkout's deploy/k8s, for the services of its own services.json: the base and the
+ * production overlay rendered and checked (production with its Ingress), and
+ * deploy/k8s/base/nats/nats.conf equal to docker/nats/nats.conf (kustomize reads no file outside
+ * its folder, so the NATS nodes run on the copy).
+ */
+export function checkDeploy(root = REPOSITORY): string[] {
+  const apps = servicesOf(root);
+  const k8s = path.join(root, 'deploy/k8s');
+  const problems = [
+    ...checkManifests(renderKustomization(path.join(k8s, 'base')), { apps }).map((p) => `base: ${p}`),
+    ...checkManifests(renderKustomization(path.join(k8s, 'overlays/production')), { apps, ingress: true }).map(
+      (p) => `production: ${p}`,
+    ),
+  ];
+  if (
+    readFileSync(path.join(k8s, 'base/nats/nats.conf'), 'utf8') !==
+    readFileSync(path.join(root, 'docker/nats/nats.conf'), 'utf8')
+  ) {
+    problems.push('deploy/k8s/base/nats/nats.conf differs from docker/nats/nats.conf; copy it over');
+  }
   return problems;
 }

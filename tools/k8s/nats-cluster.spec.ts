@@ -8,7 +8,15 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 
-import { find, renderKustomization, specOf, type EnvVar, type K8sObject, type WorkloadSpec } from './manifest-rules';
+import {
+  APPS,
+  find,
+  renderKustomization,
+  specOf,
+  type EnvVar,
+  type K8sObject,
+  type WorkloadSpec,
+} from './manifest-rules';
 
 const root = path.resolve(__dirname, '../..');
 const NODES = 3;
@@ -39,9 +47,13 @@ describe('the NATS StatefulSet as rendered, run as three nats-server processes o
   const processes: ChildProcess[] = [];
   const env: Record<string, string> = {
     NATS_ROUTE_PASSWORD: `p${randomBytes(32).toString('hex')}`,
-    NATS_AUTH_PASSWORD: `p${randomBytes(32).toString('hex')}`,
-    NATS_ORDERS_PASSWORD: `p${randomBytes(32).toString('hex')}`,
-    NATS_PROFILE_PASSWORD: `p${randomBytes(32).toString('hex')}`,
+    // Every service's user of nats.conf (scripts/lib/services.json's), as the StatefulSet passes them.
+    ...Object.fromEntries(
+      APPS.map((app) => [
+        `NATS_${app.toUpperCase().replace(/-/g, '_')}_PASSWORD`,
+        `p${randomBytes(32).toString('hex')}`,
+      ]),
+    ),
   };
   let objects: K8sObject[];
   let clientUrls: string[];

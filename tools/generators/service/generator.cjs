@@ -8,7 +8,7 @@ const { randomUUID } = require('node:crypto');
 const path = require('node:path');
 
 const { formatFiles, generateFiles, names, updateJson } = require('@nx/devkit');
-const { parseDocument } = require('yaml');
+const { isMap, isScalar, isSeq, parseAllDocuments, parseDocument, visit } = require('yaml');
 
 const SERVICES_FILE = 'scripts/lib/services.json';
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -189,7 +189,10 @@ function natsUser(name, constant) {
 
 /** NATS: a user of its own with only its subjects, and the entrypoint that reads its password. */
 function wireNats(tree, name, constant) {
-  edit(tree, 'docker/nats/nats.conf', /\n  \]\n\}\s*$/, `\n${natsUser(name, constant)}  ]\n}\n`);
+  // deploy/k8s keeps a verbatim copy (kustomize reads no file outside its folder): the same edit.
+  for (const conf of ['docker/nats/nats.conf', 'deploy/k8s/base/nats/nats.conf']) {
+    edit(tree, conf, /\n  \]\n\}\s*$/, `\n${natsUser(name, constant)}  ]\n}\n`);
+  }
   const entrypoint = 'docker/nats/entrypoint.sh';
   edit(tree, entrypoint, /^(for service in [a-z0-9 -]+)(; do)$/m, `$1 ${name}$2`);
   edit(
@@ -304,6 +307,249 @@ function wireCompose(tree, name, constant, port, replicas) {
   tree.write(sql, `${tree.read(sql, 'utf-8').trimEnd()}\nCREATE DATABASE ${databaseName};\n`);
 }
 
+// ------------------------------------------------------------------ deploy/k8s
+
+const K8S = 'deploy/k8s';
+// Read as YAML 1.1, as Kubernetes reads it: `defaultMode: 0440` stays octal (1.2 would read 440).
+const YAML_IN = { version: '1.1' };
+const YAML_OUT = { flowCollectionPadding: false };
+
+/** The documents of a multi-document manifest, refusing one that does not parse. */
+function readDocuments(tree, file) {
+  const text = tree.read(file, 'utf-8');
+  if (text === null) {
+    throw new ServiceGeneratorError(`${file} is missing; nothing was written`);
+  }
+  const docs = parseAllDocuments(text, YAML_IN);
+  if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) {
+    throw new ServiceGeneratorError(`${file} does not parse as YAML; nothing was written`);
+  }
+  return docs;
+}
+
+const writeDocuments = (tree, file, docs) => tree.write(file, docs.map((d) => d.toString(YAML_OUT)).join(''));
+
+/** The comment above a document's first line (after its `---`), in place of the model's. */
+function setLeadingComment(doc, comment) {
+  const first = isMap(doc.contents) && doc.contents.items[0];
+  if (!first) {
+    throw new ServiceGeneratorError('a manifest document without fields; nothing was written');
+  }
+  first.key.commentBefore = comment;
+}
+
+/** The one document of `kind` named `name`; a file without it is an error. */
+function documentOf(docs, file, kind, name) {
+  const found = docs.filter((d) => d.get('kind') === kind && d.getIn(['metadata', 'name']) === name);
+  if (found.length !== 1) {
+    throw new ServiceGeneratorError(
+      `${file}: expected one ${kind} named ${name} (found ${found.length}); nothing was written`,
+    );
+  }
+  return found[0];
+}
+
+/**
+ * A copy of profile's document with every `profile` (a name, label, image, Secret, NATS user or
+ * inbox, PROFILE_ variable) and profile's port turned into the new service's.
+ */
+function renamed(doc, name, constant, port, fromPort) {
+  const copy = doc.clone();
+  visit(copy, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string') {
+        node.value = node.value
+          .replace(/(?<![A-Za-z0-9])profile(?![A-Za-z0-9])/g, name)
+          .replace(/^PROFILE_/, `${constant}_`)
+          .replace(new RegExp(`^${fromPort}$`), String(port));
+      } else if (node.value === fromPort) {
+        node.value = port;
+      }
+    },
+  });
+  return copy;
+}
+
+/** The `values` of the `app.kubernetes.io/name In [...]` expression at `at` in `doc`. */
+function appValues(doc, file, at) {
+  const expressions = doc.getIn(at, true);
+  const expression =
+    isSeq(expressions) &&
+    expressions.items.find((e) => isMap(e) && e.get('key') === 'app.kubernetes.io/name' && e.get('operator') === 'In');
+  const values = expression && expression.get('values', true);
+  if (!isSeq(values)) {
+    throw new ServiceGeneratorError(
+      `${file}: no app.kubernetes.io/name In [...] at ${at.join('.')} of ${doc.getIn(['metadata', 'name'])}; nothing was written`,
+    );
+  }
+  return values;
+}
+
+/** Adds `name` to a list of app names, before `before` (web) when it is there. */
+function addApp(values, name, before = 'web') {
+  const index = values.items.findIndex((v) => isScalar(v) && v.value === before);
+  const node = values.items[0] && isScalar(values.items[0]) ? values.items[0].clone() : null;
+  const item = node ? Object.assign(node, { value: name }) : name;
+  if (index === -1) {
+    values.items.push(item);
+  } else {
+    values.items.splice(index, 0, item);
+  }
+}
+
+/**
+ * deploy/k8s: a Deployment, Service, PodDisruptionBudget and autoscaler on the model of
+ * profile's; the network policies that let it reach NATS, PostgreSQL and auth and be reached
+ * by the ingress controller; auth's copy of its client secret; the NATS nodes' copy of its
+ * password; and in production its image, sizes and host. create-secrets.sh asks for its
+ * database URL and creates its Secret.
+ */
+function wireKubernetes(tree, name, constant, port) {
+  const base = `${K8S}/base`;
+  const model = `${base}/profile.yaml`;
+  const modelDocs = readDocuments(tree, model);
+  const fromPort = documentOf(modelDocs, model, 'Service', 'profile').getIn(['spec', 'ports', 0, 'port']);
+  if (typeof fromPort !== 'number') {
+    throw new ServiceGeneratorError(`${model}: the Service profile has no port; nothing was written`);
+  }
+  documentOf(modelDocs, model, 'Deployment', 'profile');
+  const docs = modelDocs.map((d) => renamed(d, name, constant, port, fromPort));
+  setLeadingComment(
+    docs[0],
+    ` ${name}: generated by npm run new-service on the model of profile; answers ${name}.item.get.v1.
+ Its secrets are files from the Secret ${name}-secrets, read through <NAME>_FILE variables.
+ Two replicas at least (one NATS queue group, one database), the autoscaler adds more.`,
+  );
+  writeDocuments(tree, `${base}/${name}.yaml`, docs);
+  edit(tree, `${base}/kustomization.yaml`, /^( {2}- web\.yaml\n)/m, `  - ${name}.yaml\n$1`);
+
+  const policies = `${base}/network-policies.yaml`;
+  const policyDocs = readDocuments(tree, policies);
+  const policy = (n) => documentOf(policyDocs, policies, 'NetworkPolicy', n);
+  addApp(
+    appValues(policy('nats'), policies, ['spec', 'ingress', 0, 'from', 0, 'podSelector', 'matchExpressions']),
+    name,
+  );
+  for (const n of ['apps-to-nats', 'apps-to-postgres', 'verifiers-to-auth', 'http-from-ingress']) {
+    addApp(appValues(policy(n), policies, ['spec', 'podSelector', 'matchExpressions']), name);
+  }
+  const authFrom = policy('auth-ingress').getIn(['spec', 'ingress', 0, 'from'], true);
+  const authPeer = isSeq(authFrom) && authFrom.items.findIndex((p) => isMap(p) && p.has('podSelector'));
+  if (typeof authPeer !== 'number' || authPeer === -1) {
+    throw new ServiceGeneratorError(`${policies}: auth-ingress lets no pods in; nothing was written`);
+  }
+  addApp(
+    appValues(policy('auth-ingress'), policies, [
+      'spec',
+      'ingress',
+      0,
+      'from',
+      authPeer,
+      'podSelector',
+      'matchExpressions',
+    ]),
+    name,
+  );
+  const ingressPorts = policy('http-from-ingress').getIn(['spec', 'ingress', 0, 'ports'], true);
+  if (!isSeq(ingressPorts)) {
+    throw new ServiceGeneratorError(`${policies}: http-from-ingress has no ports; nothing was written`);
+  }
+  const webPort = ingressPorts.items.findIndex((p) => isMap(p) && p.get('port') === 3000);
+  ingressPorts.items.splice(
+    webPort === -1 ? ingressPorts.items.length : webPort,
+    0,
+    policyDocs[0].createNode({ protocol: 'TCP', port }),
+  );
+  writeDocuments(tree, policies, policyDocs);
+
+  edit(
+    tree,
+    `${base}/auth.yaml`,
+    /^( +- name: SERVICE_CLIENT_SECRET_[A-Z0-9_]+_FILE\n +value: \/run\/secrets\/tessera\/service_client_secret_[a-z0-9-]+\n)(?! +- name: SERVICE_CLIENT_SECRET_)/m,
+    `$1            - name: SERVICE_CLIENT_SECRET_${constant}_FILE\n              value: /run/secrets/tessera/service_client_secret_${name}\n`,
+  );
+  edit(
+    tree,
+    `${base}/nats.yaml`,
+    /^( {12}- name: NATS_[A-Z0-9_]+_PASSWORD\n {14}valueFrom:\n {16}secretKeyRef:\n {18}name: nats-secrets\n {18}key: nats_[a-z0-9_-]+_password\n)(?! {12}- name: NATS_[A-Z0-9_]+_PASSWORD\n)/m,
+    `$1            - name: NATS_${constant}_PASSWORD\n              valueFrom:\n                secretKeyRef:\n                  name: nats-secrets\n                  key: nats_${name}_password\n`,
+  );
+
+  const overlay = `${K8S}/overlays/production`;
+  const kustomization = `${overlay}/kustomization.yaml`;
+  const [overlayDoc] = readDocuments(tree, kustomization);
+  const images = overlayDoc.get('images', true);
+  const modelImage = isSeq(images) && images.items.find((i) => isMap(i) && i.get('name') === 'tessera-profile');
+  if (!modelImage || typeof modelImage.get('newName') !== 'string') {
+    throw new ServiceGeneratorError(`${kustomization}: no image tessera-profile to model on; nothing was written`);
+  }
+  const image = modelImage.clone();
+  image.set('name', `tessera-${name}`);
+  image.set('newName', modelImage.get('newName').replace(/profile$/, name));
+  const webImage = images.items.findIndex((i) => isMap(i) && i.get('name') === 'tessera-web');
+  images.items.splice(webImage === -1 ? images.items.length : webImage, 0, image);
+  tree.write(kustomization, overlayDoc.toString(YAML_OUT));
+
+  const scale = `${overlay}/scale.yaml`;
+  const scaleDocs = readDocuments(tree, scale);
+  const scaled = ['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'].map((kind) =>
+    renamed(documentOf(scaleDocs, scale, kind, 'profile'), name, constant, port, fromPort),
+  );
+  scaled.forEach((d) => {
+    d.directives.docStart = true;
+  });
+  setLeadingComment(scaled[0], ` ${name}: sized like profile (npm run new-service).`);
+  writeDocuments(tree, scale, [...scaleDocs, ...scaled]);
+
+  const ingressFile = `${overlay}/ingress.yaml`;
+  const ingressDocs = readDocuments(tree, ingressFile);
+  const ingress = documentOf(ingressDocs, ingressFile, 'Ingress', 'tessera');
+  const rules = ingress.getIn(['spec', 'rules'], true);
+  const modelRule =
+    isSeq(rules) &&
+    rules.items.find((r) => isMap(r) && r.getIn(['http', 'paths', 0, 'backend', 'service', 'name']) === 'profile');
+  const hosts = ingress.getIn(['spec', 'tls', 0, 'hosts'], true);
+  if (!modelRule || !isSeq(hosts) || !/^profile\./.test(String(modelRule.get('host')))) {
+    throw new ServiceGeneratorError(`${ingressFile}: no host profile.<domain> to model on; nothing was written`);
+  }
+  const rule = modelRule.clone();
+  const host = String(modelRule.get('host')).replace(/^profile\./, `${name}.`);
+  rule.set('host', host);
+  rule.setIn(['http', 'paths', 0, 'backend', 'service', 'name'], name);
+  rules.items.push(rule);
+  hosts.items.push(ingress.createNode(host));
+  writeDocuments(tree, ingressFile, ingressDocs);
+
+  wireCreateSecrets(tree, name, constant);
+}
+
+/** deploy/k8s/create-secrets.sh: its database URL required and written, its Secret created. */
+function wireCreateSecrets(tree, name, constant) {
+  const file = `${K8S}/create-secrets.sh`;
+  const variable = `${constant}_DATABASE_URL`;
+  edit(
+    tree,
+    file,
+    /^(# {3}[A-Z0-9_]+_DATABASE_URL=postgres:\/\/.*\n)(?!# {3}[A-Z0-9_]+_DATABASE_URL=)/m,
+    `$1#   ${variable}=postgres://${name}:...@db.example.com:5432/${name} \\\n`,
+  );
+  edit(
+    tree,
+    file,
+    /^(# {3}[a-z0-9-]+-secrets +database_url nats_password service_client_secret\n)(?!# {3}[a-z0-9-]+-secrets +database_url )/m,
+    `$1#   ${`${name}-secrets`.padEnd(16)} database_url nats_password service_client_secret\n`,
+  );
+  edit(tree, file, /^(for name in [A-Z0-9_ ]+)(; do)$/m, `$1 ${variable}$2`);
+  edit(tree, file, /^(secrets='[a-z0-9 -]+)(')$/m, `$1 ${name}-secrets$2`);
+  edit(
+    tree,
+    file,
+    /^(write [a-z0-9-]+ database_url "\$[A-Z0-9_]+_DATABASE_URL"\n)(?!write [a-z0-9-]+ database_url )/m,
+    `$1write ${name} database_url "$${variable}"\n`,
+  );
+  edit(tree, file, /^(for app in nats [a-z0-9 -]+)(; do)$/m, `$1 ${name}$2`);
+}
+
 /** README: the port in the quick start, the architecture table and the PORT setting. */
 function wireReadme(tree, name, port) {
   const file = 'README.md';
@@ -347,6 +593,7 @@ async function serviceGenerator(tree, options) {
   wireNats(tree, name, subs.constantName);
   wireSecrets(tree, name);
   wireCompose(tree, name, subs.constantName, ports.port, instances);
+  wireKubernetes(tree, name, subs.constantName, ports.port);
   wireReadme(tree, name, ports.port);
   await formatFiles(tree);
   return () => {
@@ -356,14 +603,19 @@ async function serviceGenerator(tree, options) {
 
 function nextSteps(name, port) {
   return `
-Created apps/${name} (port ${port}) and wired it into auth, NATS, docker-compose, npm start and npm run cluster.
+Created apps/${name} (port ${port}) and wired it into auth, NATS, docker-compose, npm start, npm run cluster
+and the Kubernetes manifests (deploy/k8s: base, production overlay, create-secrets.sh).
 Next:
   npm test -- apps/${name}                 its unit and end-to-end tests
   npm start                               runs it with the rest: http://localhost:${port}/docs
   git add -A && git diff --cached --stat  review what changed
 Then replace the items with your own model (src/database/schema.ts, then
   npx drizzle-kit generate --config apps/${name}/drizzle.config.ts), and give callers its subject
-  in docker/nats/nats.conf (see the comment in its user there).
+  in docker/nats/nats.conf (see the comment in its user there; deploy/k8s/base/nats/nats.conf is
+  its copy and must stay identical). On Kubernetes: create its database and give
+  deploy/k8s/create-secrets.sh ${names(name).constantName}_DATABASE_URL (on a cluster with Secrets already, add them by hand:
+  docs/operations.md, "A new service"), and replace ${name}.tessera.example.com in
+  deploy/k8s/overlays/production/ingress.yaml with its host.
 `;
 }
 
