@@ -155,7 +155,7 @@ export const loginAttempts = pgTable(
 /**
  * The relying parties an operator registered (`POST /admin/clients`, `clients add`): the clients
  * the OpenID Provider serves. `metadata` holds the validated RFC 7591 metadata exactly as
- * registered (oauth-clients/client-metadata.ts); the secret exists only as its hex SHA-256
+ * registered (clients/client-metadata.ts); the secret exists only as its hex SHA-256
  * (SECURITY.md, "Client secrets"). A removed client keeps its row with `deleted_at` set, so its
  * id is never issued again and the audit trail keeps naming something.
  */
