@@ -82,7 +82,7 @@ export async function checkEncryptionKeys(jwks: unknown): Promise<string | Encry
     } catch {
       return `${name} is not a valid ${alg} public key`;
     }
-    keys.push({ jwk: jwk as JWK, alg });
+    keys.push({ jwk: jwk, alg });
   }
   return keys;
 }
