@@ -152,8 +152,30 @@ export const loginAttempts = pgTable(
   (t) => [index('login_attempts_window_started_at_idx').on(t.windowStartedAt)],
 );
 
+/**
+ * The relying parties an operator registered (`POST /admin/clients`, `clients add`): the clients
+ * the OpenID Provider serves. `metadata` holds the validated RFC 7591 metadata exactly as
+ * registered (clients/client-metadata.ts); the secret exists only as its hex SHA-256
+ * (SECURITY.md, "Client secrets"). A removed client keeps its row with `deleted_at` set, so its
+ * id is never issued again and the audit trail keeps naming something.
+ */
+export const oauthClients = pgTable(
+  'oauth_clients',
+  {
+    clientId: text('client_id').primaryKey(),
+    clientName: text('client_name').notNull(),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull(),
+    /** Hex SHA-256 of the client secret; null for a public client (token_endpoint_auth_method none). */
+    secretHash: text('secret_hash'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [index('oauth_clients_created_at_idx').on(t.createdAt)],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type SigningKeyRow = typeof signingKeys.$inferSelect;
 export type SessionFamilyRow = typeof sessionFamilies.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
 export type LoginAttemptRow = typeof loginAttempts.$inferSelect;
+export type OAuthClientRow = typeof oauthClients.$inferSelect;
