@@ -60,8 +60,6 @@ export function createPrincipal(fields: Omit<Principal, 'token'>, token: string)
  */
 export function isServicePrincipal(principal: Principal & { readonly act?: unknown }): boolean {
   return (
-    principal.clientId !== undefined &&
-    principal.sub === `client:${principal.clientId}` &&
-    principal.act === undefined
+    principal.clientId !== undefined && principal.sub === `client:${principal.clientId}` && principal.act === undefined
   );
 }

@@ -12,9 +12,7 @@ import { OrdersService } from './orders.service';
 
 const address = { line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
 
-function principal(
-  fields: { sub?: string; roles?: string[]; scopes?: string[]; clientId?: string } = {},
-): Principal {
+function principal(fields: { sub?: string; roles?: string[]; scopes?: string[]; clientId?: string } = {}): Principal {
   return createPrincipal(
     {
       sub: fields.sub ?? randomUUID(),
@@ -260,13 +258,23 @@ describe('OrdersService', () => {
       await place(ada, 1000, 1);
       const userToken = { scopes: ['orders:read', 'orders:write'], clientId: 'tessera-web' };
       const eve = principal(userToken);
-      await expect(service.summary(eve, ada.sub)).rejects.toMatchObject({ status: 403, code: 'orders_access_denied' });
+      await expect(Promise.resolve().then(() => service.summary(eve, ada.sub))).rejects.toMatchObject({
+        status: 403,
+        code: 'orders_access_denied',
+      });
       const admin = principal({ ...userToken, roles: ['user', 'admin'] });
-      await expect(service.summary(admin, ada.sub)).rejects.toMatchObject({ code: 'orders_access_denied' });
+      await expect(Promise.resolve().then(() => service.summary(admin, ada.sub))).rejects.toMatchObject({
+        code: 'orders_access_denied',
+      });
       // A user id that merely looks like a service name is not one: client_id must match it.
       const lookalike = principal({ ...userToken, sub: 'client:billing' });
-      await expect(service.summary(lookalike, ada.sub)).rejects.toMatchObject({ code: 'orders_access_denied' });
-      await expect(service.summary(eve, eve.sub)).resolves.toEqual({ count: 0, totalCents: 0 });
+      await expect(Promise.resolve().then(() => service.summary(lookalike, ada.sub))).rejects.toMatchObject({
+        code: 'orders_access_denied',
+      });
+      await expect(Promise.resolve().then(() => service.summary(eve, eve.sub))).resolves.toEqual({
+        count: 0,
+        totalCents: 0,
+      });
     });
   });
 });
