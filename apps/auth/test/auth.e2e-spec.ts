@@ -128,11 +128,28 @@ for (const target of testDatabaseTargets()) {
       });
       expect(decodeProtectedHeader(body.access_token)).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
       const claims = decodeJwt(body.access_token);
-      expect(claims).toMatchObject({ iss: 'http://auth.test', aud: ['auth', 'orders', 'profile'], roles: ['user'] });
+      expect(claims).toMatchObject({
+        iss: 'http://auth.test',
+        aud: ['auth', 'orders', 'profile'],
+        roles: ['user'],
+        client_id: 'tessera-web',
+        scope: 'orders:read orders:write profile:read profile:write',
+      });
       // No personal data: neither the e-mail (in any case) nor the display name; claim names only.
       expect(JSON.stringify(claims).toLowerCase()).not.toContain('ada@example.com');
       expect(Object.values(claims)).not.toContain('Ada');
-      expect(Object.keys(claims).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'roles', 'scope', 'sub']);
+      expect(Object.keys(claims).sort()).toEqual([
+        'aud',
+        'client_id',
+        'exp',
+        'iat',
+        'iss',
+        'jti',
+        'nbf',
+        'roles',
+        'scope',
+        'sub',
+      ]);
     });
 
     it('gives a wrong password and an unknown email the identical 401', async () => {

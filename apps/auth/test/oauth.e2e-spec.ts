@@ -379,7 +379,7 @@ describe.each(testDatabaseTargets())('OAuth endpoints on $name', (target) => {
         introspection_endpoint: `${issuer}/oauth/introspect`,
         response_types_supported: [],
         grant_types_supported: ['client_credentials', 'refresh_token'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
         revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
         introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
         access_token_signing_alg_values_supported: ['RS256'],

@@ -134,10 +134,26 @@ describe.each(testDatabaseTargets())('orders service on $name (profile not runni
     });
 
     it('answers a service token with the orders:read scope for any user, and refuses one without it', async () => {
-      const reporting = await token('client:reporting', { roles: [], scope: 'orders:read' });
+      const reporting = await token('client:reporting', {
+        roles: [],
+        scope: 'orders:read',
+        claims: { client_id: 'reporting' },
+      });
       await expect(ask(randomUUID(), `Bearer ${reporting}`)).resolves.toEqual({ count: 0, totalCents: 0 });
-      const other = await token('client:other', { roles: [], scope: 'profile:read' });
+      const other = await token('client:other', { roles: [], scope: 'profile:read', claims: { client_id: 'other' } });
       expect(await statusOf(ask(randomUUID(), `Bearer ${other}`))).toBe(403);
+    });
+
+    it('refuses another user to a user token that carries orders:read for its own orders, with 403', async () => {
+      const scope = 'orders:read orders:write profile:read profile:write';
+      const t = await token(randomUUID(), { scope, claims: { client_id: 'tessera-web' } });
+      expect(await statusOf(ask(randomUUID(), `Bearer ${t}`))).toBe(403);
+      const admin = await token(randomUUID(), {
+        roles: ['user', 'admin'],
+        scope,
+        claims: { client_id: 'tessera-web' },
+      });
+      expect(await statusOf(ask(randomUUID(), `Bearer ${admin}`))).toBe(403);
     });
   });
 });

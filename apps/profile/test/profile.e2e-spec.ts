@@ -145,8 +145,20 @@ describe.each(testDatabaseTargets())('profile service on $name', (target) => {
     });
 
     it('answers a service token with profile:read for any user', async () => {
-      const t = await token('client:orders', { roles: [], scope: 'profile:read' });
+      const t = await token('client:orders', { roles: [], scope: 'profile:read', claims: { client_id: 'orders' } });
       await expect(ask(randomUUID(), `Bearer ${t}`)).resolves.toMatchObject({ shippingAddress: null });
+    });
+
+    it('refuses another user to a user token that carries profile:read for its own profile, with 403', async () => {
+      const scope = 'orders:read orders:write profile:read profile:write';
+      const t = await token(randomUUID(), { scope, claims: { client_id: 'tessera-web' } });
+      expect(await statusOf(ask(randomUUID(), `Bearer ${t}`))).toBe(403);
+      const admin = await token(randomUUID(), {
+        roles: ['user', 'admin'],
+        scope,
+        claims: { client_id: 'tessera-web' },
+      });
+      expect(await statusOf(ask(randomUUID(), `Bearer ${admin}`))).toBe(403);
     });
 
     it('refuses another user’s token with 403', async () => {

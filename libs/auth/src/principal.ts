@@ -51,3 +51,15 @@ class VerifiedPrincipal implements Principal {
 export function createPrincipal(fields: Omit<Principal, 'token'>, token: string): Principal {
   return new VerifiedPrincipal(fields, token);
 }
+
+/**
+ * Whether the caller is a service acting as itself (a client_credentials token: `sub`
+ * `client:<client_id>`, no `act` delegation), not a user nor anyone acting for one. Scopes that
+ * reach other users' data (`orders:read` reading any user's summary) are honoured only for such a
+ * caller: a user's token carries the same scope names for their own data (SECURITY.md, "Scopes").
+ */
+export function isServicePrincipal(principal: Principal & { readonly act?: unknown }): boolean {
+  return (
+    principal.clientId !== undefined && principal.sub === `client:${principal.clientId}` && principal.act === undefined
+  );
+}

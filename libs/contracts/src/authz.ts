@@ -13,15 +13,51 @@ export type Role = (typeof Role)[keyof typeof Role];
 export const ROLES: readonly Role[] = [Role.User, Role.Admin];
 
 /**
- * The scopes services check, `<service>:<permission>`: the part before `:` is the audience
- * the token is issued for. A service client is granted scopes by auth's SERVICE_CLIENTS.
+ * The scopes tokens carry, `<service>:<permission>`: the part before `:` names the service.
+ * A service client is granted scopes by auth's SERVICE_CLIENTS; a user by their roles
+ * (scopesForRoles). A scope says what kind of access; whose data is the owner's rule: a user
+ * reaches only their own, and only a service's own token (isServicePrincipal in @tessera/auth)
+ * reaches any user's with a `:read` scope (SECURITY.md, "Scopes").
  */
 export const Scope = {
-  /** Read any user's orders summary (profile asks orders for it). */
+  /** Read orders: a user their own; a service (profile) any user's summary. */
   OrdersRead: 'orders:read',
-  /** Read any user's profile (orders asks profile for shipping addresses). */
+  /** Place and cancel one's own orders. */
+  OrdersWrite: 'orders:write',
+  /** Read a profile: a user their own; a service (orders) any user's shipping address. */
   ProfileRead: 'profile:read',
+  /** Change one's own profile. */
+  ProfileWrite: 'profile:write',
 } as const;
 export type Scope = (typeof Scope)[keyof typeof Scope];
 
-export const SCOPES: readonly Scope[] = [Scope.OrdersRead, Scope.ProfileRead];
+export const SCOPES: readonly Scope[] = [Scope.OrdersRead, Scope.OrdersWrite, Scope.ProfileRead, Scope.ProfileWrite];
+
+/**
+ * What each role grants in a user's access token `scope`. Admin adds no scope: admin rights are
+ * the `admin` role, checked by `@Roles`, and a scope would not say more than the role does.
+ */
+export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = Object.freeze({
+  [Role.User]: Object.freeze([Scope.OrdersRead, Scope.OrdersWrite, Scope.ProfileRead, Scope.ProfileWrite]),
+  [Role.Admin]: Object.freeze([]),
+});
+
+/**
+ * The scopes a user's roles grant, each once, in SCOPES order (a stable `scope` claim). Unknown
+ * role names grant nothing.
+ */
+export function scopesForRoles(roles: readonly string[]): Scope[] {
+  const granted = new Set<Scope>();
+  for (const role of roles) {
+    for (const scope of Object.hasOwn(ROLE_SCOPES, role) ? ROLE_SCOPES[role as Role] : []) {
+      granted.add(scope);
+    }
+  }
+  return SCOPES.filter((scope) => granted.has(scope));
+}
+
+/**
+ * The first-party web console's OAuth client id: a public client (no secret, RFC 6749 §2.1), the
+ * `client_id` of every token from a password sign-in and of the refresh tokens it rotates.
+ */
+export const CONSOLE_CLIENT_ID = 'tessera-web';

@@ -6,6 +6,14 @@ const basic = (credentials: string) => `Basic ${Buffer.from(credentials).toStrin
 const headers = (...authorization: string[]) => authorization.flatMap((value) => ['Authorization', value]);
 
 describe('presentedClient', () => {
+  it('lets the public console client name itself without a secret (auth method none)', () => {
+    expect(presentedClient([], { client_id: 'tessera-web' }, refuse)).toBeUndefined();
+    // With a secret it is a confidential-client attempt, authenticated (and refused) as one.
+    expect(presentedClient([], { client_id: 'tessera-web', client_secret: 'x' }, refuse)).toMatchObject({
+      clientId: 'tessera-web',
+    });
+  });
+
   it('reads client_secret_basic, form-decoding id and secret (RFC 6749 §2.3.1)', () => {
     expect(presentedClient(headers(basic('orders:s3cr%3At+x%2B')), {}, refuse)).toEqual({
       method: 'client_secret_basic',

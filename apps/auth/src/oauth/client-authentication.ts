@@ -1,3 +1,5 @@
+import { CONSOLE_CLIENT_ID } from '@tessera/contracts';
+
 import { InvalidClientError, InvalidOAuthRequestError } from './oauth.errors';
 
 /** Client credentials as a request presents them (RFC 6749 §2.3.1). */
@@ -53,8 +55,13 @@ export function presentedClient(
     }
     return { method: 'client_secret_post', clientId: params.client_id, clientSecret: params.client_secret };
   }
+  if (params.client_id === CONSOLE_CLIENT_ID) {
+    // The console is a public client (`token_endpoint_auth_method` `none`): it names itself
+    // and proves nothing; with a secret it fails above, as a service client it is not.
+    return undefined;
+  }
   if (params.client_id !== undefined) {
-    // Every registered client is confidential: naming one without its secret is a failed
+    // Every other registered client is confidential: naming one without its secret is a failed
     // authentication, answered like a wrong secret.
     throw new InvalidClientError();
   }

@@ -45,7 +45,7 @@ export class DiscoveryService {
       introspection_endpoint: `${base}/oauth/introspect`,
       response_types_supported: [],
       grant_types_supported: ['client_credentials', 'refresh_token'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       // The first-party client revokes its own tokens without authenticating.
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CONSOLE_CLIENT_ID } from '@tessera/contracts';
 import { DATABASE } from '@tessera/platform';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 
@@ -166,7 +167,11 @@ export class RefreshTokensService {
     absoluteExpiresAt: Date,
     now: Date,
   ): Promise<IssuedSession> {
-    const accessToken = await this.tokens.issueAccessToken({ sub: user.id, roles: user.roles }, now.getTime());
+    // Every session is the console's: it is the one client that signs users in.
+    const accessToken = await this.tokens.issueAccessToken(
+      { sub: user.id, roles: user.roles, clientId: CONSOLE_CLIENT_ID },
+      now.getTime(),
+    );
     const refreshToken = generateRefreshToken();
     const idle = this.after(now, this.config.REFRESH_IDLE_SECONDS);
     const refreshExpiresAt = idle < absoluteExpiresAt ? idle : absoluteExpiresAt;

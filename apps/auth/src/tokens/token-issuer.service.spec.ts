@@ -25,21 +25,30 @@ describe('TokenIssuer', () => {
   });
 
   it('issues a token that every listed service accepts with the published key', async () => {
-    const issued = await tokens.issueAccessToken({ sub: 'user-1', roles: ['user'] });
+    const issued = await tokens.issueAccessToken({ sub: 'user-1', roles: ['user'], clientId: 'tessera-web' });
     for (const audience of ['auth', 'orders', 'profile']) {
       const principal = await verifierFor(audience).verify(issued.token);
-      expect(principal).toMatchObject({ sub: 'user-1', roles: ['user'], scopes: [], jti: issued.jti });
+      expect(principal).toMatchObject({
+        sub: 'user-1',
+        roles: ['user'],
+        scopes: ['orders:read', 'orders:write', 'profile:read', 'profile:write'],
+        clientId: 'tessera-web',
+        jti: issued.jti,
+      });
     }
   });
 
   it('is refused by a service outside the audience', async () => {
-    const issued = await tokens.issueAccessToken({ sub: 'user-1', roles: ['user'] });
+    const issued = await tokens.issueAccessToken({ sub: 'user-1', roles: ['user'], clientId: 'tessera-web' });
     await expect(verifierFor('billing').verify(issued.token)).rejects.toThrow('invalid');
   });
 
   it('writes the RFC 9068 header and claims, and nothing personal', async () => {
     const now = Date.UTC(2030, 0, 1);
-    const issued = await tokens.issueAccessToken({ sub: 'user-1', roles: ['user', 'admin'], scopes: ['a', 'b'] }, now);
+    const issued = await tokens.issueAccessToken(
+      { sub: 'user-1', roles: ['user', 'admin'], clientId: 'tessera-web' },
+      now,
+    );
     expect(decodeProtectedHeader(issued.token)).toEqual({ alg: 'RS256', kid: key.kid, typ: 'at+jwt' });
     const claims = decodeJwt(issued.token);
     const iat = now / 1000;
@@ -52,14 +61,15 @@ describe('TokenIssuer', () => {
       exp: iat + 600,
       jti: issued.jti,
       roles: ['user', 'admin'],
-      scope: 'a b',
+      scope: 'orders:read orders:write profile:read profile:write',
+      client_id: 'tessera-web',
     });
     expect(issued).toMatchObject({ expiresIn: 600, expiresAt: iat + 600 });
   });
 
   it('gives every token its own jti', async () => {
-    const a = await tokens.issueAccessToken({ sub: 'user-1', roles: [] });
-    const b = await tokens.issueAccessToken({ sub: 'user-1', roles: [] });
+    const a = await tokens.issueAccessToken({ sub: 'user-1', roles: [], clientId: 'tessera-web' });
+    const b = await tokens.issueAccessToken({ sub: 'user-1', roles: [], clientId: 'tessera-web' });
     expect(a.jti).not.toBe(b.jti);
     expect(a.jti).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -104,7 +114,7 @@ describe('TokenIssuer', () => {
 
   it('signs with ES256 when the key is a P-256 key', async () => {
     key = await generateSigningKey('ES256');
-    const issued = await tokens.issueAccessToken({ sub: 'user-2', roles: ['user'] });
+    const issued = await tokens.issueAccessToken({ sub: 'user-2', roles: ['user'], clientId: 'tessera-web' });
     expect(decodeProtectedHeader(issued.token).alg).toBe('ES256');
     await expect(verifierFor('orders').verify(issued.token)).resolves.toMatchObject({ sub: 'user-2' });
   });

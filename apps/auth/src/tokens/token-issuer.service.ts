@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
-import { SERVICE_TOKEN_TTL_SECONDS } from '@tessera/contracts';
+import { scopesForRoles, SERVICE_TOKEN_TTL_SECONDS } from '@tessera/contracts';
 import { SignJWT } from 'jose';
 
 import { AuthConfig } from '../config/auth.config';
 import { KeyService } from '../keys/key.service';
 
 export interface AccessTokenSubject {
-  /** A user id (or, for service tokens, `client:<id>`). */
+  /** A user id. */
   sub: string;
   roles: readonly string[];
-  scopes?: readonly string[];
+  /** The client the user signed in through (`client_id`, RFC 9068 §2.2): `tessera-web` for the console. */
+  clientId: string;
 }
 
 /** A service client authenticated for the client_credentials grant, with the scopes granted to it. */
@@ -54,14 +55,19 @@ export class TokenIssuer {
     private readonly keys: KeyService,
   ) {}
 
-  /** A user's token, for every service in ACCESS_TOKEN_AUDIENCE. */
+  /**
+   * A user's token, for every service in ACCESS_TOKEN_AUDIENCE, with the scopes the user's roles
+   * grant (scopesForRoles) and the client they signed in through. The scopes reach the user's own
+   * data only; services refuse another user's to anything but a service's own token.
+   */
   issueAccessToken(subject: AccessTokenSubject, now = Date.now()): Promise<IssuedAccessToken> {
     return this.sign(
       {
         sub: subject.sub,
         aud: this.config.accessTokenAudience,
         roles: subject.roles,
-        scopes: subject.scopes ?? [],
+        scopes: scopesForRoles(subject.roles),
+        clientId: subject.clientId,
         ttlSeconds: this.config.ACCESS_TOKEN_TTL_SECONDS,
       },
       now,

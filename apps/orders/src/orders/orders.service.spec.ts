@@ -12,12 +12,13 @@ import { OrdersService } from './orders.service';
 
 const address = { line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
 
-function principal(fields: { sub?: string; roles?: string[]; scopes?: string[] } = {}): Principal {
+function principal(fields: { sub?: string; roles?: string[]; scopes?: string[]; clientId?: string } = {}): Principal {
   return createPrincipal(
     {
       sub: fields.sub ?? randomUUID(),
       roles: fields.roles ?? ['user'],
       scopes: fields.scopes ?? [],
+      ...(fields.clientId !== undefined ? { clientId: fields.clientId } : {}),
       jti: randomUUID(),
       exp: Math.floor(Date.now() / 1000) + 900,
     },
@@ -237,7 +238,7 @@ describe('OrdersService', () => {
       await service.cancel(ada, cancelled.id);
       const expected = { count: 2, totalCents: 1500 };
       await expect(service.summary(ada, ada.sub)).resolves.toEqual(expected);
-      const billing = principal({ sub: 'client:billing', roles: [], scopes: ['orders:read'] });
+      const billing = principal({ sub: 'client:billing', roles: [], scopes: ['orders:read'], clientId: 'billing' });
       await expect(service.summary(billing, ada.sub)).resolves.toEqual(expected);
     });
 
@@ -250,6 +251,30 @@ describe('OrdersService', () => {
         refused = e;
       }
       expect(refused).toMatchObject({ status: 403, code: 'orders_access_denied' });
+    });
+
+    it('refuses another user to a user token that carries orders:read for its own orders', async () => {
+      const ada = principal();
+      await place(ada, 1000, 1);
+      const userToken = { scopes: ['orders:read', 'orders:write'], clientId: 'tessera-web' };
+      const eve = principal(userToken);
+      await expect(Promise.resolve().then(() => service.summary(eve, ada.sub))).rejects.toMatchObject({
+        status: 403,
+        code: 'orders_access_denied',
+      });
+      const admin = principal({ ...userToken, roles: ['user', 'admin'] });
+      await expect(Promise.resolve().then(() => service.summary(admin, ada.sub))).rejects.toMatchObject({
+        code: 'orders_access_denied',
+      });
+      // A user id that merely looks like a service name is not one: client_id must match it.
+      const lookalike = principal({ ...userToken, sub: 'client:billing' });
+      await expect(Promise.resolve().then(() => service.summary(lookalike, ada.sub))).rejects.toMatchObject({
+        code: 'orders_access_denied',
+      });
+      await expect(Promise.resolve().then(() => service.summary(eve, eve.sub))).resolves.toEqual({
+        count: 0,
+        totalCents: 0,
+      });
     });
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InsufficientScopeError, type Principal, ServiceCalls } from '@tessera/auth';
+import { InsufficientScopeError, isServicePrincipal, type Principal, ServiceCalls } from '@tessera/auth';
 import { type OrdersSummaryReply, ProfileReply, Role, Scope, type ShippingAddress, Subjects } from '@tessera/contracts';
 import { OutboxRelay } from '@tessera/platform';
 
@@ -88,9 +88,12 @@ export class OrdersService {
     return order;
   }
 
-  /** `orders.summary.v1`: the user themself, or a token with the `orders:read` scope. */
+  /**
+   * `orders.summary.v1`: the user themself, or a service's own token with `orders:read`. A user's
+   * token carries `orders:read` too, for their own orders only, so the scope alone is not enough.
+   */
   summary(caller: Principal, userId: string): Promise<OrdersSummaryReply> {
-    if (caller.sub !== userId && !caller.scopes.includes(Scope.OrdersRead)) {
+    if (caller.sub !== userId && !(isServicePrincipal(caller) && caller.scopes.includes(Scope.OrdersRead))) {
       throw new OrdersAccessDeniedError();
     }
     return this.repository.summary(userId);

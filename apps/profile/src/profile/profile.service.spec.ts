@@ -11,12 +11,13 @@ import { ProfileService } from './profile.service';
 
 const address = { line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
 
-function principal(fields: { sub?: string; scopes?: string[] } = {}): Principal {
+function principal(fields: { sub?: string; scopes?: string[]; clientId?: string; roles?: string[] } = {}): Principal {
   return createPrincipal(
     {
       sub: fields.sub ?? randomUUID(),
-      roles: ['user'],
+      roles: fields.roles ?? ['user'],
       scopes: fields.scopes ?? [],
+      ...(fields.clientId !== undefined ? { clientId: fields.clientId } : {}),
       jti: randomUUID(),
       exp: Math.floor(Date.now() / 1000) + 900,
     },
@@ -123,13 +124,27 @@ describe('ProfileService', () => {
         status: 403,
         code: 'profile_access_denied',
       });
-      const orders = principal({ sub: 'client:orders', scopes: ['profile:read'] });
+      const orders = principal({ sub: 'client:orders', scopes: ['profile:read'], clientId: 'orders', roles: [] });
       await expect(service.findFor(orders, owner)).resolves.toEqual({
         userId: owner,
         displayName: 'Ada',
         shippingAddress: address,
       });
     });
+  });
+
+  it('refuses another user’s profile to a user token that carries profile:read for its own', async () => {
+    const owner = randomUUID();
+    await service.update(owner, { displayName: 'Ada', shippingAddress: address });
+    const userToken = { scopes: ['profile:read', 'profile:write'], clientId: 'tessera-web' };
+    await expect(service.findFor(principal(userToken), owner)).rejects.toMatchObject({
+      status: 403,
+      code: 'profile_access_denied',
+    });
+    const admin = principal({ ...userToken, roles: ['user', 'admin'] });
+    await expect(service.findFor(admin, owner)).rejects.toBeInstanceOf(ProfileAccessDeniedError);
+    const lookalike = principal({ ...userToken, sub: 'client:orders' });
+    await expect(service.findFor(lookalike, owner)).rejects.toBeInstanceOf(ProfileAccessDeniedError);
   });
 
   describe('admin read', () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Principal, ServiceCalls } from '@tessera/auth';
+import { isServicePrincipal, type Principal, ServiceCalls } from '@tessera/auth';
 import { OrdersSummaryReply, type ProfileReply, Scope, Subjects } from '@tessera/contracts';
 import type { Database } from '@tessera/platform';
 import { DATABASE, TesseraError } from '@tessera/platform';
@@ -31,9 +31,12 @@ export class ProfileService {
     return row && { userId, displayName: row.displayName ?? null, shippingAddress: row.shippingAddress ?? null };
   }
 
-  /** `profile.get.v1`: the user themself, or a token with the `profile:read` scope. */
+  /**
+   * `profile.get.v1`: the user themself, or a service's own token with `profile:read`. A user's
+   * token carries `profile:read` too, for their own profile only, so the scope alone is not enough.
+   */
   async findFor(caller: Principal, userId: string): Promise<ProfileReply> {
-    if (caller.sub !== userId && !caller.scopes.includes(Scope.ProfileRead)) {
+    if (caller.sub !== userId && !(isServicePrincipal(caller) && caller.scopes.includes(Scope.ProfileRead))) {
       throw new ProfileAccessDeniedError();
     }
     return this.find(userId);
