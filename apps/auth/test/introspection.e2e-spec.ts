@@ -92,6 +92,8 @@ describe.each(testDatabaseTargets())('discovery and introspection with certified
       iss: issuer,
       token_type: 'Bearer',
       roles: ['user'],
+      client_id: 'tessera-web',
+      scope: 'orders:read orders:write profile:read profile:write',
       aud: expect.arrayContaining(['orders', 'profile']),
       exp: expect.any(Number),
       iat: expect.any(Number),
