@@ -88,9 +88,12 @@ export class OrdersService {
     return order;
   }
 
-  /** `orders.summary.v1`: the user themself, or a token with the `orders:read` scope. */
+  /**
+   * `orders.summary.v1`: the user themself (their own token, or one a service exchanged for it,
+   * whose `sub` is the user), or a service acting as itself with `orders:read`.
+   */
   summary(caller: Principal, userId: string): Promise<OrdersSummaryReply> {
-    if (caller.sub !== userId && !caller.scopes.includes(Scope.OrdersRead)) {
+    if (caller.sub !== userId && !mayReadAnyUsersOrders(caller)) {
       throw new OrdersAccessDeniedError();
     }
     return this.repository.summary(userId);
@@ -106,6 +109,15 @@ export class OrdersService {
     }
     return profile.shippingAddress;
   }
+}
+
+/**
+ * Reading any user's orders: only a service's own token (`sub` `client:<id>`, no actor) with
+ * `orders:read`. An exchanged token carries `orders:read` too, but only for its own `sub`, the
+ * user it was exchanged for; a user's token never reaches here with a `client:` sub.
+ */
+export function mayReadAnyUsersOrders(caller: Principal): boolean {
+  return caller.sub.startsWith('client:') && caller.actor === undefined && caller.scopes.includes(Scope.OrdersRead);
 }
 
 function isAdmin(caller: Principal): boolean {
