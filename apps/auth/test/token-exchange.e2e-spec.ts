@@ -34,7 +34,8 @@ describe.each(testDatabaseTargets())('RFC 8693 token exchange on $name', (target
       // Verifies as orders does: accepts exchanged tokens acted by profile only.
       probe: { audience: 'orders', allowedActors: ['client:profile'] },
     });
-  });
+    // PGlite start-up is slow on a loaded machine.
+  }, 60_000);
 
   afterAll(async () => {
     await auth?.close();
