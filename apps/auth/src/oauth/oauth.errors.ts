@@ -72,7 +72,11 @@ export class InvalidTargetError extends OAuthError {
 
 export class UnsupportedGrantTypeError extends OAuthError {
   constructor() {
-    super(OAuthErrorCode.UnsupportedGrantType, 400, 'grant_type must be client_credentials, refresh_token or urn:ietf:params:oauth:grant-type:token-exchange.');
+    super(
+      OAuthErrorCode.UnsupportedGrantType,
+      400,
+      'grant_type must be client_credentials, refresh_token or urn:ietf:params:oauth:grant-type:token-exchange.',
+    );
   }
 }
 

@@ -68,9 +68,9 @@ export async function requestToken(
   logger: Logger,
 ): Promise<{ token: string; expiresIn: number }> {
   // client_secret_basic: id and secret form-urlencoded, then base64 (RFC 6749 §2.3.1).
-  const basic = Buffer.from(`${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`).toString(
-    'base64',
-  );
+  const basic = Buffer.from(
+    `${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`,
+  ).toString('base64');
   let response: Response;
   try {
     response = await fetch(options.tokenUrl, {

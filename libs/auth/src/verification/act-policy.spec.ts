@@ -1,4 +1,4 @@
-import { InvalidTokenError } from '../auth.errors';
+import { type InvalidTokenError } from '../auth.errors';
 import { checkClaims, type ClaimPolicy } from './claims';
 
 const now = 1_800_000_000;

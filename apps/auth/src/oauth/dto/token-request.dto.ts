@@ -61,7 +61,11 @@ export class TokenRequestDto {
   @MaxLength(128)
   requested_token_type?: string;
 
-  @ApiPropertyOptional({ maxLength: 64, example: 'orders', description: 'token exchange: the one service the token is for.' })
+  @ApiPropertyOptional({
+    maxLength: 64,
+    example: 'orders',
+    description: 'token exchange: the one service the token is for.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(64)
