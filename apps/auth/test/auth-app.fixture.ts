@@ -36,6 +36,8 @@ export interface AuthAppOptions {
     jwksUrl?: boolean;
     /** HS256 mode: the shared secret (AUTH_HS256_SECRET), instead of the key set. */
     sharedSecret?: string;
+    /** Exchanged tokens of these actors are accepted (AUTH_ALLOWED_ACTORS, as orders has). */
+    allowedActors?: string[];
   };
   /** A NATS server of the spec's own (startPrivateNatsServer) for the app, the probe and `nc`. */
   natsUrl?: string;
@@ -112,6 +114,7 @@ async function bootProbe(
         issuer: TEST_ISSUER,
         ...(jwksUrl ? { jwksUrl } : {}),
         ...(probe.sharedSecret !== undefined ? { sharedSecret: probe.sharedSecret } : {}),
+        ...(probe.allowedActors ? { allowedActors: probe.allowedActors } : {}),
       }),
     ],
   })

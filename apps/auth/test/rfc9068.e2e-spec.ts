@@ -24,10 +24,10 @@ describe.each(testDatabaseTargets())('user tokens and the public console client 
   let auth: AuthAppFixture;
   let as: oauth.AuthorizationServer;
   let fetchApp: typeof fetch;
-  const options = (): oauth.HttpRequestOptions<'POST' | 'GET'> & oauth.ValidateJWTAccessTokenOptions => ({
-    [oauth.customFetch]: fetchApp,
-    [oauth.allowInsecureRequests]: true,
-  });
+  // One set of options for every call; each oauth4webapi call types its own.
+  function options<T>(): T {
+    return { [oauth.customFetch]: fetchApp, [oauth.allowInsecureRequests]: true } as T;
+  }
   const console_: oauth.Client = { client_id: CONSOLE_CLIENT_ID, token_endpoint_auth_method: 'none' };
 
   beforeAll(async () => {

@@ -55,6 +55,16 @@ export class VerifyingServiceConfig extends ServiceConfig {
   })
   SERVICE_CLIENT_ID?: string;
 
+  /**
+   * The actors whose exchanged tokens (RFC 8693, `act.sub`) this service accepts,
+   * comma-separated `client:<id>` entries such as `client:profile`. Empty (the default): a token
+   * carrying `act` is refused with 401 invalid_token.
+   */
+  @Matches(/^(client:[a-z0-9][a-z0-9_-]{0,63}(,client:[a-z0-9][a-z0-9_-]{0,63})*)?$/, {
+    message: 'AUTH_ALLOWED_ACTORS must be empty or comma-separated "client:<id>" entries, e.g. "client:profile"',
+  })
+  AUTH_ALLOWED_ACTORS: string = '';
+
   /** This service's client secret at auth (auth's SERVICE_CLIENT_SECRET_<ID>). */
   @IsOptional()
   @IsString()
@@ -68,6 +78,7 @@ export function authModuleOptions(audience: string, config: VerifyingServiceConf
     issuer: config.AUTH_ISSUER,
     jwksUrl: config.AUTH_JWKS_URL,
     revocationMaxStalenessSeconds: config.AUTH_REVOCATION_MAX_STALENESS_SECONDS,
+    allowedActors: config.AUTH_ALLOWED_ACTORS === '' ? [] : config.AUTH_ALLOWED_ACTORS.split(','),
     ...(config.AUTH_HS256_SECRET !== undefined ? { sharedSecret: config.AUTH_HS256_SECRET } : {}),
     ...(config.SERVICE_CLIENT_SECRET
       ? {

@@ -13,6 +13,7 @@ import {
 import { ServiceCalls } from './client/service-calls';
 import { SERVICE_TOKEN_PROVIDER } from './client/service-client.tokens';
 import { ServiceTokenProvider } from './client/service-token.provider';
+import { TokenExchanger } from './client/token-exchanger';
 import { AccessTokenGuard } from './guards/access-token.guard';
 import { AuthErrorFilter } from './guards/auth-error.filter';
 import { guardMessageHandlers } from './guards/rpc-handler-guard';
@@ -90,11 +91,14 @@ export class AuthModule {
         {
           provide: ServiceCalls,
           inject: [
+            AUTH_MODULE_OPTIONS,
             { token: NatsRpcClient, optional: true },
             { token: SERVICE_TOKEN_PROVIDER, optional: true },
           ],
-          useFactory: (rpc?: NatsRpcClient, tokens?: ServiceTokenProvider) =>
-            rpc ? new ServiceCalls(rpc, tokens) : undefined,
+          useFactory: (o: ResolvedAuthOptions, rpc?: NatsRpcClient, tokens?: ServiceTokenProvider) =>
+            rpc
+              ? new ServiceCalls(rpc, tokens, o.serviceClient ? new TokenExchanger(o.serviceClient) : undefined)
+              : undefined,
         },
         AccessTokenGuard,
         { provide: APP_GUARD, useExisting: AccessTokenGuard },

@@ -83,9 +83,17 @@ export interface AuthModuleOptions {
    * checked on every hit. 0 disables the cache. Default 10000.
    */
   verifiedTokenCacheSize?: number;
+  /**
+   * The actors (`act.sub`, RFC 8693) whose exchanged tokens this service accepts, e.g.
+   * `['client:profile']` in orders. Default none: a token carrying `act` is refused (401
+   * invalid_token) unless its actor is listed. Each entry is `client:<id>`.
+   */
+  allowedActors?: readonly string[];
   /** This service's own OAuth client, for `ServiceCalls.asService()`. Unset: no service token. */
   serviceClient?: ServiceClientOptions;
 }
+
+const ACTOR = /^client:[a-z0-9][a-z0-9_-]{0,63}$/;
 
 export const AUTH_MODULE_OPTIONS = Symbol('AUTH_MODULE_OPTIONS');
 
@@ -123,8 +131,12 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     verifiedTokenCacheSize: 10_000,
     syncCheck: {},
     revocation: 'nats',
+    allowedActors: [],
     ...options,
   };
+  if (!resolved.allowedActors.every((actor) => ACTOR.test(actor))) {
+    throw new Error('AuthModule option allowedActors must be "client:<id>" entries, such as "client:profile"');
+  }
   if (resolved.revocation !== 'nats' && resolved.revocation !== 'off') {
     throw new Error(`AuthModule option revocation must be 'nats' or 'off', not ${JSON.stringify(resolved.revocation)}`);
   }

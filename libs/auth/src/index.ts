@@ -19,4 +19,5 @@ export * from './revocation/revocation.publisher';
 export * from './passport/jwt.strategy';
 export * from './client/service-calls';
 export * from './client/service-token.provider';
+export * from './client/token-exchanger';
 export * from './metrics/verification.metrics';

@@ -5,6 +5,11 @@ export interface Principal {
   readonly roles: readonly string[];
   readonly scopes: readonly string[];
   readonly clientId?: string;
+  /**
+   * `act.sub` (RFC 8693 §4.1) of an exchanged token: the service acting for `sub`, such as
+   * `client:profile`. Only ever set on a token the verifying service allows that actor for.
+   */
+  readonly actor?: string;
   readonly jti: string;
   /** Expiry, seconds since the epoch. */
   readonly exp: number;
@@ -26,6 +31,7 @@ class VerifiedPrincipal implements Principal {
   readonly roles: readonly string[];
   readonly scopes: readonly string[];
   declare readonly clientId?: string;
+  declare readonly actor?: string;
   readonly jti: string;
   readonly exp: number;
   readonly #token: string;
@@ -36,6 +42,9 @@ class VerifiedPrincipal implements Principal {
     this.scopes = fields.scopes;
     if (fields.clientId !== undefined) {
       this.clientId = fields.clientId;
+    }
+    if (fields.actor !== undefined) {
+      this.actor = fields.actor;
     }
     this.jti = fields.jti;
     this.exp = fields.exp;
@@ -58,8 +67,10 @@ export function createPrincipal(fields: Omit<Principal, 'token'>, token: string)
  * reach other users' data (`orders:read` reading any user's summary) are honoured only for such a
  * caller: a user's token carries the same scope names for their own data (SECURITY.md, "Scopes").
  */
-export function isServicePrincipal(principal: Principal & { readonly act?: unknown }): boolean {
+export function isServicePrincipal(principal: Principal): boolean {
   return (
-    principal.clientId !== undefined && principal.sub === `client:${principal.clientId}` && principal.act === undefined
+    principal.clientId !== undefined &&
+    principal.sub === `client:${principal.clientId}` &&
+    principal.actor === undefined
   );
 }

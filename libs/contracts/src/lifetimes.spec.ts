@@ -3,6 +3,7 @@ import {
   ACCESS_TOKEN_TTL,
   checkLifetimes,
   CLOCK_TOLERANCE_SECONDS,
+  EXCHANGED_TOKEN_MAX_TTL_SECONDS,
   keyRetentionSeconds,
   MAX_ACCEPTED_TOKEN_LIFETIME_SECONDS,
   REFRESH_ABSOLUTE,
@@ -25,6 +26,15 @@ describe('token lifetimes', () => {
   it('issues no token, access or service, longer-lived than a verifier accepts', () => {
     expect(ACCESS_TOKEN_TTL.max).toBeLessThanOrEqual(MAX_ACCEPTED_TOKEN_LIFETIME_SECONDS);
     expect(SERVICE_TOKEN_TTL_SECONDS).toBeLessThanOrEqual(MAX_ACCEPTED_TOKEN_LIFETIME_SECONDS);
+  });
+
+  it('bounds an exchanged token to 5 minutes, within what key retention and verifiers cover', () => {
+    expect(EXCHANGED_TOKEN_MAX_TTL_SECONDS).toBeLessThanOrEqual(5 * 60);
+    expect(EXCHANGED_TOKEN_MAX_TTL_SECONDS).toBeLessThanOrEqual(SERVICE_TOKEN_TTL_SECONDS);
+    expect(EXCHANGED_TOKEN_MAX_TTL_SECONDS).toBeLessThanOrEqual(MAX_ACCEPTED_TOKEN_LIFETIME_SECONDS);
+    expect(keyRetentionSeconds(ACCESS_TOKEN_TTL.min)).toBeGreaterThanOrEqual(
+      EXCHANGED_TOKEN_MAX_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS,
+    );
   });
 
   it('keeps a revocation until every token it can revoke is refused anyway', () => {

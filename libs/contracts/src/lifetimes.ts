@@ -42,6 +42,13 @@ export const ACCESS_TOKEN_TTL: LifetimeBounds & { readonly minProduction: number
 export const SERVICE_TOKEN_TTL_SECONDS = 5 * MINUTE;
 
 /**
+ * An exchanged token (RFC 8693, a service acting for a user) lives at most 5 minutes, and never
+ * past the user's token it was exchanged for: a narrow, short delegation. Never longer than a
+ * service token, so key retention (which covers service tokens) covers it too.
+ */
+export const EXCHANGED_TOKEN_MAX_TTL_SECONDS = 5 * MINUTE;
+
+/**
  * A service renews its token at 80 % of its lifetime, or this long before it expires when that
  * is earlier (long-lived tokens), so a request never leaves with a token about to expire.
  */

@@ -27,7 +27,14 @@ import type { LoginThrottlePolicy } from './login-throttle';
 import type { PasswordHashOptions } from './password-policy';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-policy';
 import type { ServiceClientDeclaration } from './service-clients';
-import { parseServiceClients, readServiceClientSecrets, SERVICE_CLIENTS_FORMAT } from './service-clients';
+import {
+  parseServiceClients,
+  parseTokenExchangeClients,
+  readServiceClientSecrets,
+  SERVICE_CLIENTS_FORMAT,
+  TOKEN_EXCHANGE_CLIENTS_FORMAT,
+  tokenExchangeProblems,
+} from './service-clients';
 
 const DAY = 24 * 60 * 60;
 /** KiB x iterations of OWASP's weakest recommended argon2id setting (m=7168, t=5). */
@@ -217,6 +224,18 @@ export class AuthConfig extends ServiceConfig {
   SERVICE_CLIENTS: string = `orders=${Scope.ProfileRead},profile=${Scope.OrdersRead}`;
 
   /**
+   * The service clients allowed the token-exchange grant (RFC 8693), as
+   * `<clientId>=<scope> <scope>...`: the scopes an exchanged token may carry, whose service parts
+   * are the audiences the client may ask for. Every client listed must be declared in
+   * SERVICE_CLIENTS. Empty: nobody may exchange. See service-clients.ts.
+   */
+  @Matches(TOKEN_EXCHANGE_CLIENTS_FORMAT, {
+    message:
+      'TOKEN_EXCHANGE_CLIENTS must be empty or comma-separated "<clientId>=<scope> <scope>..." entries with lower-case ids and <service>:<permission> scopes, e.g. "profile=orders:read"',
+  })
+  TOKEN_EXCHANGE_CLIENTS: string = `profile=${Scope.OrdersRead}`;
+
+  /**
    * Client id → secret of the declared clients that have one, set by loadAuthConfig from the
    * SERVICE_CLIENT_SECRET_* variables. Only ServiceClientsService reads it, to hash each one.
    */
@@ -262,6 +281,10 @@ export class AuthConfig extends ServiceConfig {
   get serviceClients(): ServiceClientDeclaration[] {
     return parseServiceClients(this.SERVICE_CLIENTS);
   }
+
+  get tokenExchangeClients(): ServiceClientDeclaration[] {
+    return parseTokenExchangeClients(this.TOKEN_EXCHANGE_CLIENTS);
+  }
 }
 
 /** Rules spanning several settings; run only once every field is valid on its own. */
@@ -278,6 +301,7 @@ function crossChecks(config: AuthConfig): string[] {
   if (!config.accessTokenAudience.includes(AUTH_AUDIENCE)) {
     problems.push(`ACCESS_TOKEN_AUDIENCE must include "${AUTH_AUDIENCE}", or auth would refuse its own tokens`);
   }
+  problems.push(...tokenExchangeProblems(config.tokenExchangeClients, config.serviceClients));
   if (config.LOGIN_LOCKOUT_BASE_SECONDS > config.LOGIN_LOCKOUT_MAX_SECONDS) {
     problems.push('LOGIN_LOCKOUT_BASE_SECONDS must not exceed LOGIN_LOCKOUT_MAX_SECONDS');
   }

@@ -85,3 +85,40 @@ export function readServiceClientSecrets(
   }
   return { secrets, problems };
 }
+
+/**
+ * TOKEN_EXCHANGE_CLIENTS: the service clients that may use the RFC 8693 token-exchange grant,
+ * with the scopes an exchanged token may carry, in the SERVICE_CLIENTS format
+ * (`profile=orders:read`). A separate setting rather than a marker inside SERVICE_CLIENTS, so
+ * every existing SERVICE_CLIENTS value keeps its meaning: a client not listed here cannot
+ * exchange a user's token, whatever its client_credentials scopes are. The service part of each
+ * scope is an audience the client may ask for.
+ */
+export const TOKEN_EXCHANGE_CLIENTS_FORMAT = new RegExp(`^(${ENTRY}(,${ENTRY})*)?$`);
+
+/** Parses a value that already matched TOKEN_EXCHANGE_CLIENTS_FORMAT; empty: no client may exchange. */
+export function parseTokenExchangeClients(value: string): ServiceClientDeclaration[] {
+  return value === '' ? [] : parseServiceClients(value);
+}
+
+/** What is wrong with TOKEN_EXCHANGE_CLIENTS against the declared service clients. */
+export function tokenExchangeProblems(
+  exchange: readonly ServiceClientDeclaration[],
+  clients: readonly ServiceClientDeclaration[],
+): string[] {
+  const problems: string[] = [];
+  const declared = new Set(clients.map((c) => c.id));
+  const seen = new Set<string>();
+  for (const entry of exchange) {
+    if (seen.has(entry.id)) {
+      problems.push(`TOKEN_EXCHANGE_CLIENTS lists the client "${entry.id}" more than once`);
+    }
+    seen.add(entry.id);
+    if (!declared.has(entry.id)) {
+      problems.push(
+        `TOKEN_EXCHANGE_CLIENTS lists "${entry.id}", which SERVICE_CLIENTS does not declare (a client must authenticate to exchange a token)`,
+      );
+    }
+  }
+  return problems;
+}

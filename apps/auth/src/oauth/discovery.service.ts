@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthConfig } from '../config/auth.config';
 import { KeyService } from '../keys/key.service';
 import { ServiceClientsService } from './service-clients.service';
+import { TOKEN_EXCHANGE_GRANT } from './token-exchange.service';
 
 /** Authorization server metadata (RFC 8414 §2). Not yet an OpenID provider: no ID tokens, no userinfo. */
 export interface DiscoveryDocument {
@@ -44,7 +45,7 @@ export class DiscoveryService {
       revocation_endpoint: `${base}/oauth/revoke`,
       introspection_endpoint: `${base}/oauth/introspect`,
       response_types_supported: [],
-      grant_types_supported: ['client_credentials', 'refresh_token'],
+      grant_types_supported: ['client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       // The first-party client revokes its own tokens without authenticating.
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],

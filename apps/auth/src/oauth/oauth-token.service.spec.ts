@@ -14,6 +14,7 @@ import {
 } from './oauth.errors';
 import { OAuthTokenService } from './oauth-token.service';
 import { ServiceClientsService } from './service-clients.service';
+import type { TokenExchangeService } from './token-exchange.service';
 
 const secret = 's'.repeat(43);
 const orders: PresentedClient = { method: 'client_secret_basic', clientId: 'orders', clientSecret: secret };
@@ -26,7 +27,9 @@ describe('OAuthTokenService', () => {
     Logger.overrideLogger(false);
     f = await createSessionFixture();
     const config = loadAuthConfig({ NODE_ENV: 'test', SERVICE_CLIENT_SECRET_ORDERS: secret });
-    service = new OAuthTokenService(new ServiceClientsService(config, () => undefined), f.tokens, f.refresh);
+    // The exchange grant needs a verifier; it is covered end to end in test/token-exchange.e2e-spec.ts.
+    const exchange = { exchange: () => Promise.reject(new Error('not under test')) } as unknown as TokenExchangeService;
+    service = new OAuthTokenService(new ServiceClientsService(config, () => undefined), f.tokens, f.refresh, exchange);
   });
 
   afterAll(async () => {

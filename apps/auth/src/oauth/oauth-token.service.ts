@@ -13,6 +13,8 @@ import {
 } from './oauth.errors';
 import type { ServiceClient } from './service-clients.service';
 import { ServiceClientsService } from './service-clients.service';
+import type { ExchangedTokenResponse } from './token-exchange.service';
+import { TOKEN_EXCHANGE_GRANT, TokenExchangeService } from './token-exchange.service';
 
 /** RFC 6749 §5.1 for client_credentials: no refresh token (§4.4.3). */
 export interface ServiceTokenResponse {
@@ -30,7 +32,7 @@ export interface RefreshedTokenResponse {
   refresh_token: string;
 }
 
-export type TokenResponse = ServiceTokenResponse | RefreshedTokenResponse;
+export type TokenResponse = ServiceTokenResponse | RefreshedTokenResponse | ExchangedTokenResponse;
 
 /** The token endpoint's grants, independent of HTTP. */
 @Injectable()
@@ -39,6 +41,7 @@ export class OAuthTokenService {
     private readonly clients: ServiceClientsService,
     private readonly tokens: TokenIssuer,
     private readonly refresh: RefreshTokensService,
+    private readonly exchange: TokenExchangeService,
   ) {}
 
   /**
@@ -54,6 +57,12 @@ export class OAuthTokenService {
         return this.clientCredentials(client, params.scope);
       case 'refresh_token':
         return this.refreshToken(client, params.refresh_token);
+      case TOKEN_EXCHANGE_GRANT:
+        // RFC 8693 §2.1: only an authenticated confidential client exchanges a token.
+        if (!client) {
+          throw new InvalidClientError();
+        }
+        return this.exchange.exchange(client, params);
       default:
         throw new UnsupportedGrantTypeError();
     }

@@ -8,6 +8,10 @@ export enum OAuthErrorCode {
   InvalidGrant = 'invalid_grant',
   UnsupportedGrantType = 'unsupported_grant_type',
   InvalidScope = 'invalid_scope',
+  /** RFC 6749 §5.2: an authenticated client not allowed this grant (token exchange). */
+  UnauthorizedClient = 'unauthorized_client',
+  /** RFC 8693 §2.2.2: an `audience` this client may not ask for. */
+  InvalidTarget = 'invalid_target',
   /** Not an RFC 6749 token-endpoint code; the widely used one for "try again later". */
   TemporarilyUnavailable = 'temporarily_unavailable',
   ServerError = 'server_error',
@@ -47,14 +51,32 @@ export class InvalidClientError extends OAuthError {
 
 /** RFC 6749 §5.2 invalid_grant: a refresh token that is invalid, expired, revoked, reused or not this client's. */
 export class OAuthInvalidGrantError extends OAuthError {
+  constructor(description = 'The refresh token is invalid, expired or revoked.') {
+    super(OAuthErrorCode.InvalidGrant, 400, description);
+  }
+}
+
+/** RFC 6749 §5.2 unauthorized_client: the client authenticated but is not registered for this grant. */
+export class UnauthorizedClientError extends OAuthError {
   constructor() {
-    super(OAuthErrorCode.InvalidGrant, 400, 'The refresh token is invalid, expired or revoked.');
+    super(OAuthErrorCode.UnauthorizedClient, 400, 'This client is not allowed the token-exchange grant.');
+  }
+}
+
+/** RFC 8693 §2.2.2 invalid_target: an audience the client may not obtain a token for. */
+export class InvalidTargetError extends OAuthError {
+  constructor(description = 'This client may not obtain a token for that audience.') {
+    super(OAuthErrorCode.InvalidTarget, 400, description);
   }
 }
 
 export class UnsupportedGrantTypeError extends OAuthError {
   constructor() {
-    super(OAuthErrorCode.UnsupportedGrantType, 400, 'grant_type must be client_credentials or refresh_token.');
+    super(
+      OAuthErrorCode.UnsupportedGrantType,
+      400,
+      'grant_type must be client_credentials, refresh_token or urn:ietf:params:oauth:grant-type:token-exchange.',
+    );
   }
 }
 

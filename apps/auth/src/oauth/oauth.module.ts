@@ -10,6 +10,7 @@ import { OAuthController } from './oauth.controller';
 import { OAuthRouteErrors } from './oauth-route-errors';
 import { OAuthTokenService } from './oauth-token.service';
 import { ServiceClientsModule } from './service-clients.module';
+import { TokenExchangeService } from './token-exchange.service';
 import { TokenIntrospectionService } from './token-introspection.service';
 import { TokenRevocationService } from './token-revocation.service';
 
@@ -26,6 +27,7 @@ import { TokenRevocationService } from './token-revocation.service';
   controllers: [OAuthController, DiscoveryController],
   providers: [
     OAuthTokenService,
+    TokenExchangeService,
     TokenRevocationService,
     TokenIntrospectionService,
     AccessTokenInspector,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
-import { scopesForRoles, SERVICE_TOKEN_TTL_SECONDS } from '@tessera/contracts';
+import { EXCHANGED_TOKEN_MAX_TTL_SECONDS, scopesForRoles, SERVICE_TOKEN_TTL_SECONDS } from '@tessera/contracts';
 import { SignJWT } from 'jose';
 
 import { AuthConfig } from '../config/auth.config';
@@ -21,6 +21,17 @@ export interface ServiceTokenSubject {
   scopes: readonly string[];
 }
 
+/** A user's token exchanged by a service client (RFC 8693): for one audience, narrowed, acted by the client. */
+export interface ExchangedTokenSubject {
+  /** The user the subject token was for. */
+  sub: string;
+  audience: string;
+  scopes: readonly string[];
+  clientId: string;
+  /** Seconds since the epoch; the exchanged token never outlives it. */
+  notAfter: number;
+}
+
 /** The services a scope list is meant for: the part of each scope before ':' (`profile:read` → `profile`). */
 export function audienceOfScopes(scopes: readonly string[]): string[] {
   return [...new Set(scopes.map((scope) => scope.split(':')[0] ?? scope))];
@@ -32,6 +43,8 @@ interface TokenClaims {
   roles: readonly string[];
   scopes: readonly string[];
   clientId?: string;
+  /** RFC 8693 §4.1: who acts for `sub`. */
+  actor?: string;
   ttlSeconds: number;
 }
 
@@ -93,6 +106,28 @@ export class TokenIssuer {
     );
   }
 
+  /**
+   * An exchanged token (RFC 8693): `sub` the user, `aud` only `audience`, the narrowed scopes,
+   * `client_id` and `act.sub` the acting client, no roles (the callee authorises it by scope
+   * and `sub` alone), and a lifetime of at most EXCHANGED_TOKEN_MAX_TTL_SECONDS that never
+   * passes `notAfter`, the subject token's expiry.
+   */
+  issueExchangedToken(subject: ExchangedTokenSubject, now = Date.now()): Promise<IssuedAccessToken> {
+    const ttlSeconds = Math.min(EXCHANGED_TOKEN_MAX_TTL_SECONDS, subject.notAfter - Math.floor(now / 1000));
+    return this.sign(
+      {
+        sub: subject.sub,
+        aud: [subject.audience],
+        roles: [],
+        scopes: subject.scopes,
+        clientId: subject.clientId,
+        actor: `client:${subject.clientId}`,
+        ttlSeconds,
+      },
+      now,
+    );
+  }
+
   private async sign(claims: TokenClaims, now: number): Promise<IssuedAccessToken> {
     const key = this.keys.signingKey();
     const iat = Math.floor(now / 1000);
@@ -102,6 +137,7 @@ export class TokenIssuer {
       roles: [...claims.roles],
       scope: claims.scopes.join(' '),
       ...(claims.clientId !== undefined ? { client_id: claims.clientId } : {}),
+      ...(claims.actor !== undefined ? { act: { sub: claims.actor } } : {}),
     })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
       .setIssuer(this.config.AUTH_ISSUER)

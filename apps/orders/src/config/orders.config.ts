@@ -14,6 +14,15 @@ export class OrdersConfig extends VerifyingServiceConfig {
 
   @IsString()
   ORDERS_DATA_DIR = '.data/orders';
+
+  /**
+   * profile asks for a user's order summary with a token it exchanged for the user's (RFC 8693,
+   * `act.sub` client:profile); no other actor is accepted. Empty refuses every exchanged token.
+   */
+  @Matches(/^(client:[a-z0-9][a-z0-9_-]{0,63}(,client:[a-z0-9][a-z0-9_-]{0,63})*)?$/, {
+    message: 'AUTH_ALLOWED_ACTORS must be empty or comma-separated "client:<id>" entries, e.g. "client:profile"',
+  })
+  override AUTH_ALLOWED_ACTORS: string = 'client:profile';
 }
 
 export function loadOrdersConfig(env: Record<string, string | undefined> = process.env): OrdersConfig {

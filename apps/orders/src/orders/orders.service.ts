@@ -89,11 +89,12 @@ export class OrdersService {
   }
 
   /**
-   * `orders.summary.v1`: the user themself, or a service's own token with `orders:read`. A user's
-   * token carries `orders:read` too, for their own orders only, so the scope alone is not enough.
+   * `orders.summary.v1`: the user themself (their own token, or one a service exchanged for it,
+   * whose `sub` is the user), or a service acting as itself with `orders:read`. A user's token
+   * carries `orders:read` too, for their own orders only, so the scope alone is not enough.
    */
   summary(caller: Principal, userId: string): Promise<OrdersSummaryReply> {
-    if (caller.sub !== userId && !(isServicePrincipal(caller) && caller.scopes.includes(Scope.OrdersRead))) {
+    if (caller.sub !== userId && !mayReadAnyUsersOrders(caller)) {
       throw new OrdersAccessDeniedError();
     }
     return this.repository.summary(userId);
@@ -109,6 +110,15 @@ export class OrdersService {
     }
     return profile.shippingAddress;
   }
+}
+
+/**
+ * Reading any user's orders: only a service's own token (`sub` `client:<id>`, no actor) with
+ * `orders:read`. An exchanged token carries `orders:read` too, but only for its own `sub`, the
+ * user it was exchanged for; a user's token never reaches here with a `client:` sub.
+ */
+export function mayReadAnyUsersOrders(caller: Principal): boolean {
+  return isServicePrincipal(caller) && caller.scopes.includes(Scope.OrdersRead);
 }
 
 function isAdmin(caller: Principal): boolean {

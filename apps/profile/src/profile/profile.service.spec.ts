@@ -30,7 +30,9 @@ describe('ProfileService', () => {
   let service: ProfileService;
   let ordersAnswer: () => Promise<OrdersSummaryReply>;
   const request = jest.fn<Promise<OrdersSummaryReply>, [string, unknown, unknown]>(() => ordersAnswer());
-  const onBehalfOf = jest.fn<{ request: typeof request }, [Principal, string?]>(() => ({ request }));
+  const forUser = jest.fn<{ request: typeof request }, [Principal, string, { scope?: string; requestId?: string }?]>(
+    () => ({ request }),
+  );
 
   beforeAll(async () => {
     handle = await openDatabase({
@@ -38,7 +40,7 @@ describe('ProfileService', () => {
       migrationsFolder: path.join(__dirname, '..', '..', 'migrations'),
       schema,
     });
-    service = new ProfileService(handle.db, { onBehalfOf } as unknown as ServiceCalls);
+    service = new ProfileService(handle.db, { forUser } as unknown as ServiceCalls);
   });
 
   beforeEach(async () => {
@@ -91,7 +93,8 @@ describe('ProfileService', () => {
         shippingAddress: null,
         orders: { count: 2, totalCents: 4500 },
       });
-      expect(onBehalfOf).toHaveBeenCalledWith(caller, 'req-1');
+      // An exchanged token for orders alone, never the caller's own token.
+      expect(forUser).toHaveBeenCalledWith(caller, 'orders', { scope: 'orders:read', requestId: 'req-1' });
       expect(request).toHaveBeenCalledWith(Subjects.OrdersSummary, { userId: caller.sub }, expect.anything());
     });
 

@@ -9,6 +9,8 @@ import { profiles, type ProfileSchema } from '../database/schema';
 import type { UpdateProfileDto } from './dto/update-profile.dto';
 import { ProfileAccessDeniedError, ProfileNotFoundError } from './profile.errors';
 
+const ORDERS_AUDIENCE = 'orders';
+
 export interface MyProfile extends ProfileReply {
   /** The caller's order summary from orders, or null when orders could not answer. */
   orders: OrdersSummaryReply | null;
@@ -86,8 +88,9 @@ export class ProfileService {
 
   private async ordersSummary(caller: Principal, requestId?: string): Promise<OrdersSummaryReply | null> {
     try {
+      // Never the user's own token: one exchanged for it, for orders only, scope orders:read.
       return await this.calls
-        .onBehalfOf(caller, requestId)
+        .forUser(caller, ORDERS_AUDIENCE, { scope: Scope.OrdersRead, requestId })
         .request(Subjects.OrdersSummary, { userId: caller.sub }, OrdersSummaryReply);
     } catch (e) {
       // The profile is still worth returning when orders is down; anything else is a bug.

@@ -4,6 +4,7 @@ import { NatsRpcClient } from '@tessera/platform';
 import type { Principal } from '../principal';
 import { SERVICE_TOKEN_PROVIDER } from './service-client.tokens';
 import { ServiceTokenProvider, ServiceTokenUnavailableError } from './service-token.provider';
+import { TokenExchanger } from './token-exchanger';
 
 /** A NATS request/reply call with the credential already chosen. */
 export interface CredentialedCalls {
@@ -22,7 +23,29 @@ export class ServiceCalls {
   constructor(
     private readonly rpc: NatsRpcClient,
     @Optional() @Inject(SERVICE_TOKEN_PROVIDER) private readonly serviceTokens?: ServiceTokenProvider,
+    @Optional() private readonly exchanger?: TokenExchanger,
   ) {}
+
+  /**
+   * For the user, to `audience`, with a token exchanged for theirs (RFC 8693): `sub` the user,
+   * `aud` only that service, the scopes asked for, `act` this service. The user's own token
+   * never leaves this service. Needs this service's client (`serviceClient`), registered at auth
+   * for the exchange grant; without one, ServiceTokenUnavailableError (503).
+   */
+  forUser(user: Principal, audience: string, options: { scope?: string; requestId?: string } = {}): CredentialedCalls {
+    return {
+      request: async (subject, payload, replyType) => {
+        if (!this.exchanger) {
+          throw new ServiceTokenUnavailableError();
+        }
+        const token = await this.exchanger.token(user, audience, options.scope);
+        return this.rpc.request(subject, payload, replyType, {
+          authorization: `Bearer ${token}`,
+          requestId: options.requestId,
+        });
+      },
+    };
+  }
 
   onBehalfOf(user: Principal, requestId?: string): CredentialedCalls {
     return {

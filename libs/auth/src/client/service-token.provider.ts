@@ -50,56 +50,70 @@ export class ServiceTokenProvider {
     if (this.options.scope) {
       body.set('scope', this.options.scope);
     }
-    // client_secret_basic: id and secret form-urlencoded, then base64 (RFC 6749 §2.3.1).
-    const basic = Buffer.from(
-      `${encodeURIComponent(this.options.clientId)}:${encodeURIComponent(this.options.clientSecret)}`,
-    ).toString('base64');
     const started = this.now();
-    let response: Response;
-    try {
-      response = await fetch(this.options.tokenUrl, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${basic}`,
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-          // The request that needed the token, so auth's log line joins the others.
-          ...requestIdHeader(),
-        },
-        body,
-        redirect: 'error',
-        signal: AbortSignal.timeout(3000),
-      });
-    } catch (e) {
-      this.logger.warn(`token endpoint unreachable: ${(e as Error).message}`);
-      throw new ServiceTokenUnavailableError();
-    }
-    const text = await response.text();
-    if (!response.ok || text.length > MAX_RESPONSE_BYTES) {
-      // The RFC 6749 error code is safe to log; the body never holds our secret.
-      const code = /"error"\s*:\s*"([a-z_]{1,64})"/.exec(text)?.[1] ?? 'unknown';
-      this.logger.warn(`token endpoint answered ${response.status} (${code})`);
-      throw new ServiceTokenUnavailableError();
-    }
-    let parsed: { access_token?: unknown; expires_in?: unknown; token_type?: unknown };
-    try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch {
-      throw new ServiceTokenUnavailableError();
-    }
-    const { access_token: token, expires_in: expiresIn, token_type: type } = parsed;
-    if (
-      typeof token !== 'string' ||
-      typeof expiresIn !== 'number' ||
-      expiresIn <= 0 ||
-      String(type).toLowerCase() !== 'bearer'
-    ) {
-      this.logger.warn('token endpoint sent an unusable response');
-      throw new ServiceTokenUnavailableError();
-    }
+    const { token, expiresIn } = await requestToken(this.options, body, this.logger);
     this.cached = { token, renewAt: started + serviceTokenRenewAfterSeconds(expiresIn) * 1000 };
     return token;
   }
+}
+
+/**
+ * One request to auth's token endpoint as this service's client (client_secret_basic), for any
+ * grant: the token and its `expires_in`, or ServiceTokenUnavailableError with only the RFC 6749
+ * error code logged (never a token or the secret).
+ */
+export async function requestToken(
+  options: ServiceClientOptions,
+  body: URLSearchParams,
+  logger: Logger,
+): Promise<{ token: string; expiresIn: number }> {
+  // client_secret_basic: id and secret form-urlencoded, then base64 (RFC 6749 §2.3.1).
+  const basic = Buffer.from(
+    `${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`,
+  ).toString('base64');
+  let response: Response;
+  try {
+    response = await fetch(options.tokenUrl, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${basic}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+        // The request that needed the token, so auth's log line joins the others.
+        ...requestIdHeader(),
+      },
+      body,
+      redirect: 'error',
+      signal: AbortSignal.timeout(3000),
+    });
+  } catch (e) {
+    logger.warn(`token endpoint unreachable: ${(e as Error).message}`);
+    throw new ServiceTokenUnavailableError();
+  }
+  const text = await response.text();
+  if (!response.ok || text.length > MAX_RESPONSE_BYTES) {
+    // The RFC 6749 error code is safe to log; the body never holds our secret.
+    const code = /"error"\s*:\s*"([a-z_]{1,64})"/.exec(text)?.[1] ?? 'unknown';
+    logger.warn(`token endpoint answered ${response.status} (${code})`);
+    throw new ServiceTokenUnavailableError();
+  }
+  let parsed: { access_token?: unknown; expires_in?: unknown; token_type?: unknown };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    throw new ServiceTokenUnavailableError();
+  }
+  const { access_token: token, expires_in: expiresIn, token_type: type } = parsed;
+  if (
+    typeof token !== 'string' ||
+    typeof expiresIn !== 'number' ||
+    expiresIn <= 0 ||
+    String(type).toLowerCase() !== 'bearer'
+  ) {
+    logger.warn('token endpoint sent an unusable response');
+    throw new ServiceTokenUnavailableError();
+  }
+  return { token, expiresIn };
 }
 
 function requestIdHeader(): Record<string, string> {

@@ -6,6 +6,8 @@ export interface ClaimPolicy {
   audience: string;
   clockToleranceSeconds: number;
   maxTokenLifetimeSeconds: number;
+  /** The `act.sub` values an exchanged token may carry here; a token with any other actor is refused. */
+  allowedActors: readonly string[];
 }
 
 export interface CheckedClaims {
@@ -94,5 +96,29 @@ export function checkClaims(
   if (clientId !== undefined) {
     fields.clientId = clientId;
   }
+  if (c.act !== undefined) {
+    fields.actor = actorOf(c.act, policy, anyAudience);
+  }
   return { iat: c.iat, fields };
+}
+
+/**
+ * `act` (RFC 8693 §4.1) exactly as Tessera issues it: an object whose only member is a
+ * non-empty string `sub`. Anything else, a nested `act` (a chain of actors, never issued) included,
+ * is malformed. An actor this service does not allow is refused like a token for another
+ * audience (invalid_token, 401): the token is not one this service accepts at all, whatever
+ * scope it has. `anyAudience` (inspecting a token for any service) waives the allow-list alone.
+ */
+function actorOf(act: unknown, policy: ClaimPolicy, anyAudience: boolean): string {
+  if (typeof act !== 'object' || act === null || Array.isArray(act)) {
+    reject('act_shape');
+  }
+  const { sub, ...rest } = act as Record<string, unknown>;
+  if (typeof sub !== 'string' || sub.length === 0 || Object.keys(rest).length > 0) {
+    reject('act_shape');
+  }
+  if (!anyAudience && !policy.allowedActors.includes(sub)) {
+    reject('actor_not_allowed');
+  }
+  return sub;
 }

@@ -11,7 +11,9 @@ import { SERVICE_CLIENT_SECRET_MAX_LENGTH } from '../../config/service-clients';
  */
 export class TokenRequestDto {
   // Required by RFC 6749, though missing it is an `invalid_request`, not a validation error.
-  @ApiProperty({ enum: ['client_credentials', 'refresh_token'] })
+  @ApiProperty({
+    enum: ['client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+  })
   @IsOptional()
   @IsString()
   @MaxLength(64)
@@ -33,6 +35,47 @@ export class TokenRequestDto {
   // Generous next to the 43 characters issued; anything longer is refused before hashing.
   @MaxLength(256)
   refresh_token?: string;
+
+  @ApiPropertyOptional({ description: "token exchange (RFC 8693): the user's access token to act on." })
+  @IsOptional()
+  @IsString()
+  // A JWT of ours is a few hundred characters; anything far longer is refused before parsing.
+  @MaxLength(8192)
+  subject_token?: string;
+
+  @ApiPropertyOptional({
+    enum: ['urn:ietf:params:oauth:token-type:access_token'],
+    description: 'token exchange: the type of subject_token; only an access token.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  subject_token_type?: string;
+
+  @ApiPropertyOptional({
+    enum: ['urn:ietf:params:oauth:token-type:access_token'],
+    description: 'token exchange: optional; only an access token is issued.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  requested_token_type?: string;
+
+  @ApiPropertyOptional({
+    maxLength: 64,
+    example: 'orders',
+    description: 'token exchange: the one service the token is for.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  audience?: string;
+
+  @ApiPropertyOptional({ description: 'token exchange: not supported (the authenticated client is the actor).' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(8192)
+  actor_token?: string;
 
   @ApiPropertyOptional({
     maxLength: 64,

@@ -20,6 +20,12 @@ export class TokenDto {
   @ApiPropertyOptional({ example: 'profile:read', description: 'client_credentials: the scopes granted.' })
   scope?: string;
 
+  @ApiPropertyOptional({
+    enum: ['urn:ietf:params:oauth:token-type:access_token'],
+    description: 'token exchange (RFC 8693 §2.2.1): the type of the token issued.',
+  })
+  issued_token_type?: string;
+
   @ApiPropertyOptional({ description: 'refresh_token: the new refresh token; the one sent is spent.' })
   refresh_token?: string;
 }
