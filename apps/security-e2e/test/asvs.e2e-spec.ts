@@ -226,7 +226,18 @@ describe.each(testDatabaseTargets())('OWASP ASVS 5.0 on $name', (target) => {
         unknown
       >;
       expect(header).toEqual({ alg: 'RS256', kid: expect.any(String), typ: 'at+jwt' });
-      expect(Object.keys(claims).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'roles', 'scope', 'sub']);
+      expect(Object.keys(claims).sort()).toEqual([
+        'aud',
+        'client_id',
+        'exp',
+        'iat',
+        'iss',
+        'jti',
+        'nbf',
+        'roles',
+        'scope',
+        'sub',
+      ]);
       expect((claims.exp as number) - (claims.iat as number)).toBe(900);
       expect(JSON.stringify(claims)).not.toContain(user.email);
     });
