@@ -227,13 +227,16 @@ export class AuthConfig extends ServiceConfig {
    * The service clients allowed the token-exchange grant (RFC 8693), as
    * `<clientId>=<scope> <scope>...`: the scopes an exchanged token may carry, whose service parts
    * are the audiences the client may ask for. Every client listed must be declared in
-   * SERVICE_CLIENTS. Empty: nobody may exchange. See service-clients.ts.
+   * SERVICE_CLIENTS. Empty: nobody may exchange. Unset: `profile=orders:read` when SERVICE_CLIENTS
+   * declares profile, else nobody, so a deployment without profile starts as before. See
+   * service-clients.ts.
    */
+  @IsOptional()
   @Matches(TOKEN_EXCHANGE_CLIENTS_FORMAT, {
     message:
       'TOKEN_EXCHANGE_CLIENTS must be empty or comma-separated "<clientId>=<scope> <scope>..." entries with lower-case ids and <service>:<permission> scopes, e.g. "profile=orders:read"',
   })
-  TOKEN_EXCHANGE_CLIENTS: string = `profile=${Scope.OrdersRead}`;
+  TOKEN_EXCHANGE_CLIENTS?: string;
 
   /**
    * Client id → secret of the declared clients that have one, set by loadAuthConfig from the
@@ -283,9 +286,15 @@ export class AuthConfig extends ServiceConfig {
   }
 
   get tokenExchangeClients(): ServiceClientDeclaration[] {
-    return parseTokenExchangeClients(this.TOKEN_EXCHANGE_CLIENTS);
+    if (this.TOKEN_EXCHANGE_CLIENTS !== undefined) {
+      return parseTokenExchangeClients(this.TOKEN_EXCHANGE_CLIENTS);
+    }
+    const declared = new Set(this.serviceClients.map((c) => c.id));
+    return parseTokenExchangeClients(DEFAULT_TOKEN_EXCHANGE_CLIENTS).filter((c) => declared.has(c.id));
   }
 }
+
+const DEFAULT_TOKEN_EXCHANGE_CLIENTS = `profile=${Scope.OrdersRead}`;
 
 /** Rules spanning several settings; run only once every field is valid on its own. */
 function crossChecks(config: AuthConfig): string[] {

@@ -22,7 +22,7 @@ describe('OAuthParamsPipe', () => {
   });
 
   it('ignores unknown parameters (RFC 6749 §3.2), repeated ones included', () => {
-    expect(pipe.transform({ grant_type: 'refresh_token', audience: ['a', 'b'], __proto__x: 1 })).toEqual({
+    expect(pipe.transform({ grant_type: 'refresh_token', unknown_param: ['a', 'b'], __proto__x: 1 })).toEqual({
       grant_type: 'refresh_token',
     });
   });
