@@ -23,6 +23,18 @@ export const REVOCATION_PUBLISH_MS = 2000;
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * A fetch for third-party clients (oauth4webapi, openid-client) that know auth by its issuer
+ * name: every request to TEST_ISSUER's URLs goes to the app at `base` instead.
+ */
+export function fetchToApp(base: string): typeof fetch {
+  return (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    const target = `${base}${url.pathname}${url.search}`;
+    return fetch(input instanceof Request ? new Request(target, input) : target, init);
+  };
+}
+
 export interface AuthAppOptions {
   /** Extra environment for this spec (ADMIN_EMAIL, SERVICE_CLIENTS, …), over the defaults. */
   env?: Record<string, string>;

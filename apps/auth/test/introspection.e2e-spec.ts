@@ -5,20 +5,11 @@ import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 
 import type { AuthAppFixture } from './auth-app.fixture';
-import { startAuthApp, TEST_ISSUER as issuer } from './auth-app.fixture';
+import { fetchToApp, startAuthApp, TEST_ISSUER as issuer } from './auth-app.fixture';
 
 const password = 'correct horse battery staple';
 const ordersSecret = randomBytes(32).toString('base64url');
 const profileSecret = randomBytes(32).toString('base64url');
-
-/** The issuer's name is not where the test server listens: requests to it go to the app. */
-function toApp(base: string): typeof fetch {
-  return (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : input);
-    const target = `${base}${url.pathname}${url.search}`;
-    return fetch(input instanceof Request ? new Request(target, input) : target, init);
-  };
-}
 
 // RFC 8414 discovery and RFC 7662 introspection, as third-party clients use them: oauth4webapi
 // and openid-client, not hand-made requests.
@@ -35,7 +26,7 @@ describe.each(testDatabaseTargets())('discovery and introspection with certified
         SERVICE_CLIENT_SECRET_PROFILE: profileSecret,
       },
     });
-    fetchApp = toApp(auth.base);
+    fetchApp = fetchToApp(auth.base);
     const response = await oauth.discoveryRequest(new URL(issuer), {
       algorithm: 'oauth2',
       [oauth.customFetch]: fetchApp,

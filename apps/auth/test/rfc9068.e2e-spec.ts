@@ -4,19 +4,10 @@ import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 
 import type { AuthAppFixture } from './auth-app.fixture';
-import { startAuthApp, TEST_ISSUER as issuer } from './auth-app.fixture';
+import { fetchToApp, startAuthApp, TEST_ISSUER as issuer } from './auth-app.fixture';
 
 const password = 'correct horse battery staple';
 const USER_SCOPES = 'orders:read orders:write profile:read profile:write';
-
-/** The issuer's name is not where the test server listens: requests to it go to the app. */
-function toApp(base: string): typeof fetch {
-  return (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : input);
-    const target = `${base}${url.pathname}${url.search}`;
-    return fetch(input instanceof Request ? new Request(target, input) : target, init);
-  };
-}
 
 // User access tokens as RFC 9068 resource servers and RFC 6749 public clients see them, through
 // oauth4webapi and jose rather than hand-made checks.
@@ -33,7 +24,7 @@ describe.each(testDatabaseTargets())('user tokens and the public console client 
   beforeAll(async () => {
     // No grace window for a lost race: a rotated token presented again is reuse at once.
     auth = await startAuthApp(target, { env: { REFRESH_REUSE_GRACE_SECONDS: '0' } });
-    fetchApp = toApp(auth.base);
+    fetchApp = fetchToApp(auth.base);
     const response = await oauth.discoveryRequest(new URL(issuer), { algorithm: 'oauth2', ...options() });
     as = await oauth.processDiscoveryResponse(new URL(issuer), response);
   });

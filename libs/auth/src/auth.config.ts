@@ -3,7 +3,7 @@ import { IsInt, IsOptional, IsString, IsUrl, Length, Matches, Max, Min } from 'c
 import { REVOCATION_MAX_STALENESS } from '@tessera/contracts';
 import { ServiceConfig } from '@tessera/platform';
 
-import type { AuthModuleOptions } from './auth.options';
+import { ALLOWED_ACTORS_FORMAT, type AuthModuleOptions } from './auth.options';
 import { MIN_SHARED_SECRET_BYTES } from './keys/shared-secret';
 
 /**
@@ -60,7 +60,7 @@ export class VerifyingServiceConfig extends ServiceConfig {
    * comma-separated `client:<id>` entries such as `client:profile`. Empty (the default): a token
    * carrying `act` is refused with 401 invalid_token.
    */
-  @Matches(/^(client:[a-z0-9][a-z0-9_-]{0,63}(,client:[a-z0-9][a-z0-9_-]{0,63})*)?$/, {
+  @Matches(ALLOWED_ACTORS_FORMAT, {
     message: 'AUTH_ALLOWED_ACTORS must be empty or comma-separated "client:<id>" entries, e.g. "client:profile"',
   })
   AUTH_ALLOWED_ACTORS: string = '';

@@ -61,3 +61,8 @@ export function scopesForRoles(roles: readonly string[]): Scope[] {
  * `client_id` of every token from a password sign-in and of the refresh tokens it rotates.
  */
 export const CONSOLE_CLIENT_ID = 'tessera-web';
+
+/** RFC 8693 §2.1: the token-exchange grant, as auth answers it and a service asks for it. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+/** RFC 8693 §3: the one token type exchanged, in and out: an access token. */
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';

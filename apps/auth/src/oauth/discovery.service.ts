@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { TOKEN_EXCHANGE_GRANT } from '@tessera/contracts';
 
 import { AuthConfig } from '../config/auth.config';
 import { KeyService } from '../keys/key.service';
 import { ServiceClientsService } from './service-clients.service';
-import { TOKEN_EXCHANGE_GRANT } from './token-exchange.service';
 
 /** Authorization server metadata (RFC 8414 §2). Not yet an OpenID provider: no ID tokens, no userinfo. */
 export interface DiscoveryDocument {

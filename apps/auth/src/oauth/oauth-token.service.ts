@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TOKEN_EXCHANGE_GRANT } from '@tessera/contracts';
 
 import { InvalidGrantError } from '../sessions/sessions.errors';
 import { RefreshTokensService } from '../sessions/refresh-tokens.service';
@@ -14,7 +15,7 @@ import {
 import type { ServiceClient } from './service-clients.service';
 import { ServiceClientsService } from './service-clients.service';
 import type { ExchangedTokenResponse } from './token-exchange.service';
-import { TOKEN_EXCHANGE_GRANT, TokenExchangeService } from './token-exchange.service';
+import { TokenExchangeService } from './token-exchange.service';
 
 /** RFC 6749 §5.1 for client_credentials: no refresh token (§4.4.3). */
 export interface ServiceTokenResponse {

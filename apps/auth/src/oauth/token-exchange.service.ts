@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { scopesForRoles } from '@tessera/contracts';
+import { ACCESS_TOKEN_TYPE, scopesForRoles } from '@tessera/contracts';
 
 import { AuthConfig } from '../config/auth.config';
 import { TokenIssuer } from '../tokens/token-issuer.service';
@@ -12,9 +12,6 @@ import {
   UnauthorizedClientError,
 } from './oauth.errors';
 import type { ServiceClient } from './service-clients.service';
-
-export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 /** RFC 8693 §2.1 parameters, as the token endpoint received them. */
 export interface TokenExchangeParams {
@@ -94,6 +91,10 @@ export class TokenExchangeService {
       throw new OAuthInvalidGrantError('The subject token is invalid, expired or revoked.');
     }
     const { principal, claims } = subject;
+    // Active within the clock tolerance yet past its exp: nothing is left to exchange it for.
+    if (principal.exp <= Math.floor(Date.now() / 1000)) {
+      throw new OAuthInvalidGrantError('The subject token is invalid, expired or revoked.');
+    }
     if (claims.act !== undefined) {
       throw new OAuthInvalidGrantError('The subject token is itself an exchanged token; it cannot be exchanged again.');
     }

@@ -18,10 +18,8 @@ export class OrdersConfig extends VerifyingServiceConfig {
   /**
    * profile asks for a user's order summary with a token it exchanged for the user's (RFC 8693,
    * `act.sub` client:profile); no other actor is accepted. Empty refuses every exchanged token.
+   * Validated as VerifyingServiceConfig declares it.
    */
-  @Matches(/^(client:[a-z0-9][a-z0-9_-]{0,63}(,client:[a-z0-9][a-z0-9_-]{0,63})*)?$/, {
-    message: 'AUTH_ALLOWED_ACTORS must be empty or comma-separated "client:<id>" entries, e.g. "client:profile"',
-  })
   override AUTH_ALLOWED_ACTORS: string = 'client:profile';
 }
 

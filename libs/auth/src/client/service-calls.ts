@@ -47,13 +47,6 @@ export class ServiceCalls {
     };
   }
 
-  onBehalfOf(user: Principal, requestId?: string): CredentialedCalls {
-    return {
-      request: (subject, payload, replyType) =>
-        this.rpc.request(subject, payload, replyType, { authorization: `Bearer ${user.token}`, requestId }),
-    };
-  }
-
   asService(requestId?: string): CredentialedCalls {
     return {
       request: async (subject, payload, replyType) => {

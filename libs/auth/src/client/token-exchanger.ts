@@ -1,16 +1,12 @@
 import { Logger } from '@nestjs/common';
+import { ACCESS_TOKEN_TYPE, serviceTokenRenewAfterSeconds, TOKEN_EXCHANGE_GRANT } from '@tessera/contracts';
 import { LRUCache } from 'lru-cache';
 
 import type { Principal } from '../principal';
 import { requestToken, type ServiceClientOptions } from './service-token.provider';
 
-/** Renew an exchanged token this long before it expires, so a call never leaves with one about to lapse. */
-const RENEW_MARGIN_MS = 30_000;
 /** Users remembered at once; the least recently used is forgotten first (memory stays bounded). */
 const CACHE_SIZE = 10_000;
-
-const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 /**
  * Obtains, with this service's own client credentials, a token exchanged (RFC 8693) for a
@@ -58,8 +54,8 @@ export class TokenExchanger {
     }
     const started = this.now();
     const { token, expiresIn } = await requestToken(this.options, body, this.logger);
-    const renewAt = started + Math.max(expiresIn * 1000 - RENEW_MARGIN_MS, (expiresIn * 1000) / 2);
-    this.cache.set(key, { token, renewAt });
+    // Renewed like a service token (lifetimes.ts), so a call never leaves with one about to lapse.
+    this.cache.set(key, { token, renewAt: started + serviceTokenRenewAfterSeconds(expiresIn) * 1000 });
     return token;
   }
 }

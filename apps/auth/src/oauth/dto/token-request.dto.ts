@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '@tessera/contracts';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 
 import { SERVICE_CLIENT_SECRET_MAX_LENGTH } from '../../config/service-clients';
@@ -12,7 +13,7 @@ import { SERVICE_CLIENT_SECRET_MAX_LENGTH } from '../../config/service-clients';
 export class TokenRequestDto {
   // Required by RFC 6749, though missing it is an `invalid_request`, not a validation error.
   @ApiProperty({
-    enum: ['client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+    enum: ['client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT],
   })
   @IsOptional()
   @IsString()
@@ -44,7 +45,7 @@ export class TokenRequestDto {
   subject_token?: string;
 
   @ApiPropertyOptional({
-    enum: ['urn:ietf:params:oauth:token-type:access_token'],
+    enum: [ACCESS_TOKEN_TYPE],
     description: 'token exchange: the type of subject_token; only an access token.',
   })
   @IsOptional()
@@ -53,7 +54,7 @@ export class TokenRequestDto {
   subject_token_type?: string;
 
   @ApiPropertyOptional({
-    enum: ['urn:ietf:params:oauth:token-type:access_token'],
+    enum: [ACCESS_TOKEN_TYPE],
     description: 'token exchange: optional; only an access token is issued.',
   })
   @IsOptional()

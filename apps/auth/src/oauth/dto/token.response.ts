@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ACCESS_TOKEN_TYPE } from '@tessera/contracts';
 
 import type { OAuthErrorBody } from '../oauth-error.filter';
 import { OAuthErrorCode } from '../oauth.errors';
@@ -21,7 +22,7 @@ export class TokenDto {
   scope?: string;
 
   @ApiPropertyOptional({
-    enum: ['urn:ietf:params:oauth:token-type:access_token'],
+    enum: [ACCESS_TOKEN_TYPE],
     description: 'token exchange (RFC 8693 §2.2.1): the type of the token issued.',
   })
   issued_token_type?: string;
