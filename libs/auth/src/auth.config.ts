@@ -57,13 +57,13 @@ export class VerifyingServiceConfig extends ServiceConfig {
 
   /**
    * The actors whose exchanged tokens (RFC 8693, `act.sub`) this service accepts,
-   * comma-separated `client:<id>` entries such as `client:profile`. Empty (the default): a token
-   * carrying `act` is refused with 401 invalid_token.
+   * comma-separated `client:<id>` entries such as `client:profile`, or `none` (the default
+   * here): a token carrying `act` is refused with 401 invalid_token.
    */
   @Matches(ALLOWED_ACTORS_FORMAT, {
-    message: 'AUTH_ALLOWED_ACTORS must be empty or comma-separated "client:<id>" entries, e.g. "client:profile"',
+    message: 'AUTH_ALLOWED_ACTORS must be none or comma-separated "client:<id>" entries, e.g. "client:profile"',
   })
-  AUTH_ALLOWED_ACTORS: string = '';
+  AUTH_ALLOWED_ACTORS: string = 'none';
 
   /** This service's client secret at auth (auth's SERVICE_CLIENT_SECRET_<ID>). */
   @IsOptional()
@@ -78,7 +78,7 @@ export function authModuleOptions(audience: string, config: VerifyingServiceConf
     issuer: config.AUTH_ISSUER,
     jwksUrl: config.AUTH_JWKS_URL,
     revocationMaxStalenessSeconds: config.AUTH_REVOCATION_MAX_STALENESS_SECONDS,
-    allowedActors: config.AUTH_ALLOWED_ACTORS === '' ? [] : config.AUTH_ALLOWED_ACTORS.split(','),
+    allowedActors: config.AUTH_ALLOWED_ACTORS === 'none' ? [] : config.AUTH_ALLOWED_ACTORS.split(','),
     ...(config.AUTH_HS256_SECRET !== undefined ? { sharedSecret: config.AUTH_HS256_SECRET } : {}),
     ...(config.SERVICE_CLIENT_SECRET
       ? {

@@ -96,8 +96,11 @@ export interface AuthModuleOptions {
 /** An actor a verifier may allow: `client:<id>`, the `act.sub` auth writes for a service client. */
 const ACTOR_ID = 'client:[a-z0-9][a-z0-9_-]{0,63}';
 const ACTOR = new RegExp(`^${ACTOR_ID}$`);
-/** AUTH_ALLOWED_ACTORS: empty, or comma-separated actors. */
-export const ALLOWED_ACTORS_FORMAT = new RegExp(`^(${ACTOR_ID}(,${ACTOR_ID})*)?$`);
+/**
+ * AUTH_ALLOWED_ACTORS: comma-separated actors, or `none`. An empty value cannot say "none": the
+ * config loader reads an empty variable as unset, which is the service's default.
+ */
+export const ALLOWED_ACTORS_FORMAT = new RegExp(`^(none|${ACTOR_ID}(,${ACTOR_ID})*)$`);
 
 export const AUTH_MODULE_OPTIONS = Symbol('AUTH_MODULE_OPTIONS');
 

@@ -253,6 +253,20 @@ describe('loadAuthConfig', () => {
       expect(config.serviceClientSecrets.size).toBe(0);
     });
 
+    it('lets profile exchange user tokens for orders by default, only while profile is declared; none lets nobody', () => {
+      expect(loadAuthConfig({}).tokenExchangeClients).toEqual([
+        { id: 'profile', scopes: ['orders:read'], secretVariable: 'SERVICE_CLIENT_SECRET_PROFILE' },
+      ]);
+      expect(loadAuthConfig({ SERVICE_CLIENTS: 'orders=profile:read' }).tokenExchangeClients).toEqual([]);
+      expect(loadAuthConfig({ TOKEN_EXCHANGE_CLIENTS: 'none' }).tokenExchangeClients).toEqual([]);
+      // Set explicitly, a client SERVICE_CLIENTS does not declare is refused at start.
+      expect(
+        problems({ SERVICE_CLIENTS: 'orders=profile:read', TOKEN_EXCHANGE_CLIENTS: 'profile=orders:read' }),
+      ).toEqual([
+        'TOKEN_EXCHANGE_CLIENTS lists "profile", which SERVICE_CLIENTS does not declare (a client must authenticate to exchange a token)',
+      ]);
+    });
+
     it('reads several space-separated scopes per client and a secret named after a dashed id', () => {
       const config = loadAuthConfig({
         SERVICE_CLIENTS: 'billing-worker=orders:read orders:write orders:read,orders=profile:read',

@@ -227,14 +227,14 @@ export class AuthConfig extends ServiceConfig {
    * The service clients allowed the token-exchange grant (RFC 8693), as
    * `<clientId>=<scope> <scope>...`: the scopes an exchanged token may carry, whose service parts
    * are the audiences the client may ask for. Every client listed must be declared in
-   * SERVICE_CLIENTS. Empty: nobody may exchange. Unset: `profile=orders:read` when SERVICE_CLIENTS
+   * SERVICE_CLIENTS. `none`: nobody may exchange. Unset: `profile=orders:read` when SERVICE_CLIENTS
    * declares profile, else nobody, so a deployment without profile starts as before. See
    * service-clients.ts.
    */
   @IsOptional()
   @Matches(TOKEN_EXCHANGE_CLIENTS_FORMAT, {
     message:
-      'TOKEN_EXCHANGE_CLIENTS must be empty or comma-separated "<clientId>=<scope> <scope>..." entries with lower-case ids and <service>:<permission> scopes, e.g. "profile=orders:read"',
+      'TOKEN_EXCHANGE_CLIENTS must be none or comma-separated "<clientId>=<scope> <scope>..." entries with lower-case ids and <service>:<permission> scopes, e.g. "profile=orders:read"',
   })
   TOKEN_EXCHANGE_CLIENTS?: string;
 

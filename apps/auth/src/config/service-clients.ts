@@ -94,11 +94,14 @@ export function readServiceClientSecrets(
  * exchange a user's token, whatever its client_credentials scopes are. The service part of each
  * scope is an audience the client may ask for.
  */
-export const TOKEN_EXCHANGE_CLIENTS_FORMAT = new RegExp(`^(${ENTRY}(,${ENTRY})*)?$`);
+export const TOKEN_EXCHANGE_CLIENTS_FORMAT = new RegExp(`^(none|${ENTRY}(,${ENTRY})*)$`);
 
-/** Parses a value that already matched TOKEN_EXCHANGE_CLIENTS_FORMAT; empty: no client may exchange. */
+/**
+ * Parses a value that already matched TOKEN_EXCHANGE_CLIENTS_FORMAT; `none`: no client may
+ * exchange (an empty variable is unset to the config loader, so it cannot say that).
+ */
 export function parseTokenExchangeClients(value: string): ServiceClientDeclaration[] {
-  return value === '' ? [] : parseServiceClients(value);
+  return value === 'none' ? [] : parseServiceClients(value);
 }
 
 /** What is wrong with TOKEN_EXCHANGE_CLIENTS against the declared service clients. */

@@ -17,7 +17,7 @@ export class OrdersConfig extends VerifyingServiceConfig {
 
   /**
    * profile asks for a user's order summary with a token it exchanged for the user's (RFC 8693,
-   * `act.sub` client:profile); no other actor is accepted. Empty refuses every exchanged token.
+   * `act.sub` client:profile); no other actor is accepted. `none` refuses every exchanged token.
    * Validated as VerifyingServiceConfig declares it.
    */
   override AUTH_ALLOWED_ACTORS: string = 'client:profile';
