@@ -21,7 +21,7 @@ module.exports = {
   // @fastify/static (Swagger UI assets) requires the ESM-only `content-disposition`, nested in
   // its own node_modules: both are listed, as a path is ignored at its first unlisted package.
   transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|@nats-io|jose|oauth4webapi|openid-client|cookie|uuid|@electric-sql|@fastify/cookie|@fastify/static|content-disposition)/)',
+    '/node_modules/(?!(@nestjs|@nats-io|jose|oauth4webapi|openid-client|oidc-provider|cookie|uuid|@electric-sql|@fastify/cookie|@fastify/static|content-disposition)/)',
   ],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper: {

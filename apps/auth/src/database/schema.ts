@@ -6,6 +6,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -90,8 +91,25 @@ export const sessionFamilies = pgTable(
     revokedReason: text('revoked_reason'),
     userAgent: text('user_agent'),
     clientIp: text('client_ip'),
+    /** The client the user signed in through: `tessera-web` (the console) or a registered relying party. */
+    clientId: text('client_id').notNull().default('tessera-web'),
+    /**
+     * The scopes a relying party was granted (space-separated), which every token of the family
+     * carries at most; null for the console, whose tokens carry what the roles grant.
+     */
+    scope: text('scope'),
+    /** False for a third-party relying party, whose tokens never carry the admin role. */
+    firstParty: boolean('first_party').notNull().default(true),
+    /** The OpenID Provider's session this family was signed in with: its logout ends the family. */
+    oidcSessionUid: text('oidc_session_uid'),
+    /** The OpenID Provider's grant: a replayed authorization code ends the family. */
+    oidcGrantId: text('oidc_grant_id'),
   },
-  (t) => [index('session_families_user_id_idx').on(t.userId)],
+  (t) => [
+    index('session_families_user_id_idx').on(t.userId),
+    index('session_families_oidc_session_uid_idx').on(t.oidcSessionUid),
+    index('session_families_oidc_grant_id_idx').on(t.oidcGrantId),
+  ],
 );
 
 /**
@@ -173,9 +191,49 @@ export const oauthClients = pgTable(
   (t) => [index('oauth_clients_created_at_idx').on(t.createdAt)],
 );
 
+/**
+ * The OpenID Provider's own state (oidc-provider's adapter): sessions, interactions, grants and
+ * authorization codes, each a JSON payload under its model's name. Rows past `expires_at` are
+ * ignored and pruned.
+ */
+export const oidcPayloads = pgTable(
+  'oidc_payloads',
+  {
+    kind: text('kind').notNull(),
+    id: text('id').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    grantId: text('grant_id'),
+    uid: text('uid'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    consumedAt: timestamp('consumed_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.kind, t.id] }),
+    index('oidc_payloads_grant_id_idx').on(t.grantId),
+    index('oidc_payloads_uid_idx').on(t.uid),
+    index('oidc_payloads_expires_at_idx').on(t.expiresAt),
+  ],
+);
+
+/** A user's consent to a third-party client, remembered across sessions: the scopes granted so far. */
+export const oidcConsents = pgTable(
+  'oidc_consents',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    clientId: text('client_id').notNull(),
+    /** Space-separated. */
+    scope: text('scope').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.clientId] })],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type SigningKeyRow = typeof signingKeys.$inferSelect;
 export type SessionFamilyRow = typeof sessionFamilies.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
 export type LoginAttemptRow = typeof loginAttempts.$inferSelect;
 export type OAuthClientRow = typeof oauthClients.$inferSelect;
+export type OidcPayloadRow = typeof oidcPayloads.$inferSelect;

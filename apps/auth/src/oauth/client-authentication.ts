@@ -22,6 +22,11 @@ export interface ClientAuthenticationOptions {
    * be users with their bearer token, nothing (`ignore`).
    */
   otherSchemes: 'refuse' | 'ignore';
+  /**
+   * Whether a `client_id` without a secret may name a registered public client (the token
+   * endpoint looks it up); otherwise only the console may go without one.
+   */
+  publicClients?: boolean;
 }
 
 const BASIC = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i;
@@ -60,7 +65,7 @@ export function presentedClient(
     // and proves nothing; with a secret it fails above, as a service client it is not.
     return undefined;
   }
-  if (params.client_id !== undefined) {
+  if (params.client_id !== undefined && !options.publicClients) {
     // Every other registered client is confidential: naming one without its secret is a failed
     // authentication, answered like a wrong secret.
     throw new InvalidClientError();

@@ -1,4 +1,6 @@
 import { Logger } from '@nestjs/common';
+
+import { OAuthClientsService } from '../clients/oauth-clients.service';
 import { decodeJwt } from 'jose';
 
 import type { SessionFixture } from '../../test/session-fixture';
@@ -29,7 +31,13 @@ describe('OAuthTokenService', () => {
     const config = loadAuthConfig({ NODE_ENV: 'test', SERVICE_CLIENT_SECRET_ORDERS: secret });
     // The exchange grant needs a verifier; it is covered end to end in test/token-exchange.e2e-spec.ts.
     const exchange = { exchange: () => Promise.reject(new Error('not under test')) } as unknown as TokenExchangeService;
-    service = new OAuthTokenService(new ServiceClientsService(config, () => undefined), f.tokens, f.refresh, exchange);
+    service = new OAuthTokenService(
+      new ServiceClientsService(config, () => undefined),
+      f.tokens,
+      f.refresh,
+      exchange,
+      new OAuthClientsService(f.handle.db),
+    );
   });
 
   afterAll(async () => {

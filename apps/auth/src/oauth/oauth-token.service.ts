@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { TOKEN_EXCHANGE_GRANT } from '@tessera/contracts';
+import { CONSOLE_CLIENT_ID, TOKEN_EXCHANGE_GRANT } from '@tessera/contracts';
+
+import { OAuthClientsService } from '../clients/oauth-clients.service';
 
 import { InvalidGrantError } from '../sessions/sessions.errors';
 import { RefreshTokensService } from '../sessions/refresh-tokens.service';
@@ -43,6 +45,7 @@ export class OAuthTokenService {
     private readonly tokens: TokenIssuer,
     private readonly refresh: RefreshTokensService,
     private readonly exchange: TokenExchangeService,
+    private readonly registry: OAuthClientsService,
   ) {}
 
   /**
@@ -50,14 +53,20 @@ export class OAuthTokenService {
    * grant), then runs the grant.
    */
   async token(params: TokenRequestDto, presented: PresentedClient | undefined): Promise<TokenResponse> {
+    if (params.grant_type === 'refresh_token') {
+      return this.refreshToken(params, presented);
+    }
+    if (!presented && params.client_id !== undefined && params.client_id !== CONSOLE_CLIENT_ID) {
+      // Only the refresh grant serves public relying parties; anything else naming a client
+      // without its secret is a failed authentication.
+      throw new InvalidClientError();
+    }
     const client = presented ? this.authenticate(presented) : undefined;
     switch (params.grant_type) {
       case undefined:
         throw new InvalidOAuthRequestError('grant_type is required.');
       case 'client_credentials':
         return this.clientCredentials(client, params.scope);
-      case 'refresh_token':
-        return this.refreshToken(client, params.refresh_token);
       case TOKEN_EXCHANGE_GRANT:
         // RFC 8693 §2.1: only an authenticated confidential client exchanges a token.
         if (!client) {
@@ -93,20 +102,19 @@ export class OAuthTokenService {
   }
 
   /**
-   * RFC 6749 §6, rotating exactly like `POST /auth/refresh`. Refresh tokens are issued only to
-   * the public first-party client, so one presented by an authenticated service client was not
-   * issued to it (§6: "validate ... that the refresh token was issued to the authenticated
-   * client") and is refused before it is looked at: the user's session is left unharmed.
+   * RFC 6749 §6, rotating exactly like `POST /auth/refresh`, for the client the family was issued
+   * to: the console (no credentials), or a relying party that signed the user in through the
+   * OpenID Provider (its secret, or just its id when it is public). A service client holds no
+   * refresh token, so one it presents was not issued to it (§6) and is refused before it is
+   * looked at: the user's session is left unharmed, as it is for a token of another client.
    */
-  private async refreshToken(client: ServiceClient | undefined, token: string | undefined) {
-    if (token === undefined) {
+  private async refreshToken(params: TokenRequestDto, presented: PresentedClient | undefined) {
+    const clientId = await this.refreshingClient(params, presented);
+    if (params.refresh_token === undefined) {
       throw new InvalidOAuthRequestError('refresh_token is required.');
     }
-    if (client) {
-      throw new OAuthInvalidGrantError();
-    }
     try {
-      const session = await this.refresh.rotate(token);
+      const session = await this.refresh.rotate(params.refresh_token, new Date(), {}, clientId);
       return {
         access_token: session.accessToken.token,
         token_type: 'Bearer' as const,
@@ -119,5 +127,23 @@ export class OAuthTokenService {
       }
       throw e;
     }
+  }
+
+  private async refreshingClient(params: TokenRequestDto, presented: PresentedClient | undefined): Promise<string> {
+    if (presented) {
+      if (await this.registry.authenticate(presented.clientId, presented.clientSecret)) {
+        return presented.clientId;
+      }
+      this.authenticate(presented);
+      throw new OAuthInvalidGrantError();
+    }
+    if (params.client_id === undefined || params.client_id === CONSOLE_CLIENT_ID) {
+      return CONSOLE_CLIENT_ID;
+    }
+    const registered = await this.registry.find(params.client_id);
+    if (registered?.token_endpoint_auth_method !== 'none') {
+      throw new InvalidClientError();
+    }
+    return registered.client_id;
   }
 }

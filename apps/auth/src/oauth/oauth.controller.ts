@@ -1,4 +1,4 @@
-import { Controller, Header, HttpCode, Post, Req, UseFilters } from '@nestjs/common';
+import { Controller, Header, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -9,7 +9,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Public } from '@tessera/auth';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { OpenIdProvider } from '../oidc/oidc-provider.host';
 
 import { presentedClient } from './client-authentication';
 import { IntrospectionRequestDto } from './dto/introspection-request.dto';
@@ -45,14 +47,18 @@ export class OAuthController {
     private readonly tokens: OAuthTokenService,
     private readonly revocation: TokenRevocationService,
     private readonly introspection: TokenIntrospectionService,
+    private readonly provider: OpenIdProvider,
   ) {}
 
   /** 200 with a token (RFC 6749 §5.1); 400/401 with `{error, error_description}` (§5.2). */
   @Post('token')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'OAuth 2.0 token endpoint (client_credentials, refresh_token)',
+    summary: 'OAuth 2.0 token endpoint (authorization_code, refresh_token, client_credentials, token exchange)',
     description:
+      'authorization_code: the OpenID Connect code grant (PKCE S256 `code_verifier` and the `redirect_uri` of the ' +
+      'authorization request; form-encoded), answering an access token, an ID token and, for a client registered ' +
+      'with the refresh_token grant, a refresh token. ' +
       'client_credentials: a service token (`sub` = `client:<id>`, the granted scopes); the client authenticates ' +
       'with HTTP Basic or `client_id`/`client_secret` in the body. refresh_token: the rotated pair, as at ' +
       '`POST /auth/refresh`. Unknown parameters are ignored (RFC 6749 §3.2).',
@@ -71,9 +77,21 @@ export class OAuthController {
   })
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
-  token(@OAuthParams(TokenRequestDto) params: TokenRequestDto, @Req() request: FastifyRequest): Promise<TokenResponse> {
-    const client = presentedClient(request.raw.rawHeaders, params, { otherSchemes: 'refuse' });
-    return this.tokens.token(params, client);
+  async token(
+    @OAuthParams(TokenRequestDto) params: TokenRequestDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if (params.grant_type === 'authorization_code' && this.provider.enabled) {
+      // The code grant is the OpenID Provider's (PKCE, the redirect URI, a replayed code).
+      (request.raw as { body?: unknown }).body = request.body;
+      reply.hijack();
+      await this.provider.handle(request.raw, reply.raw);
+      return;
+    }
+    const client = presentedClient(request.raw.rawHeaders, params, { otherSchemes: 'refuse', publicClients: true });
+    const answer: TokenResponse = await this.tokens.token(params, client);
+    void reply.send(answer);
   }
 
   /** 200 with an empty body whether or not the token was known (RFC 7009 §2.2). */

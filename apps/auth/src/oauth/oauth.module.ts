@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 
+import { OAuthClientsService } from '../clients/oauth-clients.service';
 import { KeysCoreModule } from '../keys/keys-core.module';
+import { OidcModule } from '../oidc/oidc.module';
 import { SessionsCoreModule } from '../sessions/sessions-core.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { AccessTokenInspector } from './access-token-inspector';
@@ -20,12 +22,14 @@ import { TokenRevocationService } from './token-revocation.service';
     KeysCoreModule,
     TokensModule,
     SessionsCoreModule,
+    OidcModule,
     // Straight to stdout, not through the logger: the development secrets are meant for the
     // person starting the app, and are the only secrets ever printed.
     ServiceClientsModule.forRoot({ announceGeneratedSecrets: (text) => void process.stdout.write(text) }),
   ],
   controllers: [OAuthController, DiscoveryController],
   providers: [
+    OAuthClientsService,
     OAuthTokenService,
     TokenExchangeService,
     TokenRevocationService,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { CONSOLE_CLIENT_ID } from '@tessera/contracts';
+import { CONSOLE_CLIENT_ID, Role } from '@tessera/contracts';
 import { DATABASE } from '@tessera/platform';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 
@@ -22,6 +22,35 @@ export interface IssuedSession {
   accessToken: IssuedAccessToken;
   refreshToken: string;
   refreshExpiresAt: Date;
+}
+
+/** A relying party's sign-in, as the OpenID Provider completed it. */
+export interface ClientSessionStart {
+  userId: string;
+  clientId: string;
+  /** The scopes the access token carries, space-separated; every later token carries at most these. */
+  scope: string;
+  /** False for a third-party client: its tokens never carry the admin role. */
+  firstParty: boolean;
+  oidcSessionUid?: string;
+  oidcGrantId?: string;
+  accessJti: string;
+  /** Seconds since the epoch. */
+  accessExpiresAt: number;
+}
+
+export interface ClientSession {
+  familyId: string;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+}
+
+/** Whose session a family is: the client, and what a relying party was granted. */
+interface FamilyClient {
+  clientId: string;
+  /** Null: the console, whose tokens carry what the roles grant. */
+  scope: string | null;
+  firstParty: boolean;
 }
 
 type Transaction = Parameters<Parameters<AuthDatabase['transaction']>[0]>[0];
@@ -77,11 +106,65 @@ export class RefreshTokensService {
   }
 
   /**
+   * A new family for a relying party's sign-in through the OpenID Provider, whose access token
+   * the provider has just signed: the family holds it (so that ending the family revokes it) and
+   * a first refresh token, which the caller hands out only to a client allowed the refresh grant.
+   * InvalidGrantError (`account_disabled`) when the account was disabled meanwhile.
+   */
+  async startForClient(start: ClientSessionStart, client: ClientInfo, now = new Date()): Promise<ClientSession> {
+    const absoluteExpiresAt = this.after(now, this.config.REFRESH_ABSOLUTE_SECONDS);
+    return this.db.transaction(async (tx) => {
+      const [user] = await tx
+        .select({ id: users.id, disabled: users.disabled })
+        .from(users)
+        .where(eq(users.id, start.userId))
+        .for('share');
+      if (!user || user.disabled) {
+        throw new InvalidGrantError('account_disabled');
+      }
+      const [family] = await tx
+        .insert(sessionFamilies)
+        .values({
+          userId: user.id,
+          createdAt: now,
+          lastUsedAt: now,
+          absoluteExpiresAt,
+          userAgent: client.userAgent?.slice(0, USER_AGENT_MAX) || null,
+          clientIp: client.clientAddress ?? null,
+          clientId: start.clientId,
+          scope: start.scope,
+          firstParty: start.firstParty,
+          oidcSessionUid: start.oidcSessionUid ?? null,
+          oidcGrantId: start.oidcGrantId ?? null,
+        })
+        .returning({ id: sessionFamilies.id });
+      const refreshToken = generateRefreshToken();
+      const idle = this.after(now, this.config.REFRESH_IDLE_SECONDS);
+      const refreshExpiresAt = idle < absoluteExpiresAt ? idle : absoluteExpiresAt;
+      await tx.insert(refreshTokens).values({
+        familyId: family.id,
+        userId: user.id,
+        tokenHash: hashRefreshToken(refreshToken),
+        accessJti: start.accessJti,
+        accessExpiresAt: new Date(start.accessExpiresAt * 1000),
+        createdAt: now,
+        expiresAt: refreshExpiresAt,
+      });
+      return { familyId: family.id, refreshToken, refreshExpiresAt };
+    });
+  }
+
+  /**
    * Exchanges a refresh token for a new pair in the same family. Of any number of concurrent
    * calls with one token exactly one wins: the conditional UPDATE (`used_at IS NULL`) takes the
    * row lock, and every other call finds the token used when it gets the lock.
    */
-  async rotate(token: string, now = new Date(), client: ClientInfo = {}): Promise<IssuedSession> {
+  async rotate(
+    token: string,
+    now = new Date(),
+    client: ClientInfo = {},
+    clientId: string = CONSOLE_CLIENT_ID,
+  ): Promise<IssuedSession> {
     if (!isRefreshTokenFormat(token)) {
       throw new InvalidGrantError('malformed');
     }
@@ -109,9 +192,19 @@ export class RefreshTokensService {
             gt(sessionFamilies.absoluteExpiresAt, now),
           ),
         )
-        .returning({ absoluteExpiresAt: sessionFamilies.absoluteExpiresAt });
+        .returning({
+          absoluteExpiresAt: sessionFamilies.absoluteExpiresAt,
+          clientId: sessionFamilies.clientId,
+          scope: sessionFamilies.scope,
+          firstParty: sessionFamilies.firstParty,
+        });
       if (!family) {
         throw new InvalidGrantError('session_ended');
+      }
+      // RFC 6749 §6: the token must have been issued to this client. Throwing rolls the
+      // consumption back, so the rightful holder's session is left unharmed.
+      if (family.clientId !== clientId) {
+        throw new InvalidGrantError('other_client');
       }
       // Roles come from the account as it is now, not as it was at login. The share lock
       // orders this against an admin's disable or role change, as in start().
@@ -123,7 +216,7 @@ export class RefreshTokensService {
       if (!user || user.disabled) {
         throw new InvalidGrantError('account_disabled');
       }
-      return this.issue(tx, consumed.familyId, user, family.absoluteExpiresAt, now);
+      return this.issue(tx, consumed.familyId, user, family.absoluteExpiresAt, now, family);
     });
     return issued ?? this.refuse(tokenHash, now, client);
   }
@@ -166,10 +259,17 @@ export class RefreshTokensService {
     user: Pick<UserRow, 'id' | 'roles'>,
     absoluteExpiresAt: Date,
     now: Date,
+    family: FamilyClient = { clientId: CONSOLE_CLIENT_ID, scope: null, firstParty: true },
   ): Promise<IssuedSession> {
-    // Every session is the console's: it is the one client that signs users in.
+    // The console's tokens carry what the roles grant; a relying party's, at most what it was granted.
+    const roles = family.firstParty ? user.roles : user.roles.filter((role) => role !== Role.Admin);
     const accessToken = await this.tokens.issueAccessToken(
-      { sub: user.id, roles: user.roles, clientId: CONSOLE_CLIENT_ID },
+      {
+        sub: user.id,
+        roles,
+        clientId: family.clientId,
+        ...(family.scope !== null ? { grantedScopes: family.scope.split(' ').filter(Boolean) } : {}),
+      },
       now.getTime(),
     );
     const refreshToken = generateRefreshToken();

@@ -148,6 +148,14 @@ export class SessionFamiliesService {
     return familyId;
   }
 
+  /**
+   * Ends the families an OpenID Provider grant started, with their access tokens: the provider
+   * revokes a grant when its authorization code is replayed and when the user logs out there.
+   */
+  revokeByOidcGrant(grantId: string, now = new Date()): Promise<string[]> {
+    return this.revokeWhere(eq(sessionFamilies.oidcGrantId, grantId), 'grant_revoked', now, { accessTokens: true });
+  }
+
   /** Ends every family of a user, or every one but `options.except`. */
   revokeUserFamilies(
     userId: string,

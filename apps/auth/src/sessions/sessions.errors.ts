@@ -17,7 +17,9 @@ export type InvalidGrantReason =
   /** A rotated token presented again within the grace window: a lost race, the family lives on. */
   | 'superseded'
   /** A rotated token presented after the grace window: theft, the family has been revoked. */
-  | 'reused';
+  | 'reused'
+  /** Issued to another client than the one presenting it (RFC 6749 §6); nothing is consumed. */
+  | 'other_client';
 
 /**
  * Every refused refresh looks the same from outside, so a caller holding a guessed or stolen

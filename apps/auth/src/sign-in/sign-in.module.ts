@@ -12,5 +12,6 @@ import { SignInService } from './sign-in.service';
   imports: [AccountsCoreModule, SessionsCoreModule, AbuseModule],
   controllers: [SignInController],
   providers: [SignInService, RefreshCookie, DeviceCookie],
+  exports: [SignInService],
 })
 export class SignInModule {}

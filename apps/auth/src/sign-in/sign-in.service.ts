@@ -49,11 +49,32 @@ export class SignInService {
    * when it presents a valid one of this account, else the address's and the account's. When a
    * counter is locked the answer is 429 before any hashing, whatever the password.
    */
-  async login(email: string, password: string, client: ClientInfo = {}, deviceToken?: string): Promise<SignedIn> {
+  login(email: string, password: string, client: ClientInfo = {}, deviceToken?: string): Promise<SignedIn> {
+    return this.counted(email, client, () => this.signIn(email, password, client, deviceToken));
+  }
+
+  /**
+   * The OpenID Provider's sign-in page: the same counters, lock, timing and audit trail as
+   * `login`, but no session of the console: the provider keeps its own, and each application's
+   * tokens start a session family when its code is exchanged. Answers the account.
+   */
+  authenticate(email: string, password: string, client: ClientInfo = {}): Promise<UserRow> {
+    return this.counted(email, client, async () => {
+      const user = await this.checkPassword(email, password, client, undefined);
+      await this.audit.record('login_succeeded', {
+        subject: user.id,
+        clientAddress: client.clientAddress,
+        details: { via: 'sign_in_page' },
+      });
+      return user;
+    });
+  }
+
+  private async counted<T>(email: string, client: ClientInfo, attempt: () => Promise<T>): Promise<T> {
     try {
-      const session = await this.signIn(email, password, client, deviceToken);
+      const result = await attempt();
       this.metrics?.login('succeeded');
-      return session;
+      return result;
     } catch (e) {
       if (e instanceof InvalidCredentialsError) {
         this.metrics?.login('invalid_credentials');
@@ -71,21 +92,7 @@ export class SignInService {
     client: ClientInfo,
     deviceToken: string | undefined,
   ): Promise<SignedIn> {
-    const { attempt, user } = await this.admit(email, client, deviceToken);
-    try {
-      // Always one argon2 verification, against a dummy hash for an unknown email, so the
-      // response time does not reveal whether the account exists.
-      const passwordMatches = await this.hasher.verify(user?.passwordHash, password);
-      if (!user || !passwordMatches || user.disabled) {
-        const reason = !user ? 'unknown_account' : !passwordMatches ? 'wrong_password' : 'account_disabled';
-        await this.recordFailure(reason, user?.id, client, await this.attempts.failed(attempt));
-        throw new InvalidCredentialsError();
-      }
-      await this.attempts.succeeded(attempt);
-    } finally {
-      await this.attempts.abandon(attempt);
-    }
-    await this.upgradeHash(user, password);
+    const user = await this.checkPassword(email, password, client, deviceToken);
     let session: IssuedSession;
     try {
       session = await this.refresh.start(user, client);
@@ -104,6 +111,31 @@ export class SignInService {
     });
     const device = this.devices.issue(user.id);
     return { ...session, deviceToken: device.token, deviceTokenMaxAgeSeconds: device.maxAgeSeconds };
+  }
+
+  /** The account whose password this is, through the counters; InvalidCredentialsError or TooManyAttemptsError otherwise. */
+  private async checkPassword(
+    email: string,
+    password: string,
+    client: ClientInfo,
+    deviceToken: string | undefined,
+  ): Promise<UserRow> {
+    const { attempt, user } = await this.admit(email, client, deviceToken);
+    try {
+      // Always one argon2 verification, against a dummy hash for an unknown email, so the
+      // response time does not reveal whether the account exists.
+      const passwordMatches = await this.hasher.verify(user?.passwordHash, password);
+      if (!user || !passwordMatches || user.disabled) {
+        const reason = !user ? 'unknown_account' : !passwordMatches ? 'wrong_password' : 'account_disabled';
+        await this.recordFailure(reason, user?.id, client, await this.attempts.failed(attempt));
+        throw new InvalidCredentialsError();
+      }
+      await this.attempts.succeeded(attempt);
+    } finally {
+      await this.attempts.abandon(attempt);
+    }
+    await this.upgradeHash(user, password);
+    return user;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
-import { EXCHANGED_TOKEN_MAX_TTL_SECONDS, scopesForRoles, SERVICE_TOKEN_TTL_SECONDS } from '@tessera/contracts';
+import { EXCHANGED_TOKEN_MAX_TTL_SECONDS, SCOPES, scopesForRoles, SERVICE_TOKEN_TTL_SECONDS } from '@tessera/contracts';
 import { SignJWT } from 'jose';
 
 import { AuthConfig } from '../config/auth.config';
@@ -13,6 +13,24 @@ export interface AccessTokenSubject {
   roles: readonly string[];
   /** The client the user signed in through (`client_id`, RFC 9068 §2.2): `tessera-web` for the console. */
   clientId: string;
+  /**
+   * What a relying party was granted (its OpenID scopes included): the token carries those of
+   * them the roles allow. Unset: the console, whose tokens carry what the roles grant.
+   */
+  grantedScopes?: readonly string[];
+}
+
+/** The OpenID Connect scopes a relying party's token keeps for userinfo (Core §5.4). */
+const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+
+/**
+ * The scopes of a relying party's token: the OpenID scopes it was granted, then the service
+ * scopes it was granted that the roles allow, in SCOPES order.
+ */
+export function scopesForGrant(granted: readonly string[], roles: readonly string[]): string[] {
+  const allowed = new Set<string>(scopesForRoles(roles));
+  const asked = new Set(granted);
+  return [...OPENID_SCOPES.filter((s) => asked.has(s)), ...SCOPES.filter((s) => asked.has(s) && allowed.has(s))];
 }
 
 /** A service client authenticated for the client_credentials grant, with the scopes granted to it. */
@@ -79,7 +97,10 @@ export class TokenIssuer {
         sub: subject.sub,
         aud: this.config.accessTokenAudience,
         roles: subject.roles,
-        scopes: scopesForRoles(subject.roles),
+        scopes:
+          subject.grantedScopes === undefined
+            ? scopesForRoles(subject.roles)
+            : scopesForGrant(subject.grantedScopes, subject.roles),
         clientId: subject.clientId,
         ttlSeconds: this.config.ACCESS_TOKEN_TTL_SECONDS,
       },

@@ -8,6 +8,8 @@ export const SESSION_REVOCATION_REASONS = [
   'reuse_detected',
   'token_revoked',
   'account_disabled',
+  /** The OpenID Provider revoked the grant the session came from: a replayed code, or a logout there. */
+  'grant_revoked',
 ] as const;
 export type SessionRevocationReason = (typeof SESSION_REVOCATION_REASONS)[number];
 

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+
+import { OIDC_SCOPES } from '../clients/client-metadata';
+import type { RegisteredClient } from '../clients/oauth-clients.service';
+import { type OAuthClientsService } from '../clients/oauth-clients.service';
+
+const OIDC_SCOPE_SET: ReadonlySet<string> = new Set(OIDC_SCOPES);
+
+/**
+ * Stands in for a confidential client's secret in the metadata the provider reads, which insists
+ * on one. It never matches anything: secrets are stored hashed, so the provider's comparison is
+ * replaced by OAuthClientsService.authenticate (see OpenIdProvider).
+ */
+const UNUSABLE_SECRET = randomBytes(32).toString('base64url');
+
+/** Loopback and custom-scheme redirects belong to native applications (RFC 8252), which oidc-provider checks as such. */
+function applicationType(redirectUris: readonly string[]): 'web' | 'native' {
+  return redirectUris.some((uri) => {
+    const { protocol, hostname } = new URL(uri);
+    return !protocol.startsWith('http') || hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+  })
+    ? 'native'
+    : 'web';
+}
+
+/** The metadata oidc-provider reads for a registered client. */
+export function providerMetadata(client: RegisteredClient): Record<string, unknown> {
+  const confidential = client.token_endpoint_auth_method !== 'none';
+  return {
+    client_id: client.client_id,
+    client_name: client.client_name,
+    application_type: applicationType(client.redirect_uris),
+    redirect_uris: client.redirect_uris,
+    post_logout_redirect_uris: client.post_logout_redirect_uris,
+    // The provider runs the code grant only; Tessera's token endpoint runs the refresh grant.
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: client.token_endpoint_auth_method,
+    ...(confidential ? { client_secret: UNUSABLE_SECRET } : {}),
+    // The provider knows the OpenID scopes; the services' scopes are the resource server's,
+    // limited per client in getResourceServerInfo.
+    scope: client.scope
+      .split(' ')
+      .filter((s) => OIDC_SCOPE_SET.has(s))
+      .join(' '),
+    tessera_api_scopes: client.scope
+      .split(' ')
+      .filter((s) => !OIDC_SCOPE_SET.has(s))
+      .join(' '),
+    ...(client.jwks ? { jwks: client.jwks } : {}),
+    ...(client.id_token_encrypted_response_alg
+      ? {
+          id_token_encrypted_response_alg: client.id_token_encrypted_response_alg,
+          id_token_encrypted_response_enc: client.id_token_encrypted_response_enc ?? 'A256GCM',
+        }
+      : {}),
+    first_party: client.first_party,
+  };
+}
+
+/** The provider's `Client` storage: read-only, from the registry (`/admin/clients`). */
+export class ClientAdapter {
+  constructor(private readonly clients: OAuthClientsService) {}
+
+  async find(id: string): Promise<Record<string, unknown> | undefined> {
+    const client = await this.clients.find(id);
+    return client ? providerMetadata(client) : undefined;
+  }
+
+  upsert(): Promise<void> {
+    return Promise.reject(new Error('clients are registered through /admin/clients'));
+  }
+
+  destroy(): Promise<void> {
+    return Promise.reject(new Error('clients are removed through /admin/clients'));
+  }
+
+  findByUid(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  findByUserCode(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  consume(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  revokeByGrantId(): Promise<void> {
+    return Promise.resolve();
+  }
+}
