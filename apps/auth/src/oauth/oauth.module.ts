@@ -12,6 +12,7 @@ import { OAuthController } from './oauth.controller';
 import { OAuthRouteErrors } from './oauth-route-errors';
 import { OAuthTokenService } from './oauth-token.service';
 import { ServiceClientsModule } from './service-clients.module';
+import { TokenExchangeMetrics } from './token-exchange.metrics';
 import { TokenExchangeService } from './token-exchange.service';
 import { TokenIntrospectionService } from './token-introspection.service';
 import { TokenRevocationService } from './token-revocation.service';
@@ -32,6 +33,7 @@ import { TokenRevocationService } from './token-revocation.service';
     OAuthClientsService,
     OAuthTokenService,
     TokenExchangeService,
+    TokenExchangeMetrics,
     TokenRevocationService,
     TokenIntrospectionService,
     AccessTokenInspector,

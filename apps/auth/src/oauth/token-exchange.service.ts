@@ -12,6 +12,7 @@ import {
   UnauthorizedClientError,
 } from './oauth.errors';
 import type { ServiceClient } from './service-clients.service';
+import { TokenExchangeMetrics } from './token-exchange.metrics';
 
 /** RFC 8693 §2.1 parameters, as the token endpoint received them. */
 export interface TokenExchangeParams {
@@ -53,6 +54,7 @@ export class TokenExchangeService {
     config: AuthConfig,
     private readonly inspector: AccessTokenInspector,
     private readonly tokens: TokenIssuer,
+    private readonly metrics: TokenExchangeMetrics,
   ) {
     this.allowed = new Map(config.tokenExchangeClients.map((c) => [c.id, c.scopes]));
   }
@@ -117,6 +119,7 @@ export class TokenExchangeService {
       clientId: client.id,
       notAfter: principal.exp,
     });
+    this.metrics.issuedTo(client.id);
     return {
       access_token: issued.token,
       issued_token_type: ACCESS_TOKEN_TYPE,

@@ -12,9 +12,10 @@ export interface CredentialedCalls {
 }
 
 /**
- * Calls to other services over NATS, with the credential attached. Two patterns: on behalf of
- * the user, forwarding their own token, so the callee applies the user's own roles; or as this
- * service, with its client_credentials token, whose scopes say what the service may do.
+ * Calls to other services over NATS, with the credential attached. Two patterns: for the user,
+ * with a token exchanged for theirs (RFC 8693), so the callee sees the user as `sub`, this
+ * service as the actor and only the scopes asked for; or as this service, with its
+ * client_credentials token, whose scopes say what the service may do.
  * Replies come back validated; an error reply comes back as a TesseraError with the other side's
  * status.
  */
