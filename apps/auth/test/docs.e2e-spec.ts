@@ -35,7 +35,27 @@ const ROUTES: Record<string, number[]> = {
   'GET /admin/users': [200, 400, 401, 403],
   'PATCH /admin/users/{id}': [200, 400, 401, 403, 404, 409, 415],
   'POST /admin/keys/rotate': [200, 400, 401, 403, 409],
+  'GET /oauth/authorize': [303, 400],
+  'POST /oauth/authorize': [303, 400],
+  'GET /oauth/authorize/{uid}': [303, 400],
+  'GET /oauth/logout': [200, 400],
+  'POST /oauth/logout': [200, 400],
+  'POST /oauth/logout/confirm': [303, 400],
+  'GET /oauth/logout/success': [200],
+  'GET /oauth/userinfo': [200, 401, 403],
+  'POST /oauth/userinfo': [200, 401, 403],
 };
+
+/** The OpenID Provider's pages: a browser's answers, errors included, are HTML. */
+const PAGES = [
+  'GET /oauth/authorize',
+  'POST /oauth/authorize',
+  'GET /oauth/authorize/{uid}',
+  'GET /oauth/logout',
+  'POST /oauth/logout',
+  'POST /oauth/logout/confirm',
+  'GET /oauth/logout/success',
+];
 
 /** What needs no access token: the global guard's `@Public()` routes. */
 const PUBLIC = [
@@ -50,6 +70,7 @@ const PUBLIC = [
   'GET /.well-known/jwks.json',
   'GET /.well-known/openid-configuration',
   'GET /.well-known/oauth-authorization-server',
+  ...PAGES,
 ];
 
 /** The request body of each route that takes one: its schema and that schema's required fields. */
@@ -103,7 +124,11 @@ describe('auth OpenAPI documentation', () => {
       const responses = responsesOf(operation);
       expect({ route, statuses: Object.keys(responses).map(Number) }).toEqual({ route, statuses: ROUTES[route] });
       // Terminus' readiness report and RFC 6749 errors are plain JSON; every other error is a problem.
-      const expected = /^(GET \/health|POST \/oauth)\//.test(route) ? 'application/json' : 'application/problem+json';
+      const expected = PAGES.includes(route)
+        ? 'text/html'
+        : /^(GET \/health|POST \/oauth\/(token|revoke|introspect))/.test(route)
+          ? 'application/json'
+          : 'application/problem+json';
       for (const [status, types] of Object.entries(responses).filter(([status]) => Number(status) >= 400)) {
         expect({ route, status, types }).toEqual({ route, status, types: [expected] });
       }

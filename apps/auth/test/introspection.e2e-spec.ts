@@ -67,7 +67,7 @@ describe.each(testDatabaseTargets())('discovery and introspection with certified
       issuer,
       token_endpoint: `${issuer}/oauth/token`,
       introspection_endpoint: `${issuer}/oauth/introspect`,
-      response_types_supported: [],
+      response_types_supported: ['code'],
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     });
     const openid = await auth.call('GET', '/.well-known/openid-configuration');

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TOKEN_EXCHANGE_GRANT } from '@tessera/contracts';
+import { SCOPES, TOKEN_EXCHANGE_GRANT } from '@tessera/contracts';
 
 import { OIDC_SCOPES } from '../clients/client-metadata';
 import { AuthConfig } from '../config/auth.config';
@@ -112,7 +112,8 @@ export class DiscoveryService {
       claims_parameter_supported: false,
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
-      scopes_supported: [...new Set([...OIDC_SCOPES, ...oauth.scopes_supported])],
+      // What a relying party may be registered for: the OpenID scopes and every service scope.
+      scopes_supported: [...new Set([...OIDC_SCOPES, ...SCOPES])],
     };
   }
 }

@@ -1,6 +1,8 @@
 import { hkdfSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import './provider-warnings';
+
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SCOPES } from '@tessera/contracts';
 import { DATABASE } from '@tessera/platform';

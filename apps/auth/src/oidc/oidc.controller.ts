@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblem } from '@tessera/platform';
 import { CurrentUser, type Principal, Public, Scopes } from '@tessera/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -14,6 +15,10 @@ export interface UserInfo {
   email?: string;
   email_verified?: boolean;
 }
+
+/** A page of the provider (the browser's answers are HTML, never JSON). */
+const ApiPage = (status: number, description: string) =>
+  ApiResponse({ status, description, content: { 'text/html': { schema: { type: 'string' } } } });
 
 /**
  * The provider's browser-facing endpoints, answered by oidc-provider itself (the request is
@@ -36,7 +41,8 @@ export class OidcController {
       'Errors that cannot be returned to the client (an unknown client, a redirect URI that is not registered) ' +
       'are shown as an HTML page.',
   })
-  @ApiResponse({ status: 303, description: 'To the sign-in page or back to the client.' })
+  @ApiResponse({ status: 303, description: 'To the sign-in page, or back to the client with `code` or `error`.' })
+  @ApiPage(400, 'An unknown client or a redirect URI that is not registered: nothing is sent back to the client.')
   authorize(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.handOver(request, reply);
   }
@@ -44,6 +50,8 @@ export class OidcController {
   @Public()
   @Post('authorize')
   @ApiOperation({ summary: 'The authorization endpoint with form-encoded parameters' })
+  @ApiResponse({ status: 303, description: 'As GET.' })
+  @ApiPage(400, 'As GET.')
   authorizeByPost(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.handOver(request, reply);
   }
@@ -52,6 +60,8 @@ export class OidcController {
   @Public()
   @Get('authorize/:uid')
   @ApiOperation({ summary: 'Resumes an authorization after sign-in (internal to the flow)' })
+  @ApiResponse({ status: 303, description: 'Back to the client, or to the next step (consent).' })
+  @ApiPage(400, 'The sign-in expired or belongs to another browser.')
   resume(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.handOver(request, reply);
   }
@@ -64,6 +74,8 @@ export class OidcController {
       'Asks the user to confirm, then ends the sign-in at auth and revokes every token issued in it, and ' +
       'redirects to a registered `post_logout_redirect_uri` when one is given with `id_token_hint` or `client_id`.',
   })
+  @ApiPage(200, 'The confirmation page.')
+  @ApiPage(400, 'An `id_token_hint` that is not ours, or a `post_logout_redirect_uri` that is not registered.')
   logout(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.handOver(request, reply);
   }
@@ -71,6 +83,8 @@ export class OidcController {
   @Public()
   @Post('logout')
   @ApiOperation({ summary: 'RP-initiated logout with form-encoded parameters' })
+  @ApiPage(200, 'As GET.')
+  @ApiPage(400, 'As GET.')
   logoutByPost(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.handOver(request, reply);
   }
@@ -78,6 +92,8 @@ export class OidcController {
   @Public()
   @Post('logout/confirm')
   @ApiOperation({ summary: 'The logout confirmation form (internal to the flow)' })
+  @ApiResponse({ status: 303, description: 'To the `post_logout_redirect_uri`, or to /oauth/logout/success.' })
+  @ApiPage(400, 'The form was not the one the confirmation page sent (its xsrf value).')
   confirmLogout(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.handOver(request, reply);
   }
@@ -85,6 +101,7 @@ export class OidcController {
   @Public()
   @Get('logout/success')
   @ApiOperation({ summary: 'Shown after a logout with no redirect back to an application' })
+  @ApiPage(200, 'You are signed out.')
   loggedOut(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.handOver(request, reply);
   }
@@ -99,6 +116,8 @@ export class OidcController {
     description: 'For an access token with the `openid` scope: `sub`, and `name` with `profile`, `email` with `email`.',
   })
   @ApiOkResponse({ description: '`{sub, name?, email?, email_verified?}`' })
+  @ApiProblem(401, '`invalid_token`: no token, or one that is expired, revoked or forged.')
+  @ApiProblem(403, '`insufficient_scope`: the token has no `openid` scope.')
   userinfo(@CurrentUser() principal: Principal): Promise<UserInfo> {
     return this.claims(principal);
   }
@@ -108,6 +127,9 @@ export class OidcController {
   @Header('Cache-Control', 'no-store')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'OpenID Connect userinfo, by POST' })
+  @ApiOkResponse({ description: 'As GET.' })
+  @ApiProblem(401, 'As GET.')
+  @ApiProblem(403, 'As GET.')
   userinfoByPost(@CurrentUser() principal: Principal): Promise<UserInfo> {
     return this.claims(principal);
   }
