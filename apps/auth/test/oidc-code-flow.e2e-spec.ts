@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 
 import { RevocationKeys } from '@tessera/auth';
 import { testDatabaseTargets } from '@tessera/platform/testing';
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  type JSONWebKeySet,
+  jwtVerify,
+} from 'jose';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 
@@ -425,5 +433,59 @@ describe.each(testDatabaseTargets())('OpenID Connect code flow on $name', (targe
     expect(new URL((await browser.navigate(check.url.href)).location!).searchParams.get('error')).toBe(
       'login_required',
     );
+  });
+
+  it.each([
+    ['RSA-OAEP-256', 'RSA-OAEP-256' as const, { modulusLength: 2048 }],
+    ['ECDH-ES', 'ECDH-ES' as const, { crv: 'P-256' }],
+  ])('encrypts the ID token for a client that registered an %s key: a nested JWT', async (_name, alg, options) => {
+    const keys = await generateKeyPair(alg, { ...options, extractable: true });
+    const jwk = { ...(await exportJWK(keys.publicKey)), use: 'enc', kid: 'rp-enc-1' };
+    const registered = await auth.app.get(OAuthClientsService, { strict: false }).register(
+      {
+        client_name: `Encrypted ${alg}`,
+        redirect_uris: ['https://secret.example/cb'],
+        scope: 'openid email',
+        first_party: true,
+        jwks: { keys: [jwk] },
+        id_token_encrypted_response_alg: alg,
+        id_token_encrypted_response_enc: 'A256GCM',
+      },
+      { allowLoopbackHttp: true },
+    );
+    const config = await configFor(registered.client_id, registered.client_secret);
+    client.enableDecryptingResponses(config, ['A256GCM'], { key: keys.privateKey, alg, kid: 'rp-enc-1' } as never);
+    const email = await newUser();
+    const started = await start(config, 'https://secret.example/cb', 'openid email');
+    const back = await authorize(new TestBrowser(auth.base), started, email);
+    const response = await fetchApp(`${issuer}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${registered.client_id}:${registered.client_secret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: new URL(back.location!).searchParams.get('code')!,
+        redirect_uri: 'https://secret.example/cb',
+        code_verifier: started.verifier,
+      }).toString(),
+    });
+    const body = (await response.json()) as { id_token: string; access_token: string };
+    // Five parts: a JWE, whose header names the client's key and the algorithms it registered.
+    expect(body.id_token.split('.')).toHaveLength(5);
+    expect(decodeProtectedHeader(body.id_token)).toMatchObject({ alg, enc: 'A256GCM', kid: 'rp-enc-1', cty: 'JWT' });
+    // The access token is for the services, never encrypted for the client.
+    expect(body.access_token.split('.')).toHaveLength(3);
+
+    // openid-client decrypts and verifies it through the same flow.
+    const again = await start(config, 'https://secret.example/cb', 'openid email');
+    const back2 = await authorize(new TestBrowser(auth.base), again, email);
+    const tokens = await client.authorizationCodeGrant(config, new URL(back2.location!), {
+      pkceCodeVerifier: again.verifier,
+      expectedState: again.state,
+      expectedNonce: again.nonce,
+    });
+    expect(tokens.claims()).toMatchObject({ email, aud: registered.client_id, nonce: again.nonce });
   });
 });
