@@ -365,6 +365,14 @@ describe.each(testDatabaseTargets())('OpenID Connect code flow on $name', (targe
     const page = await browser.navigate((await start(config, REDIRECT, 'openid')).url.href);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    // A page the provider itself answers carries the request id like every other answer.
+    const authorizeHop = await new TestBrowser(auth.base).request(
+      'GET',
+      (await start(config, REDIRECT, 'openid')).url.href,
+    );
+    expect(authorizeHop.headers.get('x-request-id')).toMatch(/.+/);
+    expect(authorizeHop.headers.get('x-content-type-options')).toBe('nosniff');
     const wrong = await browser.signIn(page, email, 'not the password at all');
     expect(wrong.status).toBe(401);
     expect(wrong.text).toContain('The email or password is not right.');

@@ -11,6 +11,7 @@ import {
 import { Public } from '@tessera/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import { handOver } from '../oidc/hand-over';
 import { OpenIdProvider } from '../oidc/oidc-provider.host';
 
 import { presentedClient } from './client-authentication';
@@ -84,9 +85,7 @@ export class OAuthController {
   ): Promise<void> {
     if (params.grant_type === 'authorization_code' && this.provider.enabled) {
       // The code grant is the OpenID Provider's (PKCE, the redirect URI, a replayed code).
-      (request.raw as { body?: unknown }).body = request.body;
-      reply.hijack();
-      await this.provider.handle(request.raw, reply.raw);
+      await handOver(this.provider, request, reply);
       return;
     }
     const client = presentedClient(request.raw.rawHeaders, params, { otherSchemes: 'refuse', publicClients: true });

@@ -5,6 +5,7 @@ import { CurrentUser, type Principal, Public, Scopes } from '@tessera/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { UsersService } from '../accounts/users.service';
+import { handOver } from './hand-over';
 import { OpenIdProvider } from './oidc-provider.host';
 import { messagePage, securityHeaders } from './pages';
 
@@ -159,9 +160,6 @@ export class OidcController {
         );
       return;
     }
-    // oidc-provider reads a body Fastify has parsed from here.
-    (request.raw as { body?: unknown }).body = request.body;
-    reply.hijack();
-    await this.provider.handle(request.raw, reply.raw);
+    await handOver(this.provider, request, reply);
   }
 }
