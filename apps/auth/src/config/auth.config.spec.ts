@@ -392,4 +392,65 @@ describe('loadAuthConfig', () => {
       'LOGIN_LOCKOUT_BASE_SECONDS must not exceed LOGIN_LOCKOUT_MAX_SECONDS',
     ]);
   });
+
+  describe('PUBLIC_WEB_URL', () => {
+    it('is unset by default, and taken as it is with its origin in CORS_ORIGINS', () => {
+      expect(loadAuthConfig({}).PUBLIC_WEB_URL).toBeUndefined();
+      const env = { PUBLIC_WEB_URL: 'http://localhost:3000', CORS_ORIGINS: 'http://localhost:3000' };
+      expect(loadAuthConfig(env).PUBLIC_WEB_URL).toBe('http://localhost:3000');
+      expect(
+        loadAuthConfig({
+          ...PRODUCTION,
+          PUBLIC_WEB_URL: 'https://console.example.com/app',
+          CORS_ORIGINS: 'https://console.example.com',
+        }).PUBLIC_WEB_URL,
+      ).toBe('https://console.example.com/app');
+    });
+
+    it('refuses plain http except to a loopback host, in production as in development', () => {
+      const refused = ['PUBLIC_WEB_URL must use https (plain http is allowed only for localhost, 127.0.0.1 or [::1])'];
+      expect(problems({ PUBLIC_WEB_URL: 'http://console.test', CORS_ORIGINS: 'http://console.test' })).toEqual(refused);
+      expect(
+        problems({
+          ...PRODUCTION,
+          PUBLIC_WEB_URL: 'http://console.example.com',
+          CORS_ORIGINS: 'https://console.example.com',
+        }),
+      ).toEqual(refused);
+      // docker compose: the console on the user's own machine.
+      expect(
+        loadAuthConfig({
+          ...PRODUCTION,
+          PUBLIC_WEB_URL: 'http://localhost:3000',
+          CORS_ORIGINS: 'http://localhost:3000',
+        }).PUBLIC_WEB_URL,
+      ).toBe('http://localhost:3000');
+    });
+
+    it.each(['localhost:3000', 'http://localhost:3000/', 'https://x.example/?a=1', 'ftp://x.example'])(
+      'refuses %s',
+      (value) => {
+        expect(problems({ PUBLIC_WEB_URL: value })).toEqual([
+          'PUBLIC_WEB_URL: must be an http(s) URL without query, fragment or trailing slash',
+        ]);
+      },
+    );
+
+    it('refuses a URL not in canonical form, which would never match the redirect URI a browser sends', () => {
+      expect(
+        problems({ PUBLIC_WEB_URL: 'https://Console.example.com:443', CORS_ORIGINS: 'https://console.example.com' }),
+      ).toEqual([
+        'PUBLIC_WEB_URL must be written in canonical form (lower-case scheme and host, no default port, no user:password@)',
+      ]);
+    });
+
+    it('refuses a console whose origin CORS_ORIGINS does not list', () => {
+      expect(problems({ PUBLIC_WEB_URL: 'http://localhost:3000', CORS_ORIGINS: 'http://localhost:4000' })).toEqual([
+        "PUBLIC_WEB_URL's origin must be listed in CORS_ORIGINS (the console calls auth with credentials)",
+      ]);
+      expect(problems({ PUBLIC_WEB_URL: 'http://localhost:3000' })).toEqual([
+        "PUBLIC_WEB_URL's origin must be listed in CORS_ORIGINS (the console calls auth with credentials)",
+      ]);
+    });
+  });
 });

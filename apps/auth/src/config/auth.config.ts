@@ -66,6 +66,18 @@ export class AuthConfig extends ServiceConfig {
   })
   AUTH_ISSUER: string = 'http://localhost:3001';
 
+  /**
+   * The web console's public URL (e.g. https://console.example.com), without a trailing slash.
+   * Set, the OpenID Provider knows the console as the public client `tessera-web`, signing in
+   * at `<url>/callback` with the code flow and PKCE; unset, it has no such client. https, or
+   * http to a loopback host; its origin must be in CORS_ORIGINS.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*[^\s?#/])?$/, {
+    message: 'must be an http(s) URL without query, fragment or trailing slash',
+  })
+  PUBLIC_WEB_URL?: string;
+
   /** AES-256-GCM key protecting the private signing keys at rest. */
   @IsOptional()
   @Matches(/^[A-Za-z0-9+/]{43}=?$/, {
@@ -311,6 +323,7 @@ function crossChecks(config: AuthConfig): string[] {
     problems.push(`ACCESS_TOKEN_AUDIENCE must include "${AUTH_AUDIENCE}", or auth would refuse its own tokens`);
   }
   problems.push(...tokenExchangeProblems(config.tokenExchangeClients, config.serviceClients));
+  problems.push(...publicWebUrlProblems(config));
   if (config.LOGIN_LOCKOUT_BASE_SECONDS > config.LOGIN_LOCKOUT_MAX_SECONDS) {
     problems.push('LOGIN_LOCKOUT_BASE_SECONDS must not exceed LOGIN_LOCKOUT_MAX_SECONDS');
   }
@@ -343,6 +356,37 @@ function crossChecks(config: AuthConfig): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * Hosts the console may be served from over plain http: the browser on the same machine, where
+ * nothing in transit can rewrite it (as CORS_ORIGINS allows; docker compose serves the console
+ * at http://localhost:3000 in production mode).
+ */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The console's URL becomes its registered redirect URI, matched exactly, so it must be written
+ * as a browser writes it back; and the console calls auth with credentials, which CORS allows
+ * only to listed origins.
+ */
+function publicWebUrlProblems(config: AuthConfig): string[] {
+  if (config.PUBLIC_WEB_URL === undefined) {
+    return [];
+  }
+  const url = new URL(config.PUBLIC_WEB_URL);
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    return ['PUBLIC_WEB_URL must use https (plain http is allowed only for localhost, 127.0.0.1 or [::1])'];
+  }
+  if (url.username !== '' || url.password !== '' || url.href.replace(/\/$/, '') !== config.PUBLIC_WEB_URL) {
+    return [
+      'PUBLIC_WEB_URL must be written in canonical form (lower-case scheme and host, no default port, no user:password@)',
+    ];
+  }
+  if (!config.corsOrigins.includes(url.origin)) {
+    return ["PUBLIC_WEB_URL's origin must be listed in CORS_ORIGINS (the console calls auth with credentials)"];
+  }
+  return [];
 }
 
 export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {

@@ -59,7 +59,8 @@ export class OAuthController {
     description:
       'authorization_code: the OpenID Connect code grant (PKCE S256 `code_verifier` and the `redirect_uri` of the ' +
       'authorization request; form-encoded), answering an access token, an ID token and, for a client registered ' +
-      'with the refresh_token grant, a refresh token. ' +
+      'with the refresh_token grant, a refresh token; for the console (`tessera-web`), the HttpOnly refresh ' +
+      'cookie of `POST /auth/login` instead, with CORS credentials for its origin. ' +
       'client_credentials: a service token (`sub` = `client:<id>`, the granted scopes); the client authenticates ' +
       'with HTTP Basic or `client_id`/`client_secret` in the body. refresh_token: the rotated pair, as at ' +
       '`POST /auth/refresh`. Unknown parameters are ignored (RFC 6749 §3.2).',

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
+import { CONSOLE_CLIENT_ID, SCOPES } from '@tessera/contracts';
+
 import { OIDC_SCOPES } from '../clients/client-metadata';
 import type { RegisteredClient } from '../clients/oauth-clients.service';
 import { type OAuthClientsService } from '../clients/oauth-clients.service';
@@ -55,6 +57,35 @@ export function providerMetadata(client: RegisteredClient): Record<string, unkno
         }
       : {}),
     first_party: client.first_party,
+  };
+}
+
+/** Where the console receives its code, under its public URL. */
+export function consoleRedirectUri(webUrl: string): string {
+  return `${webUrl}/callback`;
+}
+
+/**
+ * The web console as the provider knows it (PUBLIC_WEB_URL): a public first-party client with
+ * PKCE, every scope of the services, no consent screen. Its refresh token is the HttpOnly
+ * cookie, never a body member (OidcTokens).
+ */
+export function consoleClientMetadata(webUrl: string): Record<string, unknown> {
+  const redirectUris = [consoleRedirectUri(webUrl)];
+  return {
+    client_id: CONSOLE_CLIENT_ID,
+    client_name: 'Tessera console',
+    // A browser application, also on localhost: oidc-provider ignores the port of a native
+    // client's loopback redirect, and the console's is matched exactly, port included.
+    application_type: 'web',
+    redirect_uris: redirectUris,
+    post_logout_redirect_uris: [`${webUrl}/`],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+    scope: 'openid profile email',
+    tessera_api_scopes: SCOPES.join(' '),
+    first_party: true,
   };
 }
 

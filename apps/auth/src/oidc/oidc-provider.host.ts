@@ -17,9 +17,10 @@ import type { AuthDatabase } from '../database/auth-database';
 import { KEY_ENCRYPTION_KEY } from '../keys/key-encryption-key';
 import { KeyService } from '../keys/key.service';
 import { SessionFamiliesService } from '../sessions/session-families.service';
-import { ClientAdapter } from './client-adapter';
+import { ClientAdapter, consoleClientMetadata } from './client-adapter';
 import { ConsentsService } from './consents.service';
 import { OidcAdapter } from './oidc-adapter';
+import { OIDC_ROUTES } from './oidc-routes';
 import { OidcTokens } from './oidc-tokens';
 import { errorPage, logoutPage, loggedOutPage, securityHeaders } from './pages';
 
@@ -30,12 +31,7 @@ export const TESSERA_RESOURCE = 'urn:tessera:services';
 export const ACR_PASSWORD = 'urn:tessera:acr:pwd';
 export const ACR_MFA = 'urn:tessera:acr:mfa';
 
-export const OIDC_ROUTES = {
-  authorization: '/oauth/authorize',
-  token: '/oauth/token',
-  end_session: '/oauth/logout',
-  interaction: '/oauth/interaction',
-} as const;
+export { OIDC_ROUTES } from './oidc-routes';
 
 /** Short-lived by design: a code lives a minute (RFC 6749 §4.1.2 says 10 minutes at most). */
 const CODE_TTL_SECONDS = 60;
@@ -157,6 +153,14 @@ export class OpenIdProvider {
                 ? async (grantId) => void (await this.families.revokeByOidcGrant(grantId))
                 : undefined,
             ),
+      // The console is configured, not registered: PUBLIC_WEB_URL says where it is.
+      clients: config.PUBLIC_WEB_URL ? [consoleClientMetadata(config.PUBLIC_WEB_URL) as never] : [],
+      // A browser may call the token endpoint itself only for a public client (a confidential
+      // one keeps its secret on a server), and only from the origin of one of its redirect URIs.
+      clientBasedCORS: (_ctx, origin, client) =>
+        origin !== 'null' &&
+        client.clientAuthMethod === 'none' &&
+        (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin),
       jwks: { keys: [jwk] },
       cookies: {
         keys: [this.cookieKey],

@@ -1,5 +1,6 @@
+import { fastifyCookie } from '@fastify/cookie';
 import { Injectable, Logger } from '@nestjs/common';
-import { Role } from '@tessera/contracts';
+import { CONSOLE_CLIENT_ID, Role } from '@tessera/contracts';
 import { decodeJwt } from 'jose';
 import type { AccessToken, ClientCredentials, KoaContextWithOIDC } from 'oidc-provider';
 import type Provider from 'oidc-provider';
@@ -8,7 +9,9 @@ import { OAuthClientsService } from '../clients/oauth-clients.service';
 import { AuthConfig } from '../config/auth.config';
 import { RefreshTokensService } from '../sessions/refresh-tokens.service';
 import { InvalidGrantError } from '../sessions/sessions.errors';
+import { REFRESH_COOKIE, refreshCookieAttributes, refreshCookieMaxAge } from '../sign-in/refresh-cookie';
 import { scopesForGrant } from '../tokens/token-issuer.service';
+import { OIDC_ROUTES } from './oidc-routes';
 import { securityHeaders } from './pages';
 
 interface JwtParts {
@@ -42,7 +45,8 @@ export function rolesForClient(roles: readonly string[], firstParty: boolean): s
  *   services' `aud`, `roles`, `scope`, `client_id`), so that orders and profile verify it like
  *   any other, and revoke it by its `jti`.
  * - The middleware `attach` installs starts a session family for each code exchanged, holding
- *   that access token, and hands its refresh token to a client registered for the refresh grant.
+ *   that access token, and hands its refresh token to a client registered for the refresh grant,
+ *   or, to the console (`tessera-web`), as the same HttpOnly cookie a password sign-in sets.
  */
 @Injectable()
 export class OidcTokens {
@@ -86,8 +90,21 @@ export class OidcTokens {
       for (const [name, value] of Object.entries(securityHeaders(ctx.path))) {
         ctx.set(name, value);
       }
+      const tokenRequest = ctx.method === 'POST' && ctx.path === OIDC_ROUTES.token;
+      if (tokenRequest) {
+        // The CORS headers Fastify set for CORS_ORIGINS would make the provider skip its own
+        // check; at the token endpoint the client decides (clientBasedCORS), not the origin alone.
+        for (const name of Object.keys(ctx.response.headers)) {
+          if (name.toLowerCase().startsWith('access-control-')) {
+            ctx.remove(name);
+          }
+        }
+      }
       await next();
       const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
+      if (tokenRequest && oidc?.client?.clientId === CONSOLE_CLIENT_ID) {
+        this.allowConsoleCredentials(ctx as KoaContextWithOIDC);
+      }
       const body = ctx.body as Record<string, unknown> | undefined;
       if (
         ctx.method === 'POST' &&
@@ -98,6 +115,23 @@ export class OidcTokens {
         await this.startSession(ctx as KoaContextWithOIDC, body);
       }
     });
+  }
+
+  /**
+   * The console's fetch sends credentials (it receives the refresh cookie), which a browser
+   * allows only with Access-Control-Allow-Credentials and the exact origin: given only to an
+   * origin of CORS_ORIGINS that the provider's clientBasedCORS let through.
+   */
+  private allowConsoleCredentials(ctx: KoaContextWithOIDC): void {
+    const origin = ctx.get('Origin');
+    if (
+      origin &&
+      this.config.corsOrigins.includes(origin) &&
+      ctx.response.get('Access-Control-Allow-Origin') === origin
+    ) {
+      ctx.set('Access-Control-Allow-Origin', origin);
+      ctx.set('Access-Control-Allow-Credentials', 'true');
+    }
   }
 
   private async startSession(ctx: KoaContextWithOIDC, body: Record<string, unknown>): Promise<void> {
@@ -118,6 +152,17 @@ export class OidcTokens {
         },
         { clientAddress: ctx.ip, userAgent: ctx.get('user-agent') || undefined },
       );
+      if (clientId === CONSOLE_CLIENT_ID) {
+        // As at POST /auth/login: the refresh token stays out of reach of the console's scripts.
+        ctx.append(
+          'Set-Cookie',
+          fastifyCookie.serialize(REFRESH_COOKIE, session.refreshToken, {
+            ...refreshCookieAttributes(this.config.production),
+            maxAge: refreshCookieMaxAge(session.refreshExpiresAt),
+          }),
+        );
+        return;
+      }
       const registered = await this.clients.find(clientId);
       if (registered?.grant_types.includes('refresh_token')) {
         body.refresh_token = session.refreshToken;

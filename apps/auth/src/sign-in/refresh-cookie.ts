@@ -11,6 +11,24 @@ export const REFRESH_COOKIE = 'tessera_refresh';
 /** Sent only to the auth routes that need it, never to other paths of the same origin. */
 export const REFRESH_COOKIE_PATH = '/auth';
 
+/**
+ * The attributes of the refresh cookie, wherever it is set (a password sign-in, a refresh, the
+ * console's code exchange at the OpenID Provider's token endpoint).
+ */
+export function refreshCookieAttributes(secure: boolean) {
+  return {
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    path: REFRESH_COOKIE_PATH,
+    secure,
+  };
+}
+
+/** Seconds until the refresh token expires: the cookie lives exactly as long. */
+export function refreshCookieMaxAge(refreshExpiresAt: Date, now = Date.now()): number {
+  return Math.max(0, Math.round((refreshExpiresAt.getTime() - now) / 1000));
+}
+
 /** RFC 6749 §5.1 shape: a new access token and the refresh token rotated with it. */
 export interface TokenPairResponse {
   access_token: string;
@@ -32,7 +50,7 @@ export class RefreshCookie {
   deliver(reply: FastifyReply, session: IssuedSession, now = Date.now()): TokenPairResponse {
     void reply.setCookie(REFRESH_COOKIE, session.refreshToken, {
       ...this.attributes(),
-      maxAge: Math.max(0, Math.round((session.refreshExpiresAt.getTime() - now) / 1000)),
+      maxAge: refreshCookieMaxAge(session.refreshExpiresAt, now),
     });
     return {
       access_token: session.accessToken.token,
@@ -75,12 +93,7 @@ export class RefreshCookie {
   }
 
   private attributes() {
-    return {
-      httpOnly: true,
-      sameSite: 'strict' as const,
-      path: REFRESH_COOKIE_PATH,
-      secure: this.config.production,
-    };
+    return refreshCookieAttributes(this.config.production);
   }
 }
 
