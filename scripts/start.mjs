@@ -229,6 +229,8 @@ async function main() {
   const apiUrl = (name) => `http://${shown}:${APPS.find((a) => a.name === name).port}`;
   // The APIs answer the console's origin with CORS (credentials included), and nothing else.
   const env = { ...process.env, NATS_URL: nats.url, CORS_ORIGINS: process.env.CORS_ORIGINS || consoleUrl };
+  // The console signs in through auth's OpenID Provider, as the client tessera-web at this URL.
+  env.PUBLIC_WEB_URL ||= consoleUrl;
   if (!process.stdout.isTTY) {
     // Colour codes would only litter a log file.
     env.NO_COLOR ??= '1';

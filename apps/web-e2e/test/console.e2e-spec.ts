@@ -13,9 +13,6 @@ import {
   hasAttribute,
   hasCount,
   hasText,
-  hasValue,
-  isDisabled,
-  isEnabled,
   UI_TIMEOUT_MS,
   visible,
 } from './support/ui';
@@ -127,17 +124,45 @@ describe(`the web console in Chromium (apps on ${target.name})`, () => {
     expect(res.status).toBe(201);
   }
 
-  /** Signs in through the form and waits for the overview; resolves with the access token the page got. */
-  async function signIn(page: Page, address: string, password = PASSWORD): Promise<string> {
+  /** The console's "Sign in" button: the browser goes to auth's sign-in page (the OpenID Provider's). */
+  async function toAuthSignIn(page: Page): Promise<void> {
     await visible(page.getByRole('heading', { name: 'Sign in' }));
-    await page.getByLabel('Email').fill(address);
-    await page.getByLabel('Password').fill(password);
-    const login = page.waitForResponse((r) => r.url().endsWith('/auth/login') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    const body = (await (await login).json()) as { access_token: string };
+    await page.waitForURL((url) => url.origin === stack.urls.auth);
+    await visible(page.getByLabel('Email'));
+  }
+
+  /** Fills auth's sign-in page and submits it. */
+  async function submitAuthSignIn(page: Page, address: string, password = PASSWORD): Promise<void> {
+    await page.getByRole('textbox', { name: 'Email' }).fill(address);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    const answered = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && new URL(r.url()).pathname.startsWith('/oauth/interaction/'),
+    );
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await answered;
+    await page.waitForLoadState();
+  }
+
+  /**
+   * Signs in through auth's page and waits for the overview; resolves with the access token the
+   * console got for the code (at /oauth/token, as the client tessera-web).
+   */
+  async function signIn(page: Page, address: string, password = PASSWORD): Promise<string> {
+    await toAuthSignIn(page);
+    const exchange = page.waitForResponse((r) => r.url().endsWith('/oauth/token') && r.request().method() === 'POST');
+    await submitAuthSignIn(page, address, password);
+    const body = (await (await exchange).json()) as { access_token: string };
     await visible(page.getByRole('heading', { name: 'Overview' }));
     await hasText(page.getByTestId('user-email'), address);
     return body.access_token;
+  }
+
+  /** Auth's logout confirmation, after the console's "Sign out" buttons; then back at the console. */
+  async function confirmAuthLogout(page: Page): Promise<void> {
+    await page.waitForURL((url) => url.origin === stack.urls.auth);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((url) => url.origin === stack.urls.console);
   }
 
   it('signs up, signs in, sets an address, places an order and lists it; a reload keeps the session', async () => {
@@ -158,25 +183,31 @@ describe(`the web console in Chromium (apps on ${target.name})`, () => {
     await page.getByRole('button', { name: 'Create account' }).click();
     await atPath(page, '/sign-in');
     await hasText(page.getByTestId('notice'), `Account created for ${address}. Sign in with your password.`);
-    await hasValue(page.getByLabel('Email'), address);
 
-    // While the sign-in is in flight the form says so (the request is held until checked).
+    // Signing in happens on auth's page; back on /callback, while the code is exchanged (the
+    // request is held until checked), the console says so.
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route('**/auth/login', async (route) => {
+    await page.route('**/oauth/token', async (route) => {
       await held;
       await route.continue();
     });
-    await page.getByLabel('Password').fill(PASSWORD);
-    const login = page.waitForResponse((r) => r.url().endsWith('/auth/login'));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    const busyButton = page.getByRole('button', { name: 'Signing in…' });
-    await isDisabled(busyButton);
-    await hasAttribute(page.getByRole('form', { name: 'Sign in' }), 'aria-busy', 'true');
+    await toAuthSignIn(page);
+    await screenshot(page, 'auth-sign-in');
+    const exchange = page.waitForResponse((r) => r.url().endsWith('/oauth/token'));
+    await submitAuthSignIn(page, address);
+    await atPath(page, '/callback');
+    await visible(page.getByTestId('callback-page'));
+    // The code and state are gone from the address bar (and the history) as soon as the page reads them.
+    await eventually(() => expect(new URL(page.url()).search).toBe(''));
     await hasText(page.getByTestId('in-flight'), 'Working…');
     release();
-    const { access_token: accessToken } = (await (await login).json()) as { access_token: string };
-    await page.unroute('**/auth/login');
+    const tokenResponse = await exchange;
+    const tokenBody = (await tokenResponse.json()) as Record<string, unknown>;
+    // The refresh token never reaches the page: it is only in the HttpOnly cookie.
+    expect(tokenBody).not.toHaveProperty('refresh_token');
+    const accessToken = String(tokenBody.access_token);
+    await page.unroute('**/oauth/token');
     await visible(page.getByRole('heading', { name: 'Overview' }));
     await hasText(page.getByTestId('user-email'), address);
     await containsText(page.getByTestId('overview-orders'), 'No orders yet.');
@@ -316,6 +347,7 @@ describe(`the web console in Chromium (apps on ${target.name})`, () => {
     await visible(b.page.getByRole('heading', { name: 'Profile' }));
 
     await a.page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await confirmAuthLogout(a.page);
     await atPath(a.page, '/sign-in');
     await hasText(a.page.getByTestId('notice'), 'You have signed out on every device.');
     // The session's cookie is gone; the device cookie stays, as it names the browser, not a session.
@@ -339,22 +371,19 @@ describe(`the web console in Chromium (apps on ${target.name})`, () => {
     await register(address);
     const { page } = await openConsole();
 
-    await page.getByLabel('Email').fill(address);
-    await page.getByLabel('Password').fill('not the password at all');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await hasText(page.getByTestId('form-error'), 'Wrong email or password.');
+    // Auth's sign-in page says what went wrong.
+    await toAuthSignIn(page);
+    await submitAuthSignIn(page, address, 'not the password at all');
+    await hasText(page.getByRole('alert'), 'The email or password is not right.');
 
-    // Locked out after 5 failures (LOGIN_ACCOUNT_MAX_FAILURES): the message says for how long.
-    for (let failures = 1; failures < 5; failures++) {
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await isEnabled(page.getByRole('button', { name: 'Sign in' }));
+    // Locked out after 5 failures (LOGIN_ACCOUNT_MAX_FAILURES).
+    for (let failures = 1; failures <= 5; failures++) {
+      await submitAuthSignIn(page, address, 'not the password at all');
+      await visible(page.getByRole('alert'));
     }
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await hasText(
-      page.getByTestId('form-error'),
-      /^Too many failed sign-in attempts\. Try again in (\d+ seconds|\d+ minutes)\.$/,
-    );
+    await hasText(page.getByRole('alert'), 'Too many failed sign-in attempts. Try again later.');
 
+    await page.goto('/sign-in');
     await page.getByRole('link', { name: 'Create one' }).click();
     await page.getByLabel('Email').fill(address);
     await page.getByLabel('Password').fill('short');

@@ -6,6 +6,7 @@ import { useInFlight } from './in-flight';
 import { OrdersPage } from './pages/orders-page';
 import { OverviewPage } from './pages/overview-page';
 import { ProfilePage } from './pages/profile-page';
+import { CallbackPage } from './pages/callback-page';
 import { SessionsPage } from './pages/sessions-page';
 import { SignInPage } from './pages/sign-in-page';
 import { SignUpPage } from './pages/sign-up-page';
@@ -17,7 +18,7 @@ export function App() {
   const path = usePath();
 
   // Signed out on a page that needs a session: the sign-in page. Signed in on the sign-in or
-  // sign-up page: the overview.
+  // sign-up page (or back from auth on /callback): the overview.
   const redirect =
     state.status === 'signed-out' && !isPublicRoute(path)
       ? ROUTES.signIn
@@ -40,7 +41,11 @@ export function App() {
     );
   }
   if (state.status === 'signed-out') {
-    return <Shell>{path === ROUTES.signUp ? <SignUpPage /> : <SignInPage />}</Shell>;
+    return (
+      <Shell>
+        {path === ROUTES.signUp ? <SignUpPage /> : path === ROUTES.callback ? <CallbackPage /> : <SignInPage />}
+      </Shell>
+    );
   }
   return (
     <Shell signedIn>

@@ -4,6 +4,8 @@ import { useSyncExternalStore } from 'react';
 export const ROUTES = {
   signIn: '/sign-in',
   signUp: '/sign-up',
+  /** Where auth sends the browser back with a code (the console's registered redirect URI). */
+  callback: '/callback',
   overview: '/',
   profile: '/profile',
   orders: '/orders',
@@ -11,7 +13,7 @@ export const ROUTES = {
 } as const;
 export type Route = (typeof ROUTES)[keyof typeof ROUTES];
 
-const PUBLIC_ROUTES: readonly string[] = [ROUTES.signIn, ROUTES.signUp];
+const PUBLIC_ROUTES: readonly string[] = [ROUTES.signIn, ROUTES.signUp, ROUTES.callback];
 const NAVIGATE = 'tessera:navigate';
 
 export function isPublicRoute(path: string): boolean {

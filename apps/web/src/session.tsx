@@ -1,9 +1,11 @@
 import { type PublicUser, TesseraApiError, TesseraClient } from '@tessera/client';
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 
 import type { ConsoleConfig } from './config';
 import { describeError } from './errors';
 import { trackedFetch } from './in-flight';
+import { ROUTES } from './router';
+import { completeSignIn, endSessionUrl, startSignIn, takeSignedOutReason } from './sign-in';
 
 export interface Notice {
   tone: 'info' | 'warning' | 'error';
@@ -18,7 +20,10 @@ export type SessionState =
 interface Session {
   client: TesseraClient;
   state: SessionState;
-  signedIn: (user: PublicUser) => void;
+  /** To auth's sign-in page (the code flow); back on /callback. */
+  signIn: (email?: string) => Promise<void>;
+  /** On /callback: exchanges the code, then the user is signed in. */
+  finishSignIn: (query: URLSearchParams) => Promise<void>;
   /** Back to the sign-in page with a message (e.g. after signing up). */
   showSignIn: (notice: Notice, email?: string) => void;
   signOut: (everywhere: boolean) => Promise<void>;
@@ -41,11 +46,14 @@ export function useClient(): TesseraClient {
 
 /**
  * One TesseraClient in browser mode for the whole console: the access token lives in its
- * memory only, the refresh token in auth's HttpOnly cookie. A reload signs in again from the
- * cookie (the first call refreshes); when a refresh is refused the client calls onSignedOut.
+ * memory only, the refresh token in auth's HttpOnly cookie. Signing in goes through auth's
+ * OpenID Provider (the code flow with PKCE); a reload signs in again from the cookie (the
+ * first call refreshes); when a refresh is refused the client calls onSignedOut.
  */
 export function SessionProvider({ config, children }: { config: ConsoleConfig; children: ReactNode }) {
   const [state, setState] = useState<SessionState>({ status: 'checking' });
+  // For signing out at auth (id_token_hint); in memory only, like the access token.
+  const idToken = useRef<string | undefined>(undefined);
   const client = useMemo(
     () =>
       new TesseraClient({
@@ -63,17 +71,30 @@ export function SessionProvider({ config, children }: { config: ConsoleConfig; c
 
   useEffect(() => {
     let current = true;
+    if (window.location.pathname === ROUTES.callback) {
+      // Back from auth with a code: the callback page signs in with it, not an older cookie.
+      setState({ status: 'signed-out' });
+      return;
+    }
+    const reason = takeSignedOutReason();
     client.auth.me().then(
       (user) => current && setState({ status: 'signed-in', user }),
       (error: unknown) => {
         if (!current) {
           return;
         }
-        // No cookie or an ended session: simply not signed in.
+        // No cookie or an ended session: simply not signed in (back from signing out: say so).
         const quiet = error instanceof TesseraApiError && error.signedOut;
+        const signedOut: Notice | undefined = reason
+          ? {
+              tone: 'info',
+              text:
+                reason === 'signed-out-everywhere' ? 'You have signed out on every device.' : 'You have signed out.',
+            }
+          : undefined;
         setState({
           status: 'signed-out',
-          notice: quiet ? undefined : { tone: 'error', text: describeError(error).message },
+          notice: quiet ? signedOut : { tone: 'error', text: describeError(error).message },
         });
       },
     );
@@ -84,21 +105,33 @@ export function SessionProvider({ config, children }: { config: ConsoleConfig; c
 
   const signOut = useCallback(
     async (everywhere: boolean) => {
-      let notice: Notice = {
-        tone: 'info',
-        text: everywhere ? 'You have signed out on every device.' : 'You have signed out.',
-      };
       try {
+        // Revokes this session's tokens (or all the user's) and clears the refresh cookie.
         await (everywhere ? client.auth.logoutAll() : client.auth.logout());
       } catch (error) {
         if (!(error instanceof TesseraApiError && error.signedOut)) {
-          notice = {
-            tone: 'error',
-            text: `You are signed out in this browser, but the server did not confirm it: ${describeError(error).message}`,
-          };
+          setState({
+            status: 'signed-out',
+            notice: {
+              tone: 'error',
+              text: `You are signed out in this browser, but the server did not confirm it: ${describeError(error).message}`,
+            },
+          });
+          return;
         }
       }
-      setState({ status: 'signed-out', notice });
+      // Then auth's own sign-in ends too, and auth sends the browser back here.
+      window.location.assign(
+        endSessionUrl(config, idToken.current, everywhere ? 'signed-out-everywhere' : 'signed-out'),
+      );
+    },
+    [client, config],
+  );
+
+  const finishSignIn = useCallback(
+    async (query: URLSearchParams) => {
+      idToken.current = await completeSignIn(client, query);
+      setState({ status: 'signed-in', user: await client.auth.me() });
     },
     [client],
   );
@@ -107,11 +140,12 @@ export function SessionProvider({ config, children }: { config: ConsoleConfig; c
     () => ({
       client,
       state,
-      signedIn: (user) => setState({ status: 'signed-in', user }),
+      signIn: (email) => startSignIn(config, email),
+      finishSignIn,
       showSignIn: (notice, email) => setState({ status: 'signed-out', notice, email }),
       signOut,
     }),
-    [client, state, signOut],
+    [client, config, state, signOut, finishSignIn],
   );
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }

@@ -67,3 +67,52 @@ describe('TesseraClient refresh before a request', () => {
     expect(c.refreshes()).toBe(1);
   });
 });
+
+describe('TesseraClient code exchange (the console signing in through the OpenID Provider)', () => {
+  it('posts the code form-encoded with the credentials the refresh cookie needs, and keeps only the access token', async () => {
+    const sent: { url: string; init: RequestInit | undefined }[] = [];
+    const accessToken = jwt(T0, 900);
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      sent.push({ url, init });
+      const body = url.endsWith('/oauth/token')
+        ? { access_token: accessToken, token_type: 'Bearer', expires_in: 900, id_token: 'id.token.sig' }
+        : { id: 'u1', email: 'ada@example.com', roles: ['user'] };
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const onTokens = jest.fn();
+    const client = new TesseraClient({
+      authUrl: 'http://auth.test',
+      ordersUrl: 'http://orders.test',
+      profileUrl: 'http://profile.test',
+      mode: 'browser',
+      fetch,
+      onTokens,
+      now: () => T0 * 1000,
+    });
+    const answer = await client.auth.exchangeCode({
+      code: 'c0de',
+      codeVerifier: 'v'.repeat(43),
+      redirectUri: 'http://localhost:3000/callback',
+      clientId: 'tessera-web',
+    });
+    expect(answer.id_token).toBe('id.token.sig');
+    expect(sent[0].url).toBe('http://auth.test/oauth/token');
+    expect(sent[0].init).toMatchObject({ method: 'POST', credentials: 'include' });
+    expect((sent[0].init?.headers as Record<string, string>)['content-type']).toBe('application/x-www-form-urlencoded');
+    expect((sent[0].init?.headers as Record<string, string>).authorization).toBeUndefined();
+    expect(Object.fromEntries(new URLSearchParams(String(sent[0].init?.body)))).toEqual({
+      grant_type: 'authorization_code',
+      code: 'c0de',
+      code_verifier: 'v'.repeat(43),
+      redirect_uri: 'http://localhost:3000/callback',
+      client_id: 'tessera-web',
+    });
+    expect(client.currentTokens).toEqual({ accessToken });
+    expect(onTokens).toHaveBeenCalledWith({ accessToken });
+    // The next call carries the new token, with no refresh first.
+    await client.auth.me();
+    expect(sent.map((s) => new URL(s.url).pathname)).toEqual(['/oauth/token', '/auth/me']);
+    expect((sent[1].init?.headers as Record<string, string>).authorization).toBe(`Bearer ${accessToken}`);
+  });
+});

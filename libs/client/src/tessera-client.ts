@@ -3,6 +3,8 @@ import { SIGNED_OUT, TesseraApiError } from './tessera-api-error';
 import type {
   AdminUser,
   ChangePasswordRequest,
+  CodeExchangeRequest,
+  CodeExchangeResponse,
   CreateOrderRequest,
   ListOrdersQuery,
   LoginRequest,
@@ -121,6 +123,28 @@ export class TesseraClient {
       });
       this.setTokens(pair);
       return pair;
+    },
+    /**
+     * Signs in with an authorization code (the code flow with PKCE): the client keeps the access
+     * token; in browser mode auth sets the refresh cookie for the console's client, so the
+     * refresh token never reaches a script. Answers the tokens, the ID token among them.
+     */
+    exchangeCode: async (request: CodeExchangeRequest): Promise<CodeExchangeResponse> => {
+      const answer = await this.send<CodeExchangeResponse>({
+        method: 'POST',
+        service: 'auth',
+        path: '/oauth/token',
+        form: {
+          grant_type: 'authorization_code',
+          code: request.code,
+          code_verifier: request.codeVerifier,
+          redirect_uri: request.redirectUri,
+          client_id: request.clientId,
+        },
+        bearer: false,
+      });
+      this.setTokens(answer);
+      return answer;
     },
     /** Refreshes now (shares a refresh already in flight). */
     refresh: () => this.refreshOnce(),
@@ -325,10 +349,10 @@ export class TesseraClient {
     return error;
   }
 
-  private setTokens(pair: TokenPairResponse): void {
+  private setTokens(pair: { access_token: string; refresh_token?: string }): void {
     // Browser mode keeps no copy of the refresh token anywhere a script could read it later.
     this.tokens =
-      this.mode === 'memory'
+      this.mode === 'memory' && pair.refresh_token !== undefined
         ? { accessToken: pair.access_token, refreshToken: pair.refresh_token }
         : { accessToken: pair.access_token };
     this.options.onTokens?.({ ...this.tokens });

@@ -57,6 +57,19 @@ export interface OAuthTokenResponse {
   refresh_token?: string;
 }
 
+/** The authorization code grant with PKCE (RFC 6749 §4.1.3, RFC 7636 §4.5), as a public client sends it. */
+export interface CodeExchangeRequest {
+  code: string;
+  codeVerifier: string;
+  redirectUri: string;
+  clientId: string;
+}
+
+/** The token endpoint's answer to a code exchange: with an OpenID Connect ID token. */
+export interface CodeExchangeResponse extends OAuthTokenResponse {
+  id_token?: string;
+}
+
 export interface OAuthRevokeRequest {
   token: string;
   token_type_hint?: 'access_token' | 'refresh_token';

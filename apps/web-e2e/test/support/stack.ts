@@ -44,7 +44,12 @@ export class ConsoleStack {
       APP_NAMES.map((name, i) =>
         this.system.startProcess(
           name,
-          { ...env[name], ...databases[i], ...(name === 'auth' ? this.authEnv : {}) },
+          {
+            ...env[name],
+            ...databases[i],
+            // The console signs in through auth's OpenID Provider as tessera-web.
+            ...(name === 'auth' ? { PUBLIC_WEB_URL: this.urls.console, ...this.authEnv } : {}),
+          },
           `http://127.0.0.1:${ports[name]}`,
         ),
       ),
