@@ -212,13 +212,14 @@ describe(`the web console in Chromium (apps on ${target.name})`, () => {
     await hasText(page.getByTestId('user-email'), address);
     await containsText(page.getByTestId('overview-orders'), 'No orders yet.');
 
-    // The refresh token is auth's cookie: HttpOnly, SameSite=Strict, on /auth only. localhost:<console>
-    // and localhost:<auth> are the same site, so the browser kept it from a cross-origin response.
-    // Beside it, the device cookie of a browser that has signed in (sign-in throttling by device):
-    // HttpOnly too, and holding no token.
+    // The refresh token is auth's cookie: HttpOnly, SameSite=Strict, on /auth only, set by the
+    // console's cross-origin code exchange (localhost:<console> and localhost:<auth> are the same
+    // site). Beside it, auth's own sign-in session (single sign-on for other applications):
+    // HttpOnly too, signed, and holding no token.
     const cookies = await context.cookies(`${stack.urls.auth}/auth/refresh`);
     expect(cookies.sort((x, y) => x.name.localeCompare(y.name))).toEqual([
-      expect.objectContaining({ name: 'tessera_device', httpOnly: true, sameSite: 'Strict', path: '/auth' }),
+      expect.objectContaining({ name: 'tessera_op_session', httpOnly: true, sameSite: 'Lax', path: '/' }),
+      expect.objectContaining({ name: 'tessera_op_session.sig', httpOnly: true, sameSite: 'Lax', path: '/' }),
       expect.objectContaining({ name: 'tessera_refresh', httpOnly: true, sameSite: 'Strict', path: '/auth' }),
     ]);
 
@@ -334,6 +335,23 @@ describe(`the web console in Chromium (apps on ${target.name})`, () => {
     // A is still signed in.
     await nav(a.page, 'Orders');
     await visible(a.page.getByRole('heading', { name: 'Orders', exact: true }));
+  });
+
+  it('signs out here and at auth: the next sign-in asks for the password again', async () => {
+    const address = email('sign-out');
+    await register(address);
+    const { page, context } = await openConsole();
+    await signIn(page, address);
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    // Auth asks to confirm ending its own sign-in, then sends the browser back to the console.
+    await confirmAuthLogout(page);
+    await atPath(page, '/sign-in');
+    await hasText(page.getByTestId('notice'), 'You have signed out.');
+    expect(await refreshCookie(context)).toBeUndefined();
+    expect((await context.cookies(stack.urls.auth)).map((c) => c.name)).not.toContain('tessera_op_session');
+    // No single sign-on left behind: auth shows its sign-in page, not a code.
+    await toAuthSignIn(page);
+    await visible(page.getByLabel('Password', { exact: true }));
   });
 
   it('signing out everywhere in one browser sends another, signed in as the same user, to the sign-in page', async () => {
