@@ -101,7 +101,7 @@ describe('TesseraClient code exchange (the console signing in through the OpenID
     expect(sent[0].init).toMatchObject({ method: 'POST', credentials: 'include' });
     expect((sent[0].init?.headers as Record<string, string>)['content-type']).toBe('application/x-www-form-urlencoded');
     expect((sent[0].init?.headers as Record<string, string>).authorization).toBeUndefined();
-    expect(Object.fromEntries(new URLSearchParams(String(sent[0].init?.body)))).toEqual({
+    expect(Object.fromEntries(new URLSearchParams(sent[0].init?.body as string))).toEqual({
       grant_type: 'authorization_code',
       code: 'c0de',
       code_verifier: 'v'.repeat(43),
