@@ -13,11 +13,17 @@ const OIDC_SCOPE_SET: ReadonlySet<string> = new Set(OIDC_SCOPES);
  */
 const UNUSABLE_SECRET = randomBytes(32).toString('base64url');
 
-/** Loopback and custom-scheme redirects belong to native applications (RFC 8252), which oidc-provider checks as such. */
-function applicationType(redirectUris: readonly string[]): 'web' | 'native' {
+/**
+ * Custom-scheme redirects belong to native applications (RFC 8252 §7.1), and so do loopback ones
+ * of a public client (§7.3); oidc-provider then asks such a client's user for consent every time
+ * (§8.6: another app can claim the same redirect). A confidential client authenticates, so a
+ * loopback redirect (a web app in development) leaves it a web application.
+ */
+function applicationType(redirectUris: readonly string[], confidential: boolean): 'web' | 'native' {
   return redirectUris.some((uri) => {
     const { protocol, hostname } = new URL(uri);
-    return !protocol.startsWith('http') || hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+    const loopback = hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+    return !protocol.startsWith('http') || (loopback && !confidential);
   })
     ? 'native'
     : 'web';
@@ -29,7 +35,7 @@ export function providerMetadata(client: RegisteredClient): Record<string, unkno
   return {
     client_id: client.client_id,
     client_name: client.client_name,
-    application_type: applicationType(client.redirect_uris),
+    application_type: applicationType(client.redirect_uris, confidential),
     redirect_uris: client.redirect_uris,
     post_logout_redirect_uris: client.post_logout_redirect_uris,
     // The provider runs the code grant only; Tessera's token endpoint runs the refresh grant.
