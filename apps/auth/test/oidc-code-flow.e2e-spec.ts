@@ -497,3 +497,58 @@ describe.each(testDatabaseTargets())('OpenID Connect code flow on $name', (targe
     expect(tokens.claims()).toMatchObject({ email, aud: registered.client_id, nonce: again.nonce });
   });
 });
+
+// One lock for the API and the page: failures at POST /auth/login count on the sign-in page too.
+describe.each(testDatabaseTargets())('the sign-in page under the sign-in limits on $name', (target) => {
+  let auth: AuthAppFixture;
+
+  beforeAll(async () => {
+    auth = await startAuthApp(target, {
+      env: { LOGIN_ACCOUNT_MAX_FAILURES: '3', LOGIN_LOCKOUT_BASE_SECONDS: '60', LOGIN_LOCKOUT_MAX_SECONDS: '60' },
+    });
+  });
+
+  afterAll(async () => {
+    await auth?.close();
+  });
+
+  it('answers 429 with Retry-After and a retry-later message while the account is locked, even with the right password', async () => {
+    const email = 'locked-page@example.com';
+    expect((await auth.call('POST', '/auth/register', { body: { email, password } })).status).toBe(201);
+    const registry = auth.app.get(OAuthClientsService, { strict: false });
+    const registered = await registry.register(
+      { client_name: 'Lock test', redirect_uris: [REDIRECT], scope: 'openid', first_party: true },
+      { allowLoopbackHttp: true },
+    );
+    // Two failures through the API, the third on the page: the lock is shared.
+    for (let i = 0; i < 2; i++) {
+      const res = await auth.call('POST', '/auth/login', { body: { email, password: 'wrong password here' } });
+      expect(res.status).toBe(401);
+    }
+    const browser = new TestBrowser(auth.base);
+    const config = await client.discovery(
+      new URL(issuer),
+      registered.client_id,
+      registered.client_secret,
+      client.ClientSecretBasic(registered.client_secret!),
+      { execute: [client.allowInsecureRequests], [client.customFetch]: fetchToApp(auth.base) } as never,
+    );
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      state: 'locked',
+    });
+    const page = await browser.navigate(url.href);
+    const third = await browser.signIn(page, email, 'wrong password again');
+    expect(third.status).toBe(401);
+    const locked = await browser.signIn(third, email, password);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(locked.text).toContain('Too many failed sign-in attempts. Try again later.');
+    expect(locked.location).toBeUndefined();
+    // The API says the same.
+    expect((await auth.call('POST', '/auth/login', { body: { email, password } })).status).toBe(429);
+  });
+});
