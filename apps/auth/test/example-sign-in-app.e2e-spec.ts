@@ -72,7 +72,7 @@ class Browser {
       throw new Error(`no form: ${page.text.slice(0, 200)}`);
     }
     return this.go(new URL(action, page.url).href, {
-      ...Object.fromEntries(hidden.map((m) => [m[1]!, m[2]!])),
+      ...Object.fromEntries(hidden.map((m) => [m[1], m[2]])),
       ...fields,
     });
   }

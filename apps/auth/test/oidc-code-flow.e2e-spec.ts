@@ -462,7 +462,7 @@ describe.each(testDatabaseTargets())('OpenID Connect code flow on $name', (targe
       { allowLoopbackHttp: true },
     );
     const config = await configFor(registered.client_id, registered.client_secret);
-    client.enableDecryptingResponses(config, ['A256GCM'], { key: keys.privateKey, alg, kid: 'rp-enc-1' } as never);
+    client.enableDecryptingResponses(config, ['A256GCM'], { key: keys.privateKey, alg, kid: 'rp-enc-1' });
     const email = await newUser();
     const started = await start(config, 'https://secret.example/cb', 'openid email');
     const back = await authorize(new TestBrowser(auth.base), started, email);
@@ -530,8 +530,8 @@ describe.each(testDatabaseTargets())('the sign-in page under the sign-in limits 
       new URL(issuer),
       registered.client_id,
       registered.client_secret,
-      client.ClientSecretBasic(registered.client_secret!),
-      { execute: [client.allowInsecureRequests], [client.customFetch]: fetchToApp(auth.base) } as never,
+      client.ClientSecretBasic(registered.client_secret),
+      { execute: [client.allowInsecureRequests], [client.customFetch]: fetchToApp(auth.base) },
     );
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: REDIRECT,
