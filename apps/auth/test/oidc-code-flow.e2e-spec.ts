@@ -212,6 +212,24 @@ describe.each(testDatabaseTargets())('OpenID Connect code flow on $name', (targe
     // auth itself accepts it.
     expect((await auth.call('GET', '/auth/me', { token: tokens.access_token })).status).toBe(200);
 
+    // A confidential relying party may introspect (RFC 7662); a public one may not.
+    const introspection = await oauth.introspectionRequest(
+      as,
+      { client_id: confidential.client_id },
+      oauth.ClientSecretBasic(confidential.client_secret),
+      tokens.access_token,
+      { [oauth.customFetch]: fetchApp, [oauth.allowInsecureRequests]: true },
+    );
+    expect(
+      await oauth.processIntrospectionResponse(as, { client_id: confidential.client_id }, introspection),
+    ).toMatchObject({ active: true, sub: idClaims.sub, client_id: confidential.client_id });
+    const fromPublic = await auth.call('POST', '/oauth/introspect', {
+      body: new URLSearchParams({ token: tokens.access_token, client_id: publicClient.client_id }).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    expect(fromPublic.status).toBe(401);
+    expect(fromPublic.body).toMatchObject({ error: 'invalid_client' });
+
     const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
     expect(info).toEqual({ sub: idClaims.sub, name: 'Ada', email, email_verified: false });
 
