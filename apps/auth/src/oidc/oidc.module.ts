@@ -9,13 +9,14 @@ import { ConsentsService } from './consents.service';
 import { InteractionController } from './interaction.controller';
 import { OidcController } from './oidc.controller';
 import { OpenIdProvider } from './oidc-provider.host';
+import { OidcPayloadsPruner } from './oidc-payloads-pruner.service';
 import { OidcTokens } from './oidc-tokens';
 
 /** The OpenID Provider: authorization, the sign-in and consent pages, logout, userinfo, and the code grant. */
 @Module({
   imports: [AccountsCoreModule, KeysCoreModule, SessionsCoreModule, SignInModule],
   controllers: [OidcController, InteractionController],
-  providers: [OpenIdProvider, OidcTokens, ConsentsService, OAuthClientsService],
+  providers: [OpenIdProvider, OidcTokens, ConsentsService, OAuthClientsService, OidcPayloadsPruner],
   exports: [OpenIdProvider],
 })
 export class OidcModule {}
