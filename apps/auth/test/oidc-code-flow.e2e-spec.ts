@@ -437,6 +437,19 @@ describe.each(testDatabaseTargets())('OpenID Connect code flow on $name', (targe
     expect((await browser.navigate(more.url.href)).text).toContain('See your display name');
   });
 
+  it('ends single sign-on when the user signs out everywhere', async () => {
+    const email = await newUser();
+    const { config, tokens, browser } = await codeFlow(email);
+    expect((await auth.call('POST', '/auth/logout-all', { token: tokens.access_token })).status).toBe(204);
+    const check = await start(config, REDIRECT, 'openid', { prompt: 'none' });
+    expect(new URL((await browser.navigate(check.url.href)).location!).searchParams.get('error')).toBe(
+      'login_required',
+    );
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
   it('logs out: the auth session ends and every token issued in it is revoked', async () => {
     const email = await newUser();
     const { config, tokens, browser } = await codeFlow(email);
