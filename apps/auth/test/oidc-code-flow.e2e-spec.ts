@@ -233,6 +233,12 @@ describe.each(testDatabaseTargets())('OpenID Connect code flow on $name', (targe
     const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
     expect(info).toEqual({ sub: idClaims.sub, name: 'Ada', email, email_verified: false });
 
+    // The user sees the application's session in their list, and can end it there.
+    const sessions = await auth.call('GET', '/auth/sessions', { token: tokens.access_token });
+    expect(sessions.body).toEqual(
+      expect.arrayContaining([expect.objectContaining({ clientId: confidential.client_id, current: true })]),
+    );
+
     // A client registered for the refresh grant gets a refresh token, rotated by Tessera.
     expect(typeof tokens.refresh_token).toBe('string');
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);

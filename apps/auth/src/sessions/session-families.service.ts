@@ -22,6 +22,8 @@ export interface SessionView {
   lastUsedAt: string;
   userAgent: string | null;
   clientAddress: string | null;
+  /** The application signed in: `tessera-web` for the console, else a registered client's id. */
+  clientId: string;
   /** True for the session the request's access token was issued from. */
   current: boolean;
 }
@@ -109,6 +111,7 @@ export class SessionFamiliesService {
       lastUsedAt: row.lastUsedAt.toISOString(),
       userAgent: row.userAgent,
       clientAddress: row.clientIp,
+      clientId: row.clientId,
       current: row.id === current,
     }));
   }
