@@ -179,7 +179,7 @@ describe.each(testDatabaseTargets())('auth /admin/clients on $name', (target) =>
   });
 
   it('answers 401 without a token and 403 insufficient_scope to a user, on every route', async () => {
-    const id = ((await list()).body as unknown as { client_id: string }[])[0]!.client_id;
+    const id = ((await list()).body as unknown as { client_id: string }[])[0].client_id;
     const routes: [string, string, unknown?][] = [
       ['POST', '/admin/clients', planner],
       ['GET', '/admin/clients'],

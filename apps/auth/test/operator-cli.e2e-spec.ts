@@ -252,14 +252,14 @@ describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
       expect(text).not.toContain(secret);
     }
 
-    expect(await cli(['clients', 'remove', id!])).toMatchObject({
+    expect(await cli(['clients', 'remove', id])).toMatchObject({
       code: 0,
       out: `removed client ${id}: it can no longer sign anyone in`,
     });
     expect((await json<Record<string, unknown>[]>(['clients', 'registered'])).map((c) => c.client_id)).toEqual([
       mobile.client_id,
     ]);
-    expect(await cli(['clients', 'remove', id!])).toMatchObject({
+    expect(await cli(['clients', 'remove', id])).toMatchObject({
       code: 2,
       err: `error: no registered client "${id}" (see clients registered)`,
     });
