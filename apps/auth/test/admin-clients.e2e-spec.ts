@@ -152,6 +152,7 @@ describe.each(testDatabaseTargets())('auth /admin/clients on $name', (target) =>
     ['an unknown scope', { ...planner, scope: 'openid root' }],
     ['an unknown auth method', { ...planner, token_endpoint_auth_method: 'private_key_jwt' }],
     ['jwks_uri, which is not supported', { ...planner, jwks_uri: 'https://planner.example.com/jwks' }],
+    ['no body at all', undefined],
     ['a JSON array', [planner]],
     ['a JSON string', JSON.stringify('planner')],
     ['JSON null', 'null'],

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { DATABASE } from '@tessera/platform';
+import { DATABASE, OutboxRelay } from '@tessera/platform';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 
 import type { AuditEntry } from '../audit/audit-trail.service';
@@ -63,6 +63,7 @@ export class OAuthClientsService {
   constructor(
     @Inject(DATABASE) private readonly db: AuthDatabase,
     @Optional() private readonly audit?: AuditTrail,
+    @Optional() private readonly outbox?: OutboxRelay,
   ) {}
 
   /** Validates `input` (RFC 7591 metadata) and registers it; ClientMetadataError when it is refused. */
@@ -76,15 +77,18 @@ export class OAuthClientsService {
    */
   async registerBy(actor: ClientActor, input: unknown, policy: RedirectUriPolicy): Promise<ClientRegistration> {
     const metadata = await parseClientMetadata(input, policy);
-    return this.db.transaction(async (tx) => {
-      const registration = await this.insert(tx, metadata);
+    const registration = await this.db.transaction(async (tx) => {
+      const registered = await this.insert(tx, metadata);
       await this.auditTrail().record(
         'client_registered',
-        { ...actor, details: { clientId: registration.client_id, clientName: registration.client_name } },
+        { ...actor, details: { clientId: registered.client_id, clientName: registered.client_name } },
         tx,
       );
-      return registration;
+      return registered;
     });
+    // The audit record committed with the client: publish it now rather than at the next poll.
+    this.outbox?.flush();
+    return registration;
   }
 
   private async insert(db: Executor, metadata: ClientMetadata): Promise<ClientRegistration> {
@@ -148,6 +152,7 @@ export class OAuthClientsService {
       const clientName = await this.markRemoved(tx, clientId);
       await this.auditTrail().record('client_removed', { ...actor, details: { clientId, clientName } }, tx);
     });
+    this.outbox?.flush();
   }
 
   /** The removed client's name; ClientNotFoundError when it is unknown or already removed. */
