@@ -34,7 +34,8 @@ describe.each(testDatabaseTargets())('auth /admin/clients on $name', (target) =>
       201,
     );
     user = await login('ada@example.com', password);
-  });
+    // PGlite start-up and three argon2 hashes are slow on a loaded machine.
+  }, 60_000);
 
   afterAll(async () => {
     await auth?.close();
