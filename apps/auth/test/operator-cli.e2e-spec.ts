@@ -280,7 +280,8 @@ describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
       expect.objectContaining({ subject: 'operator', details: { clientId: id, clientName: 'Retirement planner' } }),
     ]);
     expect(JSON.stringify(registered)).not.toContain(secret);
-  });
+    // Nine commands, each opening the database and NATS: slow on a loaded machine.
+  }, 30_000);
 
   it('refuses bad client metadata with exit code 2 and a one-line reason, registering nothing', async () => {
     const before = await json<unknown[]>(['clients', 'registered']);
@@ -322,7 +323,7 @@ describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
     }
     expect((await cli(['clients', 'remove', 'not-a-client-id'])).code).toBe(2);
     expect(await json<unknown[]>(['clients', 'registered'])).toEqual(before);
-  });
+  }, 30_000);
 
   it('prints no generated development secret: one the CLI made up would not be the one the app uses', async () => {
     const written: string[] = [];
