@@ -118,7 +118,7 @@ describe(`signing in to other applications through auth in Chromium (auth on ${t
   /** Asserts auth's sign-in page by what a user sees: the two labelled fields and one button. */
   async function isSignInPage(page: Page): Promise<void> {
     await visible(page.getByRole('textbox', { name: 'Email' }));
-    await visible(page.getByLabel('Password'));
+    await visible(page.getByLabel('Password', { exact: true }));
     expect(await page.getByRole('button').count()).toBe(1);
     await visible(page.getByRole('button', { name: 'Sign in' }));
     onAuth(page);
@@ -126,7 +126,7 @@ describe(`signing in to other applications through auth in Chromium (auth on ${t
 
   async function signIn(page: Page, address: string, password = PASSWORD): Promise<void> {
     await page.getByRole('textbox', { name: 'Email' }).fill(address);
-    await page.getByLabel('Password').fill(password);
+    await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
   }
 
