@@ -318,6 +318,37 @@ describe.each(testDatabaseTargets())('OpenID Connect code flow on $name', (targe
     }
   });
 
+  it('matches a loopback redirect URI exactly, port included, and asks a first-party loopback client no consent', async () => {
+    const loopback = 'http://127.0.0.1:4100/callback';
+    const registered = await auth.app
+      .get(OAuthClientsService, { strict: false })
+      .register(
+        { client_name: 'Local app', redirect_uris: [loopback], scope: 'openid email', first_party: true },
+        { allowLoopbackHttp: true },
+      );
+    const config = await configFor(registered.client_id, registered.client_secret);
+    for (const variant of [
+      'http://127.0.0.1:4101/callback',
+      'http://127.0.0.1/callback',
+      'http://localhost:4100/callback',
+    ]) {
+      const hop = await new TestBrowser(auth.base).request('GET', (await start(config, variant, 'openid')).url.href);
+      expect(hop.status).toBe(400);
+      expect(hop.location).toBeUndefined();
+    }
+    const email = await newUser();
+    const browser = new TestBrowser(auth.base);
+    const started = await start(config, loopback, 'openid email');
+    const back = await authorize(browser, started, email);
+    // Straight back from the sign-in page, with no consent page between.
+    expect(back.status).toBe(303);
+    expect(back.location).toMatch(/^http:\/\/127\.0\.0\.1:4100\/callback\?code=/);
+    // Signed in: prompt=none answers with a code too.
+    const silent = await start(config, loopback, 'openid email', { prompt: 'none' });
+    const again = await browser.navigate(silent.url.href);
+    expect(new URL(again.location!).searchParams.get('code')).toMatch(/.+/);
+  });
+
   it('refuses a wrong code_verifier, and a replayed code revokes what its first use issued', async () => {
     const email = await newUser();
     const config = await configFor(confidential.client_id, confidential.client_secret);

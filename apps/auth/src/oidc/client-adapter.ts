@@ -14,19 +14,15 @@ const OIDC_SCOPE_SET: ReadonlySet<string> = new Set(OIDC_SCOPES);
 const UNUSABLE_SECRET = randomBytes(32).toString('base64url');
 
 /**
- * Custom-scheme redirects belong to native applications (RFC 8252 §7.1), and so do loopback ones
- * of a public client (§7.3); oidc-provider then asks such a client's user for consent every time
- * (§8.6: another app can claim the same redirect). A confidential client authenticates, so a
- * loopback redirect (a web app in development) leaves it a web application.
+ * A private-use scheme (`com.example.app:/callback`) is a native application's (RFC 8252 §7.1),
+ * which oidc-provider accepts only as such; http(s) redirect URIs, the development loopback ones
+ * included, are a web application's. Not native for loopback: oidc-provider would then match a
+ * loopback redirect URI on any port (RFC 8252 §7.3), where Tessera matches it exactly, port
+ * included, and it would ask every user for consent on every sign-in, first-party or not
+ * (its native_client_prompt check), which also makes prompt=none fail.
  */
-function applicationType(redirectUris: readonly string[], confidential: boolean): 'web' | 'native' {
-  return redirectUris.some((uri) => {
-    const { protocol, hostname } = new URL(uri);
-    const loopback = hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
-    return !protocol.startsWith('http') || (loopback && !confidential);
-  })
-    ? 'native'
-    : 'web';
+function applicationType(redirectUris: readonly string[]): 'web' | 'native' {
+  return redirectUris.some((uri) => !new URL(uri).protocol.startsWith('http')) ? 'native' : 'web';
 }
 
 /** The metadata oidc-provider reads for a registered client. */
@@ -35,7 +31,7 @@ export function providerMetadata(client: RegisteredClient): Record<string, unkno
   return {
     client_id: client.client_id,
     client_name: client.client_name,
-    application_type: applicationType(client.redirect_uris, confidential),
+    application_type: applicationType(client.redirect_uris),
     redirect_uris: client.redirect_uris,
     post_logout_redirect_uris: client.post_logout_redirect_uris,
     // The provider runs the code grant only; Tessera's token endpoint runs the refresh grant.

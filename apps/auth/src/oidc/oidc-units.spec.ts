@@ -44,14 +44,14 @@ describe('the provider’s pieces', () => {
     });
     expect(typeof metadata.client_secret).toBe('string');
     expect(providerMetadata({ ...registered, token_endpoint_auth_method: 'none' })).not.toHaveProperty('client_secret');
-    // A public client with a loopback redirect is a native app (consent every time); a custom scheme too.
+    // Loopback redirects stay web (matched exactly, port included); a private-use scheme is native.
     expect(
       providerMetadata({
         ...registered,
         token_endpoint_auth_method: 'none',
         redirect_uris: ['http://127.0.0.1:8080/cb'],
       }).application_type,
-    ).toBe('native');
+    ).toBe('web');
     expect(providerMetadata({ ...registered, redirect_uris: ['com.example.app:/cb'] }).application_type).toBe('native');
   });
 

@@ -42,7 +42,10 @@ export function securityHeaders(_path: string, redirectTargets: readonly string[
     ].join('; '),
     'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
+    // Not no-referrer: with it a browser sends `Origin: null` on the page's own form POST
+    // (Fetch, "serializing a request origin"), which the sign-in check must refuse. same-origin
+    // still sends nothing to the client on the redirect back, nor anywhere else.
+    'referrer-policy': 'same-origin',
     'cross-origin-opener-policy': 'same-origin',
     'cache-control': 'no-store',
     pragma: 'no-cache',
