@@ -474,6 +474,48 @@ describe.each(testDatabaseTargets())('OpenID Connect code flow on $name', (targe
     expect((await browser.navigate(more.url.href)).text).toContain('See your display name');
   });
 
+  it('ends what a client holds when an operator removes it: sessions, access tokens, sign-ins', async () => {
+    const registry = auth.app.get(OAuthClientsService, { strict: false });
+    const doomed = await registry.register(
+      {
+        client_name: 'Doomed',
+        redirect_uris: ['https://doomed.example/cb'],
+        grant_types: ['authorization_code', 'refresh_token'],
+        scope: 'openid orders:read',
+        first_party: true,
+      },
+      { allowLoopbackHttp: true },
+    );
+    const config = await configFor(doomed.client_id, doomed.client_secret);
+    const email = await newUser();
+    const started = await start(config, 'https://doomed.example/cb', 'openid orders:read');
+    const back = await authorize(new TestBrowser(auth.base), started, email);
+    const tokens = await client.authorizationCodeGrant(config, new URL(back.location!), {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+    });
+    await registry.removeBy({ subject: 'operator' }, doomed.client_id);
+    const jti = String(decodeJwt(tokens.access_token).jti);
+    expect(await auth.revocationEntry(RevocationKeys.jti(jti), REVOCATION_PUBLISH_MS)).toBeDefined();
+    // Its secret authenticates nothing any more: the refresh is 401 invalid_client.
+    const refreshed = await auth.call('POST', '/oauth/token', {
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${doomed.client_id}:${doomed.client_secret}`).toString('base64')}`,
+      },
+    });
+    expect(refreshed.status).toBe(401);
+    expect(refreshed.body).toMatchObject({ error: 'invalid_client' });
+    const again = await new TestBrowser(auth.base).request(
+      'GET',
+      (await start(config, 'https://doomed.example/cb', 'openid')).url.href,
+    );
+    expect(again.status).toBe(400);
+    expect(again.location).toBeUndefined();
+  });
+
   it('ends single sign-on when the user signs out everywhere', async () => {
     const email = await newUser();
     const { config, tokens, browser } = await codeFlow(email);

@@ -8,7 +8,8 @@ import type { AuditEntry } from '../audit/audit-trail.service';
 import { AuditTrail } from '../audit/audit-trail.service';
 import type { AuthDatabase } from '../database/auth-database';
 import type { OAuthClientRow } from '../database/schema';
-import { oauthClients } from '../database/schema';
+import { oauthClients, oidcConsents } from '../database/schema';
+import { SessionFamiliesService } from '../sessions/session-families.service';
 import type { ClientMetadata } from './client-metadata';
 import { CLIENT_ID_PATTERN } from './client-metadata';
 import { ClientNotFoundError } from './clients.errors';
@@ -64,6 +65,7 @@ export class OAuthClientsService {
     @Inject(DATABASE) private readonly db: AuthDatabase,
     @Optional() private readonly audit?: AuditTrail,
     @Optional() private readonly outbox?: OutboxRelay,
+    @Optional() private readonly families?: SessionFamiliesService,
   ) {}
 
   /** Validates `input` (RFC 7591 metadata) and registers it; ClientMetadataError when it is refused. */
@@ -150,8 +152,12 @@ export class OAuthClientsService {
   async removeBy(actor: ClientActor, clientId: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       const clientName = await this.markRemoved(tx, clientId);
+      await tx.delete(oidcConsents).where(eq(oidcConsents.clientId, clientId));
       await this.auditTrail().record('client_removed', { ...actor, details: { clientId, clientName } }, tx);
     });
+    // Once removed it can sign nobody in; what it already holds ends too: its users' sessions
+    // with it and their access tokens (revoked by jti), and the provider's grants to it.
+    await this.families?.revokeClientFamilies(clientId);
     this.outbox?.flush();
   }
 

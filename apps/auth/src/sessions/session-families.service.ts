@@ -160,6 +160,20 @@ export class SessionFamiliesService {
   }
 
   /**
+   * Ends every session signed in to a client, with its access tokens, and the provider's grants
+   * to it: an operator removed the client, so nothing it holds may work any more.
+   */
+  async revokeClientFamilies(clientId: string, now = new Date()): Promise<string[]> {
+    const ended = await this.revokeWhere(eq(sessionFamilies.clientId, clientId), 'client_removed', now, {
+      accessTokens: true,
+    });
+    await this.db
+      .delete(oidcPayloads)
+      .where(and(eq(oidcPayloads.kind, 'Grant'), sql`${oidcPayloads.payload}->>'clientId' = ${clientId}`));
+    return ended;
+  }
+
+  /**
    * Ends every family of a user, or every one but `options.except`, and the user's sign-ins at
    * the OpenID Provider, so that no application signs them in again without a password.
    */
