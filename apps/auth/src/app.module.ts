@@ -8,6 +8,7 @@ import { OutboxRelay, serviceCoreModules } from '@tessera/platform';
 import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
+import { ClientsModule } from './clients/clients.module';
 import { AUTH_AUDIENCE, AuthConfig } from './config/auth.config';
 import { backfillCanonicalEmails } from './database/canonical-email-backfill';
 import * as schema from './database/schema';
@@ -61,6 +62,7 @@ export class AppModule {
         AccountsModule,
         SignInModule,
         SessionsModule,
+        ClientsModule,
         AdminModule,
         OAuthModule,
       ],

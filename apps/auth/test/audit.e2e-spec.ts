@@ -181,10 +181,31 @@ describe.each(testDatabaseTargets())('audit trail on $name', (target) => {
     ]);
   });
 
-  it('never carries a password, a token or an email address', async () => {
-    // 5 sign-ins, 3 failures, 1 lockout, 1 throttled, 1 reuse, 2 logouts, 1 rotation.
-    const all = await auth.streamedEvents('auth.audit.>', 14);
-    expect(all).toHaveLength(14);
+  it('records a client registration and its removal with the admin, never the client secret', async () => {
+    const admin = await login(adminEmail, adminPassword);
+    const token = admin.body.access_token as string;
+    const registered = await auth.call('POST', '/admin/clients', {
+      token,
+      body: { client_name: 'Planner', redirect_uris: ['https://planner.example.com/callback'] },
+    });
+    expect(registered.status).toBe(201);
+    secrets.push(registered.body.client_secret as string);
+    const clientId = registered.body.client_id as string;
+    expect((await auth.call('DELETE', `/admin/clients/${clientId}`, { token })).status).toBe(204);
+    const subject = decodeJwt(token).sub;
+    const details = { clientId, clientName: 'Planner' };
+    expect(await audit('client_registered', 1)).toEqual([
+      { type: 'client_registered', occurredAt: time, subject, clientAddress: address, details },
+    ]);
+    expect(await audit('client_removed', 1)).toEqual([
+      { type: 'client_removed', occurredAt: time, subject, clientAddress: address, details },
+    ]);
+  });
+
+  it('never carries a password, a token, a client secret or an email address', async () => {
+    // 6 sign-ins, 3 failures, 1 lockout, 1 throttled, 1 reuse, 2 logouts, 1 rotation, 1 client registered and removed.
+    const all = await auth.streamedEvents('auth.audit.>', 17);
+    expect(all).toHaveLength(17);
     expect(new Set(all.map((e) => e.type))).toEqual(new Set(AUDIT_EVENT_TYPES));
     const text = JSON.stringify(all);
     for (const secret of secrets) {

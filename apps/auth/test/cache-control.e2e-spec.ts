@@ -45,12 +45,16 @@ describe.each(testDatabaseTargets())('Cache-Control of auth on $name', (target) 
         await auth.call('GET', '/admin/users', { token: admin.access }),
         await auth.call('PATCH', `/admin/users/${UNKNOWN_ID}`, { token: admin.access, body: { disabled: true } }),
         await auth.call('GET', '/admin/users', { token: user.access }),
+        await auth.call('POST', '/admin/clients', { token: admin.access, body: { client_name: 'Cache' } }),
+        await auth.call('GET', '/admin/clients', { token: admin.access }),
+        await auth.call('GET', `/admin/clients/${'0'.repeat(32)}`, { token: admin.access }),
+        await auth.call('DELETE', '/admin/clients/not-an-id', { token: admin.access }),
         await auth.call('GET', '/auth/me', { token: 'not.a.token' }),
         await auth.call('POST', '/auth/password', { token: user.access, body: { currentPassword: password } }),
         await auth.call('POST', '/auth/logout', { token: user.access }),
         await auth.call('GET', '/auth/me', { token: user.access }),
       ],
-      [200, 200, 404, 200, 404, 403, 401, 400, 204, 401],
+      [200, 200, 404, 200, 404, 403, 400, 200, 404, 400, 401, 400, 204, 401],
     );
   });
 

@@ -36,23 +36,23 @@ const ROUTES: Record<string, number[]> = {
   'PATCH /admin/users/{id}': [200, 400, 401, 403, 404, 409, 415],
   'POST /admin/keys/rotate': [200, 400, 401, 403, 409],
   'GET /oauth/authorize': [303, 400],
-  'POST /oauth/authorize': [303, 400],
   'GET /oauth/authorize/{uid}': [303, 400],
   'GET /oauth/logout': [200, 400],
-  'POST /oauth/logout': [200, 400],
   'POST /oauth/logout/confirm': [303, 400],
   'GET /oauth/logout/success': [200],
   'GET /oauth/userinfo': [200, 401, 403],
   'POST /oauth/userinfo': [200, 401, 403],
+  'POST /admin/clients': [201, 400, 401, 403, 415],
+  'GET /admin/clients': [200, 401, 403],
+  'GET /admin/clients/{id}': [200, 400, 401, 403, 404],
+  'DELETE /admin/clients/{id}': [204, 400, 401, 403, 404],
 };
 
 /** The OpenID Provider's pages: a browser's answers, errors included, are HTML. */
 const PAGES = [
   'GET /oauth/authorize',
-  'POST /oauth/authorize',
   'GET /oauth/authorize/{uid}',
   'GET /oauth/logout',
-  'POST /oauth/logout',
   'POST /oauth/logout/confirm',
   'GET /oauth/logout/success',
 ];
@@ -84,7 +84,14 @@ const BODIES: Record<string, { schema: string; required: string[] }> = {
   'POST /oauth/introspect': { schema: 'IntrospectionRequestDto', required: ['token'] },
   'PATCH /admin/users/{id}': { schema: 'UpdateUserDto', required: [] },
   'POST /admin/keys/rotate': { schema: 'RotateKeyDto', required: [] },
+  'POST /admin/clients': { schema: 'ClientMetadataDto', required: ['client_name'] },
 };
+
+/**
+ * Client registration answers refused metadata as RFC 7591 §3.2.2 JSON, and a body that is not
+ * JSON at all as problem+json, refused by the parser before the route runs.
+ */
+const RFC7591_ERRORS = { route: 'POST /admin/clients', status: '400' };
 
 /** The OAuth endpoints take form-encoded and JSON parameters alike; everything else JSON. */
 const FORM_AND_JSON = ['POST /oauth/token', 'POST /oauth/revoke', 'POST /oauth/introspect'];
@@ -130,7 +137,11 @@ describe('auth OpenAPI documentation', () => {
           ? 'application/json'
           : 'application/problem+json';
       for (const [status, types] of Object.entries(responses).filter(([status]) => Number(status) >= 400)) {
-        expect({ route, status, types }).toEqual({ route, status, types: [expected] });
+        // The provider answers a non-browser's failed logout form in JSON.
+        const rfc7591 = route === RFC7591_ERRORS.route && status === RFC7591_ERRORS.status;
+        const also = route === 'POST /oauth/logout/confirm' ? ['application/json'] : [];
+        const want = rfc7591 ? ['application/json', 'application/problem+json'] : [expected, ...also];
+        expect({ route, status, types }).toEqual({ route, status, types: want });
       }
     }
   });
@@ -162,10 +173,11 @@ describe('auth OpenAPI documentation', () => {
     }
   });
 
-  it('says in every request body schema that unknown fields and null are refused, OAuth aside', () => {
+  it('says in every request body schema that unknown fields and null are refused, OAuth and RFC 7591 aside', () => {
     // The global ValidationPipe refuses a field its DTO does not declare, and null wherever the
     // schema does not say nullable: a generated client or a fuzzer reads exactly that here.
-    // The OAuth parameters ignore unknown ones (RFC 6749 §3.2, RFC 7009 §2.1): those stay open.
+    // The OAuth parameters ignore unknown ones (RFC 6749 §3.2, RFC 7009 §2.1), and so does client
+    // registration (RFC 7591 §2): those stay open.
     const open = { additionalProperties: undefined, nullable: [] };
     expect(requestBodySchemas(docs.document)).toEqual({
       RegisterDto: { additionalProperties: false, nullable: [] },
@@ -177,6 +189,9 @@ describe('auth OpenAPI documentation', () => {
       TokenRequestDto: open,
       RevocationRequestDto: open,
       IntrospectionRequestDto: open,
+      ClientMetadataDto: open,
+      // A JWK Set: each key has the members of its type (RFC 7517), checked by the registry.
+      'ClientMetadataDto.jwks': { additionalProperties: true, nullable: [] },
     });
   });
 

@@ -212,8 +212,32 @@ describe.each(testDatabaseTargets())('OpenID Connect code flow on $name', (targe
     // auth itself accepts it.
     expect((await auth.call('GET', '/auth/me', { token: tokens.access_token })).status).toBe(200);
 
+    // A confidential relying party may introspect (RFC 7662); a public one may not.
+    const introspection = await oauth.introspectionRequest(
+      as,
+      { client_id: confidential.client_id },
+      oauth.ClientSecretBasic(confidential.client_secret),
+      tokens.access_token,
+      { [oauth.customFetch]: fetchApp, [oauth.allowInsecureRequests]: true },
+    );
+    expect(
+      await oauth.processIntrospectionResponse(as, { client_id: confidential.client_id }, introspection),
+    ).toMatchObject({ active: true, sub: idClaims.sub, client_id: confidential.client_id });
+    const fromPublic = await auth.call('POST', '/oauth/introspect', {
+      body: new URLSearchParams({ token: tokens.access_token, client_id: publicClient.client_id }).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    expect(fromPublic.status).toBe(401);
+    expect(fromPublic.body).toMatchObject({ error: 'invalid_client' });
+
     const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
     expect(info).toEqual({ sub: idClaims.sub, name: 'Ada', email, email_verified: false });
+
+    // The user sees the application's session in their list, and can end it there.
+    const sessions = await auth.call('GET', '/auth/sessions', { token: tokens.access_token });
+    expect(sessions.body).toEqual(
+      expect.arrayContaining([expect.objectContaining({ clientId: confidential.client_id, current: true })]),
+    );
 
     // A client registered for the refresh grant gets a refresh token, rotated by Tessera.
     expect(typeof tokens.refresh_token).toBe('string');
@@ -292,6 +316,37 @@ describe.each(testDatabaseTargets())('OpenID Connect code flow on $name', (targe
       expect(hop.headers.get('content-type')).toMatch(/^text\/html/);
       expect(hop.text).toContain('redirect_uri');
     }
+  });
+
+  it('matches a loopback redirect URI exactly, port included, and asks a first-party loopback client no consent', async () => {
+    const loopback = 'http://127.0.0.1:4100/callback';
+    const registered = await auth.app
+      .get(OAuthClientsService, { strict: false })
+      .register(
+        { client_name: 'Local app', redirect_uris: [loopback], scope: 'openid email', first_party: true },
+        { allowLoopbackHttp: true },
+      );
+    const config = await configFor(registered.client_id, registered.client_secret);
+    for (const variant of [
+      'http://127.0.0.1:4101/callback',
+      'http://127.0.0.1/callback',
+      'http://localhost:4100/callback',
+    ]) {
+      const hop = await new TestBrowser(auth.base).request('GET', (await start(config, variant, 'openid')).url.href);
+      expect(hop.status).toBe(400);
+      expect(hop.location).toBeUndefined();
+    }
+    const email = await newUser();
+    const browser = new TestBrowser(auth.base);
+    const started = await start(config, loopback, 'openid email');
+    const back = await authorize(browser, started, email);
+    // Straight back from the sign-in page, with no consent page between.
+    expect(back.status).toBe(303);
+    expect(back.location).toMatch(/^http:\/\/127\.0\.0\.1:4100\/callback\?code=/);
+    // Signed in: prompt=none answers with a code too.
+    const silent = await start(config, loopback, 'openid email', { prompt: 'none' });
+    const again = await browser.navigate(silent.url.href);
+    expect(new URL(again.location!).searchParams.get('code')).toMatch(/.+/);
   });
 
   it('refuses a wrong code_verifier, and a replayed code revokes what its first use issued', async () => {
@@ -419,6 +474,61 @@ describe.each(testDatabaseTargets())('OpenID Connect code flow on $name', (targe
     expect((await browser.navigate(more.url.href)).text).toContain('See your display name');
   });
 
+  it('ends what a client holds when an operator removes it: sessions, access tokens, sign-ins', async () => {
+    const registry = auth.app.get(OAuthClientsService, { strict: false });
+    const doomed = await registry.register(
+      {
+        client_name: 'Doomed',
+        redirect_uris: ['https://doomed.example/cb'],
+        grant_types: ['authorization_code', 'refresh_token'],
+        scope: 'openid orders:read',
+        first_party: true,
+      },
+      { allowLoopbackHttp: true },
+    );
+    const config = await configFor(doomed.client_id, doomed.client_secret);
+    const email = await newUser();
+    const started = await start(config, 'https://doomed.example/cb', 'openid orders:read');
+    const back = await authorize(new TestBrowser(auth.base), started, email);
+    const tokens = await client.authorizationCodeGrant(config, new URL(back.location!), {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+    });
+    await registry.removeBy({ subject: 'operator' }, doomed.client_id);
+    const jti = String(decodeJwt(tokens.access_token).jti);
+    expect(await auth.revocationEntry(RevocationKeys.jti(jti), REVOCATION_PUBLISH_MS)).toBeDefined();
+    // Its secret authenticates nothing any more: the refresh is 401 invalid_client.
+    const refreshed = await auth.call('POST', '/oauth/token', {
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${doomed.client_id}:${doomed.client_secret}`).toString('base64')}`,
+      },
+    });
+    expect(refreshed.status).toBe(401);
+    expect(refreshed.body).toMatchObject({ error: 'invalid_client' });
+    const again = await new TestBrowser(auth.base).request(
+      'GET',
+      (await start(config, 'https://doomed.example/cb', 'openid')).url.href,
+    );
+    expect(again.status).toBe(400);
+    expect(again.location).toBeUndefined();
+  });
+
+  it('ends single sign-on when the user signs out everywhere', async () => {
+    const email = await newUser();
+    const { config, tokens, browser } = await codeFlow(email);
+    expect((await auth.call('POST', '/auth/logout-all', { token: tokens.access_token })).status).toBe(204);
+    const check = await start(config, REDIRECT, 'openid', { prompt: 'none' });
+    expect(new URL((await browser.navigate(check.url.href)).location!).searchParams.get('error')).toBe(
+      'login_required',
+    );
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
   it('logs out: the auth session ends and every token issued in it is revoked', async () => {
     const email = await newUser();
     const { config, tokens, browser } = await codeFlow(email);
@@ -462,7 +572,7 @@ describe.each(testDatabaseTargets())('OpenID Connect code flow on $name', (targe
       { allowLoopbackHttp: true },
     );
     const config = await configFor(registered.client_id, registered.client_secret);
-    client.enableDecryptingResponses(config, ['A256GCM'], { key: keys.privateKey, alg, kid: 'rp-enc-1' } as never);
+    client.enableDecryptingResponses(config, ['A256GCM'], { key: keys.privateKey, alg, kid: 'rp-enc-1' });
     const email = await newUser();
     const started = await start(config, 'https://secret.example/cb', 'openid email');
     const back = await authorize(new TestBrowser(auth.base), started, email);
@@ -495,5 +605,60 @@ describe.each(testDatabaseTargets())('OpenID Connect code flow on $name', (targe
       expectedNonce: again.nonce,
     });
     expect(tokens.claims()).toMatchObject({ email, aud: registered.client_id, nonce: again.nonce });
+  });
+});
+
+// One lock for the API and the page: failures at POST /auth/login count on the sign-in page too.
+describe.each(testDatabaseTargets())('the sign-in page under the sign-in limits on $name', (target) => {
+  let auth: AuthAppFixture;
+
+  beforeAll(async () => {
+    auth = await startAuthApp(target, {
+      env: { LOGIN_ACCOUNT_MAX_FAILURES: '3', LOGIN_LOCKOUT_BASE_SECONDS: '60', LOGIN_LOCKOUT_MAX_SECONDS: '60' },
+    });
+  });
+
+  afterAll(async () => {
+    await auth?.close();
+  });
+
+  it('answers 429 with Retry-After and a retry-later message while the account is locked, even with the right password', async () => {
+    const email = 'locked-page@example.com';
+    expect((await auth.call('POST', '/auth/register', { body: { email, password } })).status).toBe(201);
+    const registry = auth.app.get(OAuthClientsService, { strict: false });
+    const registered = await registry.register(
+      { client_name: 'Lock test', redirect_uris: [REDIRECT], scope: 'openid', first_party: true },
+      { allowLoopbackHttp: true },
+    );
+    // Two failures through the API, the third on the page: the lock is shared.
+    for (let i = 0; i < 2; i++) {
+      const res = await auth.call('POST', '/auth/login', { body: { email, password: 'wrong password here' } });
+      expect(res.status).toBe(401);
+    }
+    const browser = new TestBrowser(auth.base);
+    const config = await client.discovery(
+      new URL(issuer),
+      registered.client_id,
+      registered.client_secret,
+      client.ClientSecretBasic(registered.client_secret),
+      { execute: [client.allowInsecureRequests], [client.customFetch]: fetchToApp(auth.base) },
+    );
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      state: 'locked',
+    });
+    const page = await browser.navigate(url.href);
+    const third = await browser.signIn(page, email, 'wrong password again');
+    expect(third.status).toBe(401);
+    const locked = await browser.signIn(third, email, password);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(locked.text).toContain('Too many failed sign-in attempts. Try again later.');
+    expect(locked.location).toBeUndefined();
+    // The API says the same.
+    expect((await auth.call('POST', '/auth/login', { body: { email, password } })).status).toBe(429);
   });
 });

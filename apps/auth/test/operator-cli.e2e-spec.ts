@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { RevocationKeys } from '@tessera/auth';
-import { Buckets, namespacedBucket } from '@tessera/contracts';
+import { Buckets, namespacedBucket, namespacedSubject, Streams } from '@tessera/contracts';
 import { openDatabase } from '@tessera/platform';
 import { deleteTestNamespace, testDatabaseTargets, testNamespace, testNatsUrl } from '@tessera/platform/testing';
 
@@ -165,6 +166,164 @@ describe.each(testDatabaseTargets())('operator CLI on $name', (target) => {
       'error: no client "billing" is declared in SERVICE_CLIENTS',
     );
   });
+
+  /** The audit records of `type` in this run's events stream, waiting up to ~5 s for `expected` of them. */
+  async function auditRecords(type: string, expected: number): Promise<Record<string, unknown>[]> {
+    const consumer = await jetstream(nc).consumers.get(namespacedBucket(namespace, Streams.Events), {
+      filter_subjects: namespacedSubject(namespace, `auth.audit.${type}.v1`),
+    });
+    const records: Record<string, unknown>[] = [];
+    const deadline = Date.now() + 5000;
+    while (records.length < expected && Date.now() < deadline) {
+      const message = await consumer.next({ expires: 1000 });
+      if (message) {
+        records.push(message.json<Record<string, unknown>>());
+      }
+    }
+    await consumer.delete().catch(() => undefined);
+    return records;
+  }
+
+  it('registers an application, lists it without its secret, removes it; audited as the operator', async () => {
+    const added = await cli([
+      'clients',
+      'add',
+      '--name',
+      'Retirement planner',
+      '--redirect-uri',
+      'https://planner.example.com/callback',
+      '--redirect-uri',
+      'http://127.0.0.1:8080/callback',
+      '--post-logout-redirect-uri',
+      'https://planner.example.com/',
+      '--grant',
+      'authorization_code',
+      '--grant',
+      'refresh_token',
+      '--scope',
+      'openid profile',
+      '--first-party',
+    ]);
+    expect(added).toMatchObject({ code: 0, err: '' });
+    const [, id, secret] =
+      /^registered confidential client "Retirement planner"\nclient_id: +([0-9a-f]{32})\nclient_secret: +([A-Za-z0-9_-]{43})\nThe secret is shown this once/.exec(
+        added.out,
+      ) ?? [];
+    expect(id).toBeDefined();
+
+    // Full RFC 7591 metadata from a file (standard input here), an option over one of its members.
+    const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
+    const metadata = {
+      client_name: 'From a file',
+      redirect_uris: ['com.example.app:/callback'],
+      jwks: { keys: [{ ...jwk, use: 'enc', kid: 'enc-1' }] },
+      id_token_encrypted_response_alg: 'RSA-OAEP-256',
+      logo_uri: 'https://app.example.com/logo.png',
+    };
+    const fromFile = await cli(['--json', 'clients', 'add', '--metadata', '-', '--public', '--name', 'Mobile app'], {
+      '-': JSON.stringify(metadata),
+    });
+    expect(fromFile).toMatchObject({ code: 0, err: '' });
+    const mobile = JSON.parse(fromFile.out) as Record<string, unknown>;
+    expect(mobile).toMatchObject({
+      client_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      client_name: 'Mobile app',
+      token_endpoint_auth_method: 'none',
+      id_token_encrypted_response_alg: 'RSA-OAEP-256',
+      id_token_encrypted_response_enc: 'A256GCM',
+      jwks: { keys: [expect.objectContaining({ kid: 'enc-1', kty: 'RSA' })] },
+    });
+    expect(mobile).not.toHaveProperty('client_secret');
+    expect(mobile).not.toHaveProperty('logo_uri');
+
+    const listed = await cli(['clients', 'registered']);
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(/^client_id +client_name +type +first_party +redirect_uris +registered\n/);
+    expect(listed.out).toMatch(
+      new RegExp(
+        `${id} +Retirement planner +confidential +true +https://planner\\.example\\.com/callback http://127\\.0\\.0\\.1:8080/callback +\\d{4}-`,
+      ),
+    );
+    expect(listed.out).toMatch(new RegExp(`${String(mobile.client_id)} +Mobile app +public +false`));
+    const asJson = await json<Record<string, unknown>[]>(['clients', 'registered']);
+    expect(asJson.map((c) => c.client_id)).toEqual([id, mobile.client_id]);
+    expect(asJson[0]).toMatchObject({ grant_types: ['authorization_code', 'refresh_token'], scope: 'openid profile' });
+    for (const text of [listed.out, JSON.stringify(asJson)]) {
+      expect(text).not.toContain(secret);
+    }
+
+    expect(await cli(['clients', 'remove', id])).toMatchObject({
+      code: 0,
+      out: `removed client ${id}: it can no longer sign anyone in`,
+    });
+    expect((await json<Record<string, unknown>[]>(['clients', 'registered'])).map((c) => c.client_id)).toEqual([
+      mobile.client_id,
+    ]);
+    expect(await cli(['clients', 'remove', id])).toMatchObject({
+      code: 2,
+      err: `error: no registered client "${id}" (see clients registered)`,
+    });
+
+    const registered = await auditRecords('client_registered', 2);
+    expect(registered).toEqual([
+      expect.objectContaining({
+        subject: 'operator',
+        clientAddress: null,
+        details: { clientId: id, clientName: 'Retirement planner' },
+      }),
+      expect.objectContaining({
+        subject: 'operator',
+        details: { clientId: mobile.client_id, clientName: 'Mobile app' },
+      }),
+    ]);
+    expect(await auditRecords('client_removed', 1)).toEqual([
+      expect.objectContaining({ subject: 'operator', details: { clientId: id, clientName: 'Retirement planner' } }),
+    ]);
+    expect(JSON.stringify(registered)).not.toContain(secret);
+    // Nine commands, each opening the database and NATS: slow on a loaded machine.
+  }, 30_000);
+
+  it('refuses bad client metadata with exit code 2 and a one-line reason, registering nothing', async () => {
+    const before = await json<unknown[]>(['clients', 'registered']);
+    const cases: [string[], Record<string, string>, string][] = [
+      [
+        ['--redirect-uri', 'https://a.example.com/cb'],
+        {},
+        'error: --name is required (or client_name in the --metadata file)',
+      ],
+      [
+        ['--name', 'A', '--redirect-uri', 'https://a.example.com/cb#top'],
+        {},
+        'error: invalid_redirect_uri: redirect_uris[0] must not have a fragment.',
+      ],
+      [
+        ['--name', 'A'],
+        {},
+        'error: invalid_redirect_uri: redirect_uris is required with the authorization_code grant.',
+      ],
+      [
+        ['--name', 'A', '--redirect-uri', 'https://a.example.com/cb', '--grant', 'client_credentials'],
+        {},
+        'error: invalid_client_metadata: client_credentials is for service clients: declare them in SERVICE_CLIENTS.',
+      ],
+      [
+        ['--metadata', 'missing.json'],
+        {},
+        'error: cannot read --metadata "missing.json": ENOENT: no such file missing.json',
+      ],
+      [['--metadata', 'bad.json'], { 'bad.json': '{"client_name":' }, 'error: --metadata "bad.json" is not valid JSON'],
+      [
+        ['--metadata', 'list.json'],
+        { 'list.json': '[]' },
+        'error: --metadata "list.json" must hold a JSON object (RFC 7591 client metadata)',
+      ],
+    ];
+    for (const [args, files, err] of cases) {
+      expect({ args, ...(await cli(['clients', 'add', ...args], files)) }).toMatchObject({ args, code: 2, err });
+    }
+    expect((await cli(['clients', 'remove', 'not-a-client-id'])).code).toBe(2);
+    expect(await json<unknown[]>(['clients', 'registered'])).toEqual(before);
+  }, 30_000);
 
   it('prints no generated development secret: one the CLI made up would not be the one the app uses', async () => {
     const written: string[] = [];

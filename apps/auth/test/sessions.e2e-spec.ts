@@ -398,6 +398,7 @@ describe.each(testDatabaseTargets())('auth sessions on $name', (target) => {
             lastUsedAt: expect.any(String),
             userAgent: 'Laptop/2.0',
             clientAddress: '127.0.0.1',
+            clientId: 'tessera-web',
             current: true,
           },
           expect.objectContaining({ userAgent: 'Phone/1.0', current: false }),

@@ -16,7 +16,7 @@ import { loadProfileConfig } from '../src/config/profile.config';
 const ROUTES: Record<string, number[]> = {
   'GET /health/live': [200],
   'GET /health/ready': [200, 503],
-  'GET /profile/me': [200, 401, 403],
+  'GET /profile/me': [200, 401, 403, 502],
   'PATCH /profile/me': [200, 400, 401, 403],
   'GET /profiles/{userId}': [200, 400, 401, 403, 404],
 };

@@ -302,7 +302,11 @@ describe('orders started with AUTH_ALLOWED_ACTORS=none', () => {
     const [exchangedBefore, refusedBefore] = [await exchanged(), await refusals()];
 
     const requestId = `refused-${randomBytes(6).toString('hex')}`;
-    await system.call('profile', '/profile/me', { token, requestId });
+    const answer = await system.call('profile', '/profile/me', { token, requestId });
+    // The user's own token was fine: a 502 between the services, not a 401 that signs them out.
+    expect(answer.status).toBe(502);
+    expect(answer.headers.get('www-authenticate')).toBeNull();
+    expect(await answer.json()).toMatchObject({ code: 'upstream_refused' });
     expect(await exchanged()).toBe(exchangedBefore + 1);
     expect(await system.linesOf('orders', requestId, { msg: 'nats request handled' })).toContainEqual(
       expect.objectContaining({ subject: 'orders.summary.v1', outcome: 'rejected', status: 401 }),

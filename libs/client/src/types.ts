@@ -40,6 +40,8 @@ export interface Session {
   lastUsedAt: string;
   userAgent: string | null;
   clientAddress: string | null;
+  /** The application signed in: `tessera-web` for the console, else a registered client's id. */
+  clientId: string;
   /** True for the session of the access token that asked. */
   current: boolean;
 }

@@ -6,6 +6,7 @@ import { AccountsCoreModule } from '../accounts/accounts-core.module';
 import { AdminCoreModule } from '../admin/admin-core.module';
 import { authCoreModules } from '../app.module';
 import { AuditModule } from '../audit/audit.module';
+import { ClientsModule } from '../clients/clients.module';
 import { AuthConfig } from '../config/auth.config';
 import { KeysCoreModule } from '../keys/keys-core.module';
 import { ServiceClientsModule } from '../oauth/service-clients.module';
@@ -30,6 +31,7 @@ export class CliModule {
         AccountsCoreModule,
         SessionsCoreModule,
         AdminCoreModule,
+        ClientsModule,
         ServiceClientsModule.forRoot(),
       ],
       // The root of the process, as in AppModule: its configuration and its outbox.

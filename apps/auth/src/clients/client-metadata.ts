@@ -6,6 +6,9 @@ export const CLIENT_NAME_MAX_LENGTH = 100;
 export const REDIRECT_URIS_MAX = 10;
 export const SCOPE_MAX_LENGTH = 1000;
 
+/** A client id as the registry issues it: 128 random bits in lowercase hex. */
+export const CLIENT_ID_PATTERN = /^[0-9a-f]{32}$/;
+
 /** The grants a registered client may use; client_credentials belongs to SERVICE_CLIENTS. */
 export const CLIENT_GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
 export type ClientGrantType = (typeof CLIENT_GRANT_TYPES)[number];

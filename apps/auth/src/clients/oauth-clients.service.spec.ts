@@ -1,8 +1,10 @@
-import type { DatabaseHandle } from '@tessera/platform';
+import type { DatabaseHandle, OutboxRelay } from '@tessera/platform';
+import { outboxEvents } from '@tessera/platform';
 
 import type * as schema from '../database/schema';
 import { oauthClients } from '../database/schema';
 import { openTestDatabase } from '../../test/test-database';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { OAuthClientsService } from './oauth-clients.service';
 
 const metadata = { client_name: 'Planner', redirect_uris: ['https://planner.example.com/callback'] };
@@ -63,5 +65,57 @@ describe('OAuthClientsService', () => {
       code: 'invalid_redirect_uri',
     });
     expect(await clients.list()).toHaveLength(before);
+  });
+
+  describe('on behalf of an actor', () => {
+    const flush = jest.fn();
+    const actor = { subject: 'admin-1', clientAddress: '203.0.113.7' };
+    let audited: OAuthClientsService;
+
+    beforeAll(() => {
+      const outbox = { flush } as unknown as OutboxRelay;
+      audited = new OAuthClientsService(handle.db, new AuditTrail(handle.db, outbox), outbox);
+    });
+
+    beforeEach(async () => {
+      await handle.db.delete(outboxEvents);
+      flush.mockClear();
+    });
+
+    const records = async () =>
+      (await handle.db.select().from(outboxEvents)).map((row) => ({ subject: row.subject, payload: row.payload }));
+
+    it('records client_registered and client_removed with the actor, the id and the name, never the secret', async () => {
+      const registered = await audited.registerBy(actor, metadata, policy);
+      await audited.removeBy(actor, registered.client_id);
+      const details = { clientId: registered.client_id, clientName: 'Planner' };
+      expect(await records()).toEqual([
+        {
+          subject: 'auth.audit.client_registered.v1',
+          payload: expect.objectContaining({ type: 'client_registered', ...actor, details }),
+        },
+        {
+          subject: 'auth.audit.client_removed.v1',
+          payload: expect.objectContaining({ type: 'client_removed', ...actor, details }),
+        },
+      ]);
+      expect(JSON.stringify(await records())).not.toContain(registered.client_secret);
+      expect(flush).toHaveBeenCalled();
+    });
+
+    it('records nothing for refused metadata or an unknown client', async () => {
+      await expect(audited.registerBy(actor, { client_name: 'No redirect' }, policy)).rejects.toMatchObject({
+        code: 'invalid_redirect_uri',
+      });
+      await expect(audited.removeBy(actor, '0'.repeat(32))).rejects.toMatchObject({ code: 'client_not_found' });
+      await expect(audited.removeBy(actor, 'not-an-id')).rejects.toMatchObject({ code: 'client_not_found' });
+      expect(await records()).toEqual([]);
+    });
+
+    it('refuses to change anything without the audit trail', async () => {
+      const before = (await clients.list()).length;
+      await expect(clients.registerBy(actor, metadata, policy)).rejects.toThrow(/audit trail/);
+      expect(await clients.list()).toHaveLength(before);
+    });
   });
 });

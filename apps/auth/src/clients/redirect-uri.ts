@@ -12,6 +12,14 @@ export interface RedirectUriPolicy {
   allowLoopbackHttp: boolean;
 }
 
+/** The RedirectUriPolicy of this process (ClientsModule), for the route and the CLI alike. */
+export const REDIRECT_URI_POLICY = 'REDIRECT_URI_POLICY';
+
+/** Loopback http redirect URIs everywhere but production (NODE_ENV=production). */
+export function redirectUriPolicyFor(config: { production: boolean }): RedirectUriPolicy {
+  return { allowLoopbackHttp: !config.production };
+}
+
 /**
  * Why `uri` cannot be registered as a redirect URI, or undefined when it can. Redirect URIs are
  * compared to the registered string exactly (port included), so the rules keep that string

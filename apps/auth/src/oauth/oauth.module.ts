@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 
-import { OAuthClientsService } from '../clients/oauth-clients.service';
+import { ClientsModule } from '../clients/clients.module';
 import { KeysCoreModule } from '../keys/keys-core.module';
 import { OidcModule } from '../oidc/oidc.module';
 import { SessionsCoreModule } from '../sessions/sessions-core.module';
@@ -20,6 +20,7 @@ import { TokenRevocationService } from './token-revocation.service';
 /** Service clients (OAuth 2.0): token, revocation and introspection endpoints, and the discovery document. */
 @Module({
   imports: [
+    ClientsModule,
     KeysCoreModule,
     TokensModule,
     SessionsCoreModule,
@@ -30,7 +31,6 @@ import { TokenRevocationService } from './token-revocation.service';
   ],
   controllers: [OAuthController, DiscoveryController],
   providers: [
-    OAuthClientsService,
     OAuthTokenService,
     TokenExchangeService,
     TokenExchangeMetrics,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
+import { OAuthClientsService } from '../clients/oauth-clients.service';
 import { AccessTokenInspector } from './access-token-inspector';
 import type { PresentedClient } from './client-authentication';
 import type { IntrospectionRequestDto } from './dto/introspection-request.dto';
@@ -15,8 +16,9 @@ const asNumber = (value: unknown): number | undefined => (typeof value === 'numb
 
 /**
  * RFC 7662 token introspection, for a resource server that cannot verify JWTs itself (an API
- * gateway, a service in another language). Only an authenticated service client may ask
- * (§2.1, §4: otherwise the endpoint would tell anyone whether a stolen token still works). The
+ * gateway, a service in another language). Only an authenticated confidential client may ask: a
+ * service client, or a relying party registered with a secret (§2.1, §4: otherwise the endpoint
+ * would tell anyone whether a stolen token still works; a public client proves nothing). The
  * answer follows the one verification policy of @tessera/auth, revocation included; a refresh
  * token is never described (it is no bearer credential to a resource server).
  */
@@ -25,10 +27,11 @@ export class TokenIntrospectionService {
   constructor(
     private readonly clients: ServiceClientsService,
     private readonly inspector: AccessTokenInspector,
+    private readonly registry: OAuthClientsService,
   ) {}
 
   async introspect(params: IntrospectionRequestDto, presented: PresentedClient | undefined): Promise<IntrospectionDto> {
-    if (!presented || !this.clients.authenticate(presented.clientId, presented.clientSecret)) {
+    if (!presented || !(await this.authenticated(presented))) {
       throw new InvalidClientError();
     }
     if (params.token === undefined) {
@@ -57,5 +60,12 @@ export class TokenIntrospectionService {
       answer.client_id = clientId;
     }
     return Object.fromEntries(Object.entries(answer).filter(([, v]) => v !== undefined)) as IntrospectionDto;
+  }
+
+  private async authenticated(presented: PresentedClient): Promise<boolean> {
+    return (
+      this.clients.authenticate(presented.clientId, presented.clientSecret) !== undefined ||
+      (await this.registry.authenticate(presented.clientId, presented.clientSecret))
+    );
   }
 }

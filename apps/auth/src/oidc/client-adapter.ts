@@ -15,14 +15,16 @@ const OIDC_SCOPE_SET: ReadonlySet<string> = new Set(OIDC_SCOPES);
  */
 const UNUSABLE_SECRET = randomBytes(32).toString('base64url');
 
-/** Loopback and custom-scheme redirects belong to native applications (RFC 8252), which oidc-provider checks as such. */
+/**
+ * A private-use scheme (`com.example.app:/callback`) is a native application's (RFC 8252 §7.1),
+ * which oidc-provider accepts only as such; http(s) redirect URIs, the development loopback ones
+ * included, are a web application's. Not native for loopback: oidc-provider would then match a
+ * loopback redirect URI on any port (RFC 8252 §7.3), where Tessera matches it exactly, port
+ * included, and it would ask every user for consent on every sign-in, first-party or not
+ * (its native_client_prompt check), which also makes prompt=none fail.
+ */
 function applicationType(redirectUris: readonly string[]): 'web' | 'native' {
-  return redirectUris.some((uri) => {
-    const { protocol, hostname } = new URL(uri);
-    return !protocol.startsWith('http') || hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
-  })
-    ? 'native'
-    : 'web';
+  return redirectUris.some((uri) => !new URL(uri).protocol.startsWith('http')) ? 'native' : 'web';
 }
 
 /** The metadata oidc-provider reads for a registered client. */
@@ -75,9 +77,7 @@ export function consoleClientMetadata(webUrl: string): Record<string, unknown> {
   return {
     client_id: CONSOLE_CLIENT_ID,
     client_name: 'Tessera console',
-    // A browser application, also on localhost: oidc-provider ignores the port of a native
-    // client's loopback redirect, and the console's is matched exactly, port included.
-    application_type: 'web',
+    application_type: applicationType(redirectUris),
     redirect_uris: redirectUris,
     post_logout_redirect_uris: [`${webUrl}/`],
     grant_types: ['authorization_code'],

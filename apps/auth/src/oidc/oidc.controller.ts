@@ -19,7 +19,11 @@ export interface UserInfo {
 
 /** A page of the provider (the browser's answers are HTML, never JSON). */
 const ApiPage = (status: number, description: string) =>
-  ApiResponse({ status, description, content: { 'text/html': { schema: { type: 'string' } } } });
+  ApiResponse({ status, description, content: { 'text/html': {} } });
+
+/** A redirect; its short body says where to, as HTML or text depending on Accept (Koa's). */
+const ApiRedirect = (description: string) =>
+  ApiResponse({ status: 303, description, content: { 'text/html': {}, 'text/plain': {} } });
 
 /**
  * The provider's browser-facing endpoints, answered by oidc-provider itself (the request is
@@ -42,18 +46,9 @@ export class OidcController {
       'Errors that cannot be returned to the client (an unknown client, a redirect URI that is not registered) ' +
       'are shown as an HTML page.',
   })
-  @ApiResponse({ status: 303, description: 'To the sign-in page, or back to the client with `code` or `error`.' })
+  @ApiRedirect('To the sign-in page, or back to the client with `code` or `error`.')
   @ApiPage(400, 'An unknown client or a redirect URI that is not registered: nothing is sent back to the client.')
   authorize(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.handOver(request, reply);
-  }
-
-  @Public()
-  @Post('authorize')
-  @ApiOperation({ summary: 'The authorization endpoint with form-encoded parameters' })
-  @ApiResponse({ status: 303, description: 'As GET.' })
-  @ApiPage(400, 'As GET.')
-  authorizeByPost(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.handOver(request, reply);
   }
 
@@ -61,7 +56,7 @@ export class OidcController {
   @Public()
   @Get('authorize/:uid')
   @ApiOperation({ summary: 'Resumes an authorization after sign-in (internal to the flow)' })
-  @ApiResponse({ status: 303, description: 'Back to the client, or to the next step (consent).' })
+  @ApiRedirect('Back to the client, or to the next step (consent).')
   @ApiPage(400, 'The sign-in expired or belongs to another browser.')
   resume(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.handOver(request, reply);
@@ -82,19 +77,15 @@ export class OidcController {
   }
 
   @Public()
-  @Post('logout')
-  @ApiOperation({ summary: 'RP-initiated logout with form-encoded parameters' })
-  @ApiPage(200, 'As GET.')
-  @ApiPage(400, 'As GET.')
-  logoutByPost(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.handOver(request, reply);
-  }
-
-  @Public()
   @Post('logout/confirm')
   @ApiOperation({ summary: 'The logout confirmation form (internal to the flow)' })
-  @ApiResponse({ status: 303, description: 'To the `post_logout_redirect_uri`, or to /oauth/logout/success.' })
-  @ApiPage(400, 'The form was not the one the confirmation page sent (its xsrf value).')
+  @ApiRedirect('To the `post_logout_redirect_uri`, or to /oauth/logout/success.')
+  @ApiResponse({
+    status: 400,
+    description:
+      'The form was not the one the confirmation page sent (its xsrf value): HTML, or JSON for a non-browser.',
+    content: { 'text/html': {}, 'application/json': {} },
+  })
   confirmLogout(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.handOver(request, reply);
   }

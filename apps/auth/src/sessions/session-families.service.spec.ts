@@ -70,6 +70,7 @@ describe('SessionFamiliesService', () => {
         lastUsedAt: at(MINUTE).toISOString(),
         userAgent: 'Laptop',
         clientAddress: '10.0.0.2',
+        clientId: 'tessera-web',
         current: false,
       },
       {
@@ -78,6 +79,7 @@ describe('SessionFamiliesService', () => {
         lastUsedAt: t0.toISOString(),
         userAgent: 'Phone',
         clientAddress: '10.0.0.1',
+        clientId: 'tessera-web',
         current: true,
       },
     ]);

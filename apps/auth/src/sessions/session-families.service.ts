@@ -5,7 +5,7 @@ import type { SQL } from 'drizzle-orm';
 import { and, desc, eq, exists, gt, inArray, isNull, ne, not, notExists, sql } from 'drizzle-orm';
 
 import type { AuthDatabase } from '../database/auth-database';
-import { refreshTokens, sessionFamilies } from '../database/schema';
+import { oidcPayloads, refreshTokens, sessionFamilies } from '../database/schema';
 import type { Revocation } from '../revocations/revocation';
 import { revokedBeforeNow } from '../revocations/revocation';
 import { RevocationQueue } from '../revocations/revocation-queue.service';
@@ -22,6 +22,8 @@ export interface SessionView {
   lastUsedAt: string;
   userAgent: string | null;
   clientAddress: string | null;
+  /** The application signed in: `tessera-web` for the console, else a registered client's id. */
+  clientId: string;
   /** True for the session the request's access token was issued from. */
   current: boolean;
 }
@@ -109,6 +111,7 @@ export class SessionFamiliesService {
       lastUsedAt: row.lastUsedAt.toISOString(),
       userAgent: row.userAgent,
       clientAddress: row.clientIp,
+      clientId: row.clientId,
       current: row.id === current,
     }));
   }
@@ -156,8 +159,25 @@ export class SessionFamiliesService {
     return this.revokeWhere(eq(sessionFamilies.oidcGrantId, grantId), 'grant_revoked', now, { accessTokens: true });
   }
 
-  /** Ends every family of a user, or every one but `options.except`. */
-  revokeUserFamilies(
+  /**
+   * Ends every session signed in to a client, with its access tokens, and the provider's grants
+   * to it: an operator removed the client, so nothing it holds may work any more.
+   */
+  async revokeClientFamilies(clientId: string, now = new Date()): Promise<string[]> {
+    const ended = await this.revokeWhere(eq(sessionFamilies.clientId, clientId), 'client_removed', now, {
+      accessTokens: true,
+    });
+    await this.db
+      .delete(oidcPayloads)
+      .where(and(eq(oidcPayloads.kind, 'Grant'), sql`${oidcPayloads.payload}->>'clientId' = ${clientId}`));
+    return ended;
+  }
+
+  /**
+   * Ends every family of a user, or every one but `options.except`, and the user's sign-ins at
+   * the OpenID Provider, so that no application signs them in again without a password.
+   */
+  async revokeUserFamilies(
     userId: string,
     reason: SessionEndReason,
     options: RevokeOptions = {},
@@ -166,7 +186,9 @@ export class SessionFamiliesService {
     const condition = options.except
       ? and(eq(sessionFamilies.userId, userId), ne(sessionFamilies.id, options.except))!
       : eq(sessionFamilies.userId, userId);
-    return this.revokeWhere(condition, reason, now, { accessTokens: options.revokeAccessTokens ?? true });
+    const ended = await this.revokeWhere(condition, reason, now, { accessTokens: options.revokeAccessTokens ?? true });
+    await this.endProviderSessions(userId);
+    return ended;
   }
 
   /**
@@ -174,8 +196,23 @@ export class SessionFamiliesService {
    * one revoked-before entry that covers every access token issued to them until now, whatever
    * issued it (verifiers refuse any token of a user issued before that time). The ids ended.
    */
-  endAll(userId: string, reason: SessionEndReason, now = new Date()): Promise<string[]> {
-    return this.revokeWhere(eq(sessionFamilies.userId, userId), reason, now, { accessTokens: false, subject: userId });
+  async endAll(userId: string, reason: SessionEndReason, now = new Date()): Promise<string[]> {
+    const ended = await this.revokeWhere(eq(sessionFamilies.userId, userId), reason, now, {
+      accessTokens: false,
+      subject: userId,
+    });
+    await this.endProviderSessions(userId);
+    return ended;
+  }
+
+  /**
+   * Deletes the user's sessions at the OpenID Provider (its cookie then names nothing): after a
+   * logout everywhere, a password change or a disabled account, single sign-on must ask again.
+   */
+  private async endProviderSessions(userId: string): Promise<void> {
+    await this.db
+      .delete(oidcPayloads)
+      .where(and(eq(oidcPayloads.kind, 'Session'), sql`${oidcPayloads.payload}->>'accountId' = ${userId}`));
   }
 
   /**

@@ -21,10 +21,14 @@ export class ProfileController {
   @ApiOperation({
     summary: "The caller's profile, with their order summary",
     description:
-      "The summary is asked of orders over NATS on the caller's behalf; `orders` is null when orders cannot " +
-      'answer. A user with no stored profile gets an empty one.',
+      "The summary is asked of orders over NATS on the caller's behalf, with a token exchanged for the " +
+      "caller's; `orders` is null when orders cannot answer. A user with no stored profile gets an empty one.",
   })
   @ApiOkResponse({ type: MyProfileDto })
+  @ApiProblem(
+    502,
+    '`upstream_refused`: orders refused the token exchanged for the caller (a server configuration problem).',
+  )
   me(@CurrentUser() caller: Principal, @Req() request: FastifyRequest) {
     return this.profiles.findMine(caller, request.id);
   }

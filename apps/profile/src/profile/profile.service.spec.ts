@@ -110,6 +110,11 @@ describe('ProfileService', () => {
       ordersAnswer = () => Promise.reject(new TypeError('a bug'));
       await expect(service.findMine(principal())).rejects.toBeInstanceOf(TypeError);
     });
+
+    it('answers 502 upstream_refused, not a 401 that would sign the user out, when orders refuses its exchanged token', async () => {
+      ordersAnswer = () => Promise.reject(new TesseraError('invalid_token', 401, 'actor not allowed'));
+      await expect(service.findMine(principal())).rejects.toMatchObject({ status: 502, code: 'upstream_refused' });
+    });
   });
 
   describe('profile.get.v1 visibility', () => {

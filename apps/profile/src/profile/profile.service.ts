@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isServicePrincipal, type Principal, ServiceCalls } from '@tessera/auth';
 import { OrdersSummaryReply, type ProfileReply, Scope, Subjects } from '@tessera/contracts';
 import type { Database } from '@tessera/platform';
@@ -7,7 +7,7 @@ import { eq, sql } from 'drizzle-orm';
 
 import { profiles, type ProfileSchema } from '../database/schema';
 import type { UpdateProfileDto } from './dto/update-profile.dto';
-import { ProfileAccessDeniedError, ProfileNotFoundError } from './profile.errors';
+import { ProfileAccessDeniedError, ProfileNotFoundError, UpstreamRefusedError } from './profile.errors';
 
 const ORDERS_AUDIENCE = 'orders';
 
@@ -18,6 +18,8 @@ export interface MyProfile extends ProfileReply {
 
 @Injectable()
 export class ProfileService {
+  private readonly logger = new Logger('Profile');
+
   constructor(
     @Inject(DATABASE) private readonly db: Database<ProfileSchema>,
     private readonly calls: ServiceCalls,
@@ -96,6 +98,10 @@ export class ProfileService {
       // The profile is still worth returning when orders is down; anything else is a bug.
       if (e instanceof TesseraError && e.status >= 500) {
         return null;
+      }
+      if (e instanceof TesseraError && e.status === 401) {
+        this.logger.error({ msg: 'orders refused the exchanged token', code: e.code, requestId });
+        throw new UpstreamRefusedError();
       }
       throw e;
     }

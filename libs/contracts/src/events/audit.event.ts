@@ -12,6 +12,8 @@ export const AUDIT_EVENT_TYPES = [
   'refresh_reuse_detected',
   'logout',
   'key_rotated',
+  'client_registered',
+  'client_removed',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
@@ -39,7 +41,7 @@ export class AuditEvent {
   @MaxLength(100)
   clientAddress!: string | null;
 
-  /** Type-specific, non-secret facts: `reason`, `scope`, `sessionId`, `kid`, `alg`, `lockedUntil`. */
+  /** Type-specific, non-secret facts: `reason`, `scope`, `sessionId`, `kid`, `alg`, `lockedUntil`, `clientId`, `clientName`. */
   @IsObject()
   details!: Record<string, string>;
 }

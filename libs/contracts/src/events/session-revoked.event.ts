@@ -10,6 +10,8 @@ export const SESSION_REVOCATION_REASONS = [
   'account_disabled',
   /** The OpenID Provider revoked the grant the session came from: a replayed code, or a logout there. */
   'grant_revoked',
+  /** An operator removed the application the session was signed in to. */
+  'client_removed',
 ] as const;
 export type SessionRevocationReason = (typeof SESSION_REVOCATION_REASONS)[number];
 

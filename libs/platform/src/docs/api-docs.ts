@@ -8,7 +8,7 @@ import type {
   RequestBodyObject,
   SchemaObject,
 } from '@nestjs/swagger';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ApiExtension, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 // The route-level `helmet` option of the onRoute hook below is typed by this plugin.
 import type {} from '@fastify/helmet';
@@ -141,12 +141,23 @@ function pruneUnusedSchemas(document: OpenAPIObject): void {
   }
 }
 
+/** The operation extension ApiOpenRequestBody sets; read, then removed, by closeRequestBodies. */
+const OPEN_REQUEST_BODY = 'x-tessera-open-request-body';
+
+/**
+ * Documents a route whose body bypasses the global ValidationPipe and ignores members it does
+ * not know (RFC 7591 client metadata): its schema is not closed with `additionalProperties: false`.
+ */
+export function ApiOpenRequestBody(): MethodDecorator {
+  return ApiExtension(OPEN_REQUEST_BODY, true);
+}
+
 /**
  * Declares `additionalProperties: false` on every object schema a JSON request body refers to,
  * nested ones included: the global ValidationPipe (forbidNonWhitelisted) refuses a field its
  * DTO does not declare, and the document says so. Bodies that may also be form-encoded are the
  * OAuth endpoints, whose parameter pipe ignores unknown parameters (RFC 6749 §3.2, RFC 7009
- * §2.1): their schemas stay open.
+ * §2.1): their schemas stay open, as do those of routes marked with ApiOpenRequestBody.
  */
 function closeRequestBodies(document: OpenAPIObject): void {
   const schemas = (document.components?.schemas ?? {}) as Record<string, SchemaObject>;
@@ -168,7 +179,10 @@ function closeRequestBodies(document: OpenAPIObject): void {
   };
   for (const operation of operationsOf(document)) {
     const content = (operation.requestBody as RequestBodyObject | undefined)?.content ?? {};
-    if (!('application/x-www-form-urlencoded' in content)) {
+    const extensions: Record<string, unknown> = operation as OperationObject & Record<string, unknown>;
+    const open = extensions[OPEN_REQUEST_BODY] === true;
+    delete extensions[OPEN_REQUEST_BODY];
+    if (!open && !('application/x-www-form-urlencoded' in content)) {
       Object.values(content).forEach(({ schema }) => close(schema));
     }
   }

@@ -3,13 +3,22 @@ import type { Command } from 'commander';
 import { ServiceClientsService } from '../../oauth/service-clients.service';
 import type { CommandHost } from '../command';
 import { table, UsageError } from '../command';
+import { registerRegisteredClientsCommands } from './registered-clients.command';
 
-/** `clients list|new-secret`: the service clients declared in SERVICE_CLIENTS, through ServiceClientsService. */
+/**
+ * `clients list|new-secret`: the service clients declared in SERVICE_CLIENTS, through
+ * ServiceClientsService; `clients add|registered|remove`: the registered OAuth/OpenID Connect
+ * clients (registered-clients.command.ts).
+ */
 export function registerClientsCommands(program: Command, host: CommandHost): void {
-  const clients = program.command('clients').description('OAuth service clients (declared in SERVICE_CLIENTS)');
+  const clients = program
+    .command('clients')
+    .description(
+      'OAuth clients: service clients declared in SERVICE_CLIENTS (list, new-secret) and registered applications (add, registered, remove)',
+    );
   clients
     .command('list')
-    .description('declared clients, their scopes, and whether a secret is configured')
+    .description('the service clients declared in SERVICE_CLIENTS, their scopes, and whether a secret is configured')
     .action(() => {
       host.run((app) => {
         const list = app
@@ -35,4 +44,5 @@ export function registerClientsCommands(program: Command, host: CommandHost): vo
         );
       });
     });
+  registerRegisteredClientsCommands(clients, host);
 }

@@ -19,6 +19,12 @@ export class SessionDto implements SessionView {
   @ApiProperty({ type: 'string', nullable: true, description: 'The client address recorded with the session.' })
   clientAddress!: string | null;
 
+  @ApiProperty({
+    example: 'tessera-web',
+    description: 'The application signed in: `tessera-web` for the console, else a registered client’s id.',
+  })
+  clientId!: string;
+
   @ApiProperty({ description: 'True for the session of the access token that asked.' })
   current!: boolean;
 }
