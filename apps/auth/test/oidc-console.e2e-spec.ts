@@ -226,4 +226,27 @@ describe.each(testDatabaseTargets())('the console signs in through the OpenID Pr
     const refused = await auth.call('POST', '/auth/refresh', { body: {}, cookie, headers: { origin: WEB } });
     expect(refused.status).toBe(401);
   });
+
+  it('sends a browser whose sign-in already ended back to the console: the self-submitting logout page may run its script', async () => {
+    const { code, verifier } = await authorize(await newUser());
+    const tokens = await exchange(code, verifier, WEB);
+    const logout = new URL('/oauth/logout', TEST_ISSUER);
+    logout.search = new URLSearchParams({
+      id_token_hint: String(tokens.body.id_token),
+      post_logout_redirect_uri: `${WEB}/`,
+      state: 'signed-out',
+    }).toString();
+    // Another browser, with no sign-in at auth: nothing to confirm, the page submits itself.
+    const browser = new TestBrowser(auth.base);
+    const page = await browser.navigate(logout.href);
+    expect(page.status).toBe(200);
+    const script = /<script>([\s\S]*?)<\/script>/.exec(page.text)?.[1];
+    expect(script).toContain('submit()');
+    const hash = createHash('sha256').update(script!).digest('base64');
+    expect(page.headers.get('content-security-policy')).toContain(`script-src 'sha256-${hash}'`);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.text)![1];
+    const done = await browser.request('POST', '/oauth/logout/confirm', { xsrf, logout: 'yes' });
+    expect(done.location).toBe(`${WEB}/?state=signed-out`);
+  });
 });

@@ -12,7 +12,7 @@ import { InvalidGrantError } from '../sessions/sessions.errors';
 import { REFRESH_COOKIE, refreshCookieAttributes, refreshCookieMaxAge } from '../sign-in/refresh-cookie';
 import { scopesForGrant } from '../tokens/token-issuer.service';
 import { OIDC_ROUTES } from './oidc-routes';
-import { securityHeaders } from './pages';
+import { inlineScriptSource, securityHeaders } from './pages';
 
 interface JwtParts {
   header?: Record<string, unknown>;
@@ -101,6 +101,11 @@ export class OidcTokens {
         }
       }
       await next();
+      const script =
+        ctx.path === OIDC_ROUTES.end_session && typeof ctx.body === 'string' && inlineScriptSource(ctx.body);
+      if (script) {
+        ctx.set('content-security-policy', `${ctx.response.get('content-security-policy')}; script-src ${script}`);
+      }
       const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
       if (tokenRequest && oidc?.client?.clientId === CONSOLE_CLIENT_ID) {
         this.allowConsoleCredentials(ctx as KoaContextWithOIDC);

@@ -30,6 +30,20 @@ function formAction(redirectTargets: readonly string[]): string {
   return ["'self'", ...origins].join(' ');
 }
 
+/**
+ * The CSP source allowing the one inline script of an HTML answer (its sha256), or undefined
+ * when it has none. oidc-provider answers a logout whose sign-in has already ended with a page
+ * that submits the confirmation by itself; without this, `default-src 'none'` blocks that
+ * script and the browser stays on a blank page.
+ */
+export function inlineScriptSource(html: string): string | undefined {
+  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)];
+  if (scripts.length !== 1) {
+    return undefined;
+  }
+  return `'sha256-${createHash('sha256').update(scripts[0][1]).digest('base64')}'`;
+}
+
 /** Headers for every page and answer of the provider; `redirectTargets` widen form-action. */
 export function securityHeaders(_path: string, redirectTargets: readonly string[] = []): Record<string, string> {
   return {
