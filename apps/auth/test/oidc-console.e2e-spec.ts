@@ -245,6 +245,8 @@ describe.each(testDatabaseTargets())('the console signs in through the OpenID Pr
     const hash = createHash('sha256').update(script!).digest('base64');
     expect(page.headers.get('content-security-policy')).toContain(`script-src 'sha256-${hash}'`);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    // The submit is redirected to the console: form-action allows it (Chromium checks redirects).
+    expect(page.headers.get('content-security-policy')).toContain(`form-action 'self' ${WEB}`);
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.text)![1];
     const done = await browser.request('POST', '/oauth/logout/confirm', { xsrf, logout: 'yes' });
     expect(done.location).toBe(`${WEB}/?state=signed-out`);

@@ -101,12 +101,16 @@ export class OidcTokens {
         }
       }
       await next();
+      const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
       const script =
         ctx.path === OIDC_ROUTES.end_session && typeof ctx.body === 'string' && inlineScriptSource(ctx.body);
       if (script) {
-        ctx.set('content-security-policy', `${ctx.response.get('content-security-policy')}; script-src ${script}`);
+        // Its form leads, through the confirmation, to the validated post_logout_redirect_uri:
+        // form-action must allow that redirect too, or the browser blocks the submit.
+        const back = oidc?.params?.post_logout_redirect_uri;
+        const csp = securityHeaders('', typeof back === 'string' ? [back] : [])['content-security-policy'];
+        ctx.set('content-security-policy', `${csp}; script-src ${script}`);
       }
-      const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
       if (tokenRequest && oidc?.client?.clientId === CONSOLE_CLIENT_ID) {
         this.allowConsoleCredentials(ctx as KoaContextWithOIDC);
       }
