@@ -251,6 +251,17 @@ describe.each(testDatabaseTargets())('orders: listing, reading and cancelling on
       await expectProblem(await get(`/orders/${id}`, service), 403, 'insufficient_scope');
       await expectProblem(await cancel(id, service), 403, 'insufficient_scope');
     });
+
+    it('lets a user token narrowed to orders:read (a third-party app’s) read but not cancel, and one without it do neither', async () => {
+      const owner = randomUUID();
+      const id = await seed(owner);
+      const reader = await h.token(owner, { roles: ['user'], scope: 'openid orders:read' });
+      expect((await get(`/orders/${id}`, reader)).status).toBe(200);
+      await expectProblem(await cancel(id, reader), 403, 'insufficient_scope');
+      const identityOnly = await h.token(owner, { roles: ['user'], scope: 'openid profile' });
+      await expectProblem(await get(`/orders/${id}`, identityOnly), 403, 'insufficient_scope');
+      await expectProblem(await get('/orders', identityOnly), 403, 'insufficient_scope');
+    });
   });
 
   describe('POST /orders/:id/cancel', () => {

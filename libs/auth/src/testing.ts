@@ -2,7 +2,7 @@ import { KeyObject, randomUUID, sign } from 'node:crypto';
 
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { Buckets, namespacedBucket, Role } from '@tessera/contracts';
+import { Buckets, namespacedBucket, Role, scopesForRoles } from '@tessera/contracts';
 import { NatsRpcClient, TesseraError } from '@tessera/platform';
 import { type TestDatabaseTarget, testNamespace, testNatsUrl } from '@tessera/platform/testing';
 
@@ -34,6 +34,7 @@ export interface TestTokenOptions {
   audience: string | string[];
   sub?: string;
   roles?: string[];
+  /** Default: the scopes the roles grant, as the issuer gives a user (scopesForRoles). */
   scope?: string;
   /** Seconds from now; negative for an expired token. Default 900. */
   expiresIn?: number;
@@ -55,7 +56,7 @@ export async function signTestToken(key: TestSigningKey, options: TestTokenOptio
     exp: now + (options.expiresIn ?? 900),
     jti: randomUUID(),
     roles: options.roles ?? [Role.User],
-    scope: options.scope ?? '',
+    scope: options.scope ?? scopesForRoles(options.roles ?? [Role.User]).join(' '),
   };
   for (const [name, value] of Object.entries(options.claims ?? {})) {
     if (value === undefined) {

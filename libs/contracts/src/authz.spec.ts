@@ -24,9 +24,9 @@ describe('role and scope names', () => {
       expect(scopesForRoles([Role.User])).toEqual(['orders:read', 'orders:write', 'profile:read', 'profile:write']);
     });
 
-    it('adds nothing for admin, whose rights are the role itself', () => {
+    it('grants admin the same kinds of access as user, its extra rights being the role itself', () => {
       expect(scopesForRoles([Role.User, Role.Admin])).toEqual(scopesForRoles([Role.User]));
-      expect(scopesForRoles([Role.Admin])).toEqual([]);
+      expect(scopesForRoles([Role.Admin])).toEqual(scopesForRoles([Role.User]));
     });
 
     it('grants nothing for no role or an unknown one, including prototype names', () => {

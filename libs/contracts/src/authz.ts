@@ -33,13 +33,17 @@ export type Scope = (typeof Scope)[keyof typeof Scope];
 
 export const SCOPES: readonly Scope[] = [Scope.OrdersRead, Scope.OrdersWrite, Scope.ProfileRead, Scope.ProfileWrite];
 
+const ALL_USER_SCOPES = Object.freeze([Scope.OrdersRead, Scope.OrdersWrite, Scope.ProfileRead, Scope.ProfileWrite]);
+
 /**
- * What each role grants in a user's access token `scope`. Admin adds no scope: admin rights are
- * the `admin` role, checked by `@Roles`, and a scope would not say more than the role does.
+ * What each role grants in a user's access token `scope`. The services' routes check the scope
+ * as well as the role (`@Scopes` beside `@Roles`), so a token narrowed to fewer scopes (a
+ * third-party application's) reaches less; admin grants the same kinds of access as user, its
+ * extra rights being the `admin` role itself.
  */
 export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = Object.freeze({
-  [Role.User]: Object.freeze([Scope.OrdersRead, Scope.OrdersWrite, Scope.ProfileRead, Scope.ProfileWrite]),
-  [Role.Admin]: Object.freeze([]),
+  [Role.User]: ALL_USER_SCOPES,
+  [Role.Admin]: ALL_USER_SCOPES,
 });
 
 /**

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, type Principal, Roles } from '@tessera/auth';
-import { Role } from '@tessera/contracts';
+import { CurrentUser, type Principal, Roles, Scopes } from '@tessera/auth';
+import { Role, Scope } from '@tessera/contracts';
 import { ApiProblem } from '@tessera/platform';
 import type { FastifyRequest } from 'fastify';
 
@@ -13,13 +13,17 @@ import { OrdersService } from './orders.service';
 
 /** Orders belong to people: a service token (no user role) gets 403, never someone's orders. */
 @ApiTags('orders')
-@ApiProblem(403, "`insufficient_scope`: the token is not a user's (a service token has no `user` role).")
+@ApiProblem(
+  403,
+  "`insufficient_scope`: not a user's token (a service token has no `user` role), or one without the route's scope.",
+)
 @Controller('orders')
 @Roles(Role.User, Role.Admin)
 export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Post()
+  @Scopes(Scope.OrdersWrite)
   @HttpCode(201)
   @ApiOperation({
     summary: 'Place an order',
@@ -41,6 +45,7 @@ export class OrdersController {
   }
 
   @Get()
+  @Scopes(Scope.OrdersRead)
   @ApiOperation({
     summary: "The caller's orders, newest first, a page at a time; with `all=true` every user's (admins)",
   })
@@ -52,6 +57,7 @@ export class OrdersController {
   }
 
   @Get(':id')
+  @Scopes(Scope.OrdersRead)
   @ApiOperation({ summary: "One order: the caller's own, or any for an admin" })
   @ApiOkResponse({ type: OrderDto })
   @ApiProblem(400, '`validation_failed`: the id is not a UUID.')
@@ -61,6 +67,7 @@ export class OrdersController {
   }
 
   @Post(':id/cancel')
+  @Scopes(Scope.OrdersWrite)
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a placed order' })
   @ApiOkResponse({ type: OrderDto, description: 'The order, with `status: "cancelled"`.' })

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@tessera/auth';
-import { ProfileReply, Role } from '@tessera/contracts';
+import { Roles, Scopes } from '@tessera/auth';
+import { ProfileReply, Role, Scope } from '@tessera/contracts';
 import { ApiProblem } from '@tessera/platform';
 
 import { ProfileService } from './profile.service';
@@ -13,6 +13,7 @@ export class AdminProfilesController {
   constructor(private readonly profiles: ProfileService) {}
 
   @Get(':userId')
+  @Scopes(Scope.ProfileRead)
   @ApiOperation({ summary: "Any user's stored profile (admins)" })
   @ApiParam({ name: 'userId', format: 'uuid' })
   @ApiOkResponse({ type: ProfileReply })

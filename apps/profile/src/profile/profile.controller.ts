@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Patch, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, type Principal, Roles } from '@tessera/auth';
-import { ProfileReply, Role } from '@tessera/contracts';
+import { CurrentUser, type Principal, Roles, Scopes } from '@tessera/auth';
+import { ProfileReply, Role, Scope } from '@tessera/contracts';
 import { ApiProblem } from '@tessera/platform';
 import type { FastifyRequest } from 'fastify';
 
@@ -11,13 +11,17 @@ import { ProfileService } from './profile.service';
 
 /** A person's own profile: a service token (no user role) gets 403, never a profile of its own. */
 @ApiTags('profile')
-@ApiProblem(403, "`insufficient_scope`: the token is not a user's (a service token has no `user` role).")
+@ApiProblem(
+  403,
+  "`insufficient_scope`: not a user's token (a service token has no `user` role), or one without the route's scope.",
+)
 @Controller('profile')
 @Roles(Role.User, Role.Admin)
 export class ProfileController {
   constructor(private readonly profiles: ProfileService) {}
 
   @Get('me')
+  @Scopes(Scope.ProfileRead)
   @ApiOperation({
     summary: "The caller's profile, with their order summary",
     description:
@@ -34,6 +38,7 @@ export class ProfileController {
   }
 
   @Patch('me')
+  @Scopes(Scope.ProfileWrite)
   @ApiOperation({ summary: "Change the caller's display name or shipping address" })
   @ApiOkResponse({ type: ProfileReply, description: 'The profile as stored.' })
   @ApiProblem(

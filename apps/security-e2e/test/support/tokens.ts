@@ -28,7 +28,7 @@ export function userClaims(sub: string, changes: Record<string, unknown> = {}): 
     exp: now + 600,
     jti: randomUUID(),
     roles: ['user', 'admin'],
-    scope: '',
+    scope: 'orders:read orders:write profile:read profile:write',
   };
   for (const [name, value] of Object.entries(changes)) {
     if (value === undefined) {
