@@ -17,6 +17,8 @@ import type { SmtpSink } from './smtp-sink';
 import { startSmtpSink } from './smtp-sink';
 
 const MAIL_FROM = 'Tessera Test <no-reply@tessera.test>';
+/** Booting the app (migrations, keys, NATS) on a busy machine. */
+const BOOT_MS = 30_000;
 /** Stands for the single-use link a real flow puts in a mail: it must never reach a log line. */
 const SECRET_LINK = 'http://localhost:3000/verify?token=sEcReT-tOkEn-4b1d';
 
@@ -46,7 +48,7 @@ describe.each(testDatabaseTargets())('mail on $name', (target) => {
       logLines,
     });
     outbox = auth.app.get(MailOutbox);
-  });
+  }, BOOT_MS);
 
   afterAll(async () => {
     await auth?.close();
@@ -175,5 +177,31 @@ describe.each(testDatabaseTargets())('mail on $name', (target) => {
     expect(log).toContain('sending mail failed, will retry');
     expect(log).not.toContain('sEcReT-tOkEn');
     expect(log).not.toMatch(/reader-[0-9a-f]{8}@example\.com/);
+  });
+});
+
+describe('mail without SMTP_URL', () => {
+  let auth: AuthAppFixture;
+  const logLines: string[] = [];
+
+  beforeAll(async () => {
+    auth = await startAuthApp(testDatabaseTargets()[0]!, { env: { LOG_LEVEL: 'info' }, logLines });
+  }, BOOT_MS);
+
+  afterAll(async () => {
+    await auth?.close();
+  });
+
+  it('keeps mail queued, unsent, and says so once in the log', async () => {
+    const outbox = auth.app.get(MailOutbox);
+    const mail = message();
+    await auth.db.transaction((tx) => outbox.enqueue(tx, mail));
+    outbox.committed();
+    await sleep(1500);
+    const [row] = await auth.db.select().from(mailOutbox).where(eq(mailOutbox.id, mail.id));
+    expect(row).toMatchObject({ sentAt: null, attempts: 0 });
+    expect(
+      logLines.filter((l) => l.includes('SMTP_URL is not set: mail is queued in the database but not sent')),
+    ).toHaveLength(1);
   });
 });
