@@ -77,13 +77,13 @@ describe.each(testDatabaseTargets())('mail on $name', (target) => {
     await queue(mail);
     await eventually(() => received(mail.id).length > 0, 5000);
     const [got] = received(mail.id);
-    expect(got!.from?.value).toEqual([{ name: 'Tessera Test', address: 'no-reply@tessera.test' }]);
-    expect(got!.to).toMatchObject({ value: [{ address: mail.to }] });
-    expect(got!.subject).toBe(mail.subject);
-    expect(got!.text?.trim()).toBe(mail.text);
-    expect(got!.html).toContain(`<a href="${SECRET_LINK}">this link</a>`);
-    expect(got!.headers.get('auto-submitted')).toBe('auto-generated');
-    await eventually(async () => (await rowOf(mail.id))?.sentAt != null, 2000);
+    expect(got.from?.value).toEqual([{ name: 'Tessera Test', address: 'no-reply@tessera.test' }]);
+    expect(got.to).toMatchObject({ value: [{ address: mail.to }] });
+    expect(got.subject).toBe(mail.subject);
+    expect(got.text?.trim()).toBe(mail.text);
+    expect(got.html).toContain(`<a href="${SECRET_LINK}">this link</a>`);
+    expect(got.headers.get('auto-submitted')).toBe('auto-generated');
+    await eventually(async () => Boolean((await rowOf(mail.id))?.sentAt), 2000);
     expect(await rowOf(mail.id)).toMatchObject({ attempts: 0, lastError: null });
 
     // Queued again under the same id, and polled past: still the one copy.
@@ -125,7 +125,7 @@ describe.each(testDatabaseTargets())('mail on $name', (target) => {
     }
     // Backoff after two or three failures: the next try is at most a few seconds away.
     await eventually(() => received(mail.id).length > 0, 12_000);
-    await eventually(async () => (await rowOf(mail.id))?.sentAt != null, 2000);
+    await eventually(async () => Boolean((await rowOf(mail.id))?.sentAt), 2000);
     await sleep(1500);
     expect(received(mail.id)).toHaveLength(1);
     const metrics = (await auth.call('GET', '/metrics')).text;
@@ -185,7 +185,7 @@ describe('mail without SMTP_URL', () => {
   const logLines: string[] = [];
 
   beforeAll(async () => {
-    auth = await startAuthApp(testDatabaseTargets()[0]!, { env: { LOG_LEVEL: 'info' }, logLines });
+    auth = await startAuthApp(testDatabaseTargets()[0], { env: { LOG_LEVEL: 'info' }, logLines });
   }, BOOT_MS);
 
   afterAll(async () => {
