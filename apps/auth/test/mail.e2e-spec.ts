@@ -109,7 +109,9 @@ describe.each(testDatabaseTargets())('mail on $name', (target) => {
   });
 
   it('keeps a mail queued while the SMTP server is down, counting attempts, and delivers it exactly once when it is back', async () => {
-    const failedBefore = metricValue((await auth.call('GET', '/metrics')).text, 'tessera_auth_mail_failed_total');
+    const before = (await auth.call('GET', '/metrics')).text;
+    const failedBefore = metricValue(before, 'tessera_auth_mail_failed_total');
+    const queuedBefore = metricValue(before, 'tessera_auth_mail_queued_total');
     await smtp.stop();
     const mail = message();
     try {
@@ -119,6 +121,7 @@ describe.each(testDatabaseTargets())('mail on $name', (target) => {
       expect(row).toMatchObject({ sentAt: null, lastError: expect.stringMatching(/\S/) });
       const metrics = (await auth.call('GET', '/metrics')).text;
       expect(metricValue(metrics, 'tessera_auth_mail_failed_total')).toBeGreaterThanOrEqual(failedBefore + 2);
+      expect(metricValue(metrics, 'tessera_auth_mail_queued_total')).toBe(queuedBefore + 1);
       expect(metricValue(metrics, 'tessera_auth_mail_unsent')).toBeGreaterThanOrEqual(1);
     } finally {
       await smtp.start();
@@ -195,8 +198,7 @@ describe('mail without SMTP_URL', () => {
   it('keeps mail queued, unsent, and says so once in the log', async () => {
     const outbox = auth.app.get(MailOutbox);
     const mail = message();
-    await auth.db.transaction((tx) => outbox.enqueue(tx, mail));
-    outbox.committed();
+    await outbox.send(mail);
     await sleep(1500);
     const [row] = await auth.db.select().from(mailOutbox).where(eq(mailOutbox.id, mail.id));
     expect(row).toMatchObject({ sentAt: null, attempts: 0 });

@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { isUuid } from '@tessera/platform';
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, isUuid } from '@tessera/platform';
 
 import type { AuthDatabase } from '../database/auth-database';
 import { mailOutbox } from '../database/schema';
@@ -18,6 +18,7 @@ export type MailWriter = Pick<AuthDatabase, 'insert'>;
 @Injectable()
 export class MailOutbox {
   constructor(
+    @Inject(DATABASE) private readonly db: AuthDatabase,
     private readonly sender: MailSender,
     private readonly metrics: MailMetrics,
   ) {}
@@ -50,5 +51,11 @@ export class MailOutbox {
   committed(count = 1): void {
     this.metrics.mailQueued(count);
     this.sender.wake();
+  }
+
+  /** A mail no other change goes with: queued in a transaction of its own, then sent. */
+  async send(message: MailMessage): Promise<void> {
+    await this.db.transaction((tx) => this.enqueue(tx, message));
+    this.committed();
   }
 }
