@@ -77,8 +77,9 @@ export class MailSender extends PeriodicTask implements OnApplicationBootstrap, 
       return Promise.resolve();
     }
     if (this.running) {
+      // The pass under way looks again when it is done (and reports its own failure, once).
       this.again = true;
-      return this.running;
+      return Promise.resolve();
     }
     const transport = this.transport;
     this.running = (async () => {
