@@ -13,6 +13,7 @@ import { AUTH_AUDIENCE, AuthConfig } from './config/auth.config';
 import { backfillCanonicalEmails } from './database/canonical-email-backfill';
 import * as schema from './database/schema';
 import { KeysModule } from './keys/keys.module';
+import { MailModule } from './mail/mail.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SignInModule } from './sign-in/sign-in.module';
@@ -65,6 +66,7 @@ export class AppModule {
         ClientsModule,
         AdminModule,
         OAuthModule,
+        MailModule,
       ],
       // OutboxRelay publishes the events the app commits (auth.user.registered.v1, ...).
       providers: [{ provide: AuthConfig, useValue: config }, OutboxRelay],

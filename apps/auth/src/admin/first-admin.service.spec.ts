@@ -114,6 +114,8 @@ describe('FirstAdminService', () => {
       SERVICE_CLIENT_SECRET_PROFILE: 'p'.repeat(32),
       NATS_USER: 'auth',
       NATS_PASSWORD: 'n'.repeat(32),
+      SMTP_URL: 'smtp://mail.example.com:587',
+      MAIL_FROM: 'Tessera <no-reply@example.com>',
     };
     const error = await firstAdmin(production)
       .ensureAdmin()

@@ -12,6 +12,9 @@ const SECRET_B = 'b'.repeat(43);
 /** Production refuses an anonymous NATS connection (docker/nats/nats.conf has a user per service). */
 const NATS_CREDENTIALS = { NATS_USER: 'auth', NATS_PASSWORD: `p${'a'.repeat(40)}` };
 
+/** Production sends mail: it needs an SMTP server and a From address. */
+const MAIL = { SMTP_URL: 'smtps://tessera:pw@mail.example.com:465', MAIL_FROM: 'Tessera <no-reply@example.com>' };
+
 /** Everything production requires, each given directly. */
 const PRODUCTION = {
   NODE_ENV: 'production',
@@ -20,6 +23,7 @@ const PRODUCTION = {
   SERVICE_CLIENT_SECRET_ORDERS: SECRET_A,
   SERVICE_CLIENT_SECRET_PROFILE: SECRET_B,
   ...NATS_CREDENTIALS,
+  ...MAIL,
 };
 
 function problems(env: Record<string, string>): string[] {
@@ -193,6 +197,8 @@ describe('loadAuthConfig', () => {
     expect(list).toEqual([
       expect.stringContaining('AUTH_DATABASE_URL is required in production'),
       expect.stringContaining('AUTH_KEY_ENCRYPTION_KEY is required in production'),
+      expect.stringContaining('SMTP_URL is required in production'),
+      expect.stringContaining('MAIL_FROM is required in production'),
       expect.stringMatching(/^SERVICE_CLIENT_SECRET_ORDERS is required in production: .*"orders"/),
       expect.stringMatching(/^SERVICE_CLIENT_SECRET_PROFILE is required in production: .*"profile"/),
       expect.stringMatching(/^NATS_USER and NATS_PASSWORD are required in production/),
@@ -225,8 +231,11 @@ describe('loadAuthConfig', () => {
         SERVICE_CLIENT_SECRET_PROFILE_FILE: file('profile', SECRET_B),
         NATS_USER: 'auth',
         NATS_PASSWORD_FILE: file('nats', NATS_CREDENTIALS.NATS_PASSWORD),
+        SMTP_URL_FILE: file('smtp', MAIL.SMTP_URL),
+        MAIL_FROM: MAIL.MAIL_FROM,
       });
       expect(config.AUTH_DATABASE_URL).toBe('postgres://auth:pw@db:5432/auth');
+      expect(config.SMTP_URL).toBe(MAIL.SMTP_URL);
       expect(config.AUTH_KEY_ENCRYPTION_KEY).toBe(KEK);
       expect(config.NATS_PASSWORD).toBe(NATS_CREDENTIALS.NATS_PASSWORD);
       expect(config.serviceClientSecrets).toEqual(
@@ -357,8 +366,47 @@ describe('loadAuthConfig', () => {
         SERVICE_CLIENT_SECRET_ORDERS: SECRET_A,
         SERVICE_CLIENT_SECRET_PROFILE: SECRET_B,
         ...NATS_CREDENTIALS,
+        ...MAIL,
       });
       expect(config.AUTH_SIGNING_ALG).toBe('HS256');
+    });
+  });
+
+  describe('mail', () => {
+    it('refuses to start in production without SMTP_URL or MAIL_FROM, listed with the other problems', () => {
+      const { SMTP_URL: _url, ...withoutSmtp } = PRODUCTION;
+      expect(problems(withoutSmtp)).toEqual(['SMTP_URL is required in production (without it no mail leaves)']);
+      const { MAIL_FROM: _from, ...withoutFrom } = PRODUCTION;
+      expect(problems(withoutFrom)).toEqual(['MAIL_FROM is required in production (the From of every mail)']);
+      expect(problems({ ...PRODUCTION, AUTH_DATABASE_URL: '' })).toEqual([
+        expect.stringContaining('AUTH_DATABASE_URL is required in production'),
+      ]);
+      expect(loadAuthConfig(PRODUCTION)).toMatchObject({ SMTP_URL: MAIL.SMTP_URL, mailFrom: MAIL.MAIL_FROM });
+    });
+
+    it('starts without SMTP_URL outside production, sending from Tessera <no-reply@localhost>', () => {
+      const config = loadAuthConfig({});
+      expect(config.SMTP_URL).toBeUndefined();
+      expect(config.mailFrom).toBe('Tessera <no-reply@localhost>');
+      expect(loadAuthConfig({ MAIL_FROM: 'ops@example.com' }).mailFrom).toBe('ops@example.com');
+    });
+
+    it('takes smtp:// and smtps:// URLs only, without echoing one that holds a password', () => {
+      expect(loadAuthConfig({ SMTP_URL: 'smtp://127.0.0.1:1025' }).SMTP_URL).toBe('smtp://127.0.0.1:1025');
+      expect(loadAuthConfig({ SMTP_URL: 'smtps://u:p@mail.example.com' }).SMTP_URL).toBe(
+        'smtps://u:p@mail.example.com',
+      );
+      const list = problems({ SMTP_URL: 'http://user:hunter2-secret@mail.example.com' });
+      expect(list).toEqual([expect.stringMatching(/^SMTP_URL: SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/)]);
+      expect(list.join('\n')).not.toContain('hunter2-secret');
+    });
+
+    it('refuses a MAIL_FROM that is not one address', () => {
+      for (const from of ['Tessera', 'a@b.c, d@e.f', 'Tessera <no-reply@example.com>\r\nBcc: x@y.z']) {
+        expect(problems({ MAIL_FROM: from })).toEqual([
+          expect.stringMatching(/^MAIL_FROM: MAIL_FROM must be an address/),
+        ]);
+      }
     });
   });
 

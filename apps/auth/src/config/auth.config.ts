@@ -40,6 +40,11 @@ const DAY = 24 * 60 * 60;
 /** KiB x iterations of OWASP's weakest recommended argon2id setting (m=7168, t=5). */
 const MIN_PASSWORD_HASH_WORK = 7168 * 5;
 
+/** `Name <local@domain>` or `local@domain`, on one line. */
+const MAIL_FROM_FORMAT = /^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
+/** The sender outside production when MAIL_FROM is unset. */
+export const DEVELOPMENT_MAIL_FROM = 'Tessera <no-reply@localhost>';
+
 /** The audience auth itself verifies (`GET /auth/me` and later bearer routes). */
 export const AUTH_AUDIENCE = 'auth';
 
@@ -251,6 +256,25 @@ export class AuthConfig extends ServiceConfig {
   TOKEN_EXCHANGE_CLIENTS?: string;
 
   /**
+   * Where mail leaves (mail/mail-sender.service.ts): smtp:// (STARTTLS when the server offers
+   * it) or smtps:// (TLS from the start), with user:password@ when the server wants them.
+   * Required in production; unset elsewhere, mail is queued but not sent.
+   */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^\s/?#]+(\/[^\s]*)?$/, {
+    message: 'SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.com:587',
+  })
+  SMTP_URL?: string;
+
+  /** The From of every mail: `Name <address>` or a bare address. Required in production. */
+  @IsOptional()
+  @MaxLength(320)
+  @Matches(MAIL_FROM_FORMAT, {
+    message: 'MAIL_FROM must be an address or "Name <address>", e.g. "Tessera <no-reply@example.com>"',
+  })
+  MAIL_FROM?: string;
+
+  /**
    * Client id → secret of the declared clients that have one, set by loadAuthConfig from the
    * SERVICE_CLIENT_SECRET_* variables. Only ServiceClientsService reads it, to hash each one.
    */
@@ -261,6 +285,11 @@ export class AuthConfig extends ServiceConfig {
    * The app does; the operator CLI does not, so a command never changes the key as a side effect.
    */
   rotateToConfiguredAlgorithmAtStart = true;
+
+  /** MAIL_FROM, or the development sender outside production (production requires MAIL_FROM). */
+  get mailFrom(): string {
+    return this.MAIL_FROM ?? DEVELOPMENT_MAIL_FROM;
+  }
 
   get passwordHashOptions(): PasswordHashOptions {
     return {
@@ -353,6 +382,12 @@ function crossChecks(config: AuthConfig): string[] {
     }
     if (!config.AUTH_KEY_ENCRYPTION_KEY && config.AUTH_SIGNING_ALG !== 'HS256') {
       problems.push('AUTH_KEY_ENCRYPTION_KEY is required in production (the generated key is for development)');
+    }
+    if (!config.SMTP_URL) {
+      problems.push('SMTP_URL is required in production (without it no mail leaves)');
+    }
+    if (!config.MAIL_FROM) {
+      problems.push('MAIL_FROM is required in production (the From of every mail)');
     }
   }
   return problems;

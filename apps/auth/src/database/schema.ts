@@ -230,6 +230,39 @@ export const oidcConsents = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.clientId] })],
 );
 
+/**
+ * Mail waiting to leave, written in the transaction of the change it tells the user about
+ * (mail/mail-outbox.service.ts) and sent over SMTP by MailSender. The id is the message's
+ * idempotency key and its Message-ID. A row is never deleted by sending: `sent_at` marks it
+ * done, so no replica sends it again. `next_attempt_at` is when it may be tried next; while a
+ * sender holds it, the end of that sender's lease. The bodies are stored because they are what
+ * is sent (links with tokens included): this table is as sensitive as the tokens in it.
+ */
+export const mailOutbox = pgTable(
+  'mail_outbox',
+  {
+    id: uuid('id').primaryKey(),
+    /** Which message this is (`verify-email`, `password-reset`, ...), for logs and metrics. */
+    template: text('template').notNull(),
+    recipient: text('recipient').notNull(),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Failed sends so far. */
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** The last failure's message (the SMTP server's answer or the network error), for operators. */
+    lastError: text('last_error'),
+  },
+  (t) => [
+    index('mail_outbox_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.sentAt} IS NULL`),
+  ],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type SigningKeyRow = typeof signingKeys.$inferSelect;
 export type SessionFamilyRow = typeof sessionFamilies.$inferSelect;
@@ -237,3 +270,4 @@ export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
 export type LoginAttemptRow = typeof loginAttempts.$inferSelect;
 export type OAuthClientRow = typeof oauthClients.$inferSelect;
 export type OidcPayloadRow = typeof oidcPayloads.$inferSelect;
+export type MailOutboxRow = typeof mailOutbox.$inferSelect;

@@ -105,6 +105,8 @@ describe('RefreshCookie', () => {
         SERVICE_CLIENT_SECRET_PROFILE: 'p'.repeat(43),
         NATS_USER: 'auth',
         NATS_PASSWORD: 'n'.repeat(32),
+        SMTP_URL: 'smtp://mail.example.com:587',
+        MAIL_FROM: 'Tessera <no-reply@example.com>',
       }),
     );
     const { reply, calls } = replyRecorder();

@@ -10,6 +10,8 @@ const FILE_VARIABLES: readonly RegExp[] = [
   /^AUTH_HS256_SECRET$/,
   /^ADMIN_PASSWORD$/,
   /^NATS_PASSWORD$/,
+  // May hold the SMTP server's password.
+  /^SMTP_URL$/,
   /^SERVICE_CLIENT_SECRET(_[A-Z0-9_]+)?$/,
   // <SERVICE>_DATABASE_URL; a hyphenated service name (gift-cards) has underscores in it.
   /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*_DATABASE_URL$/,
