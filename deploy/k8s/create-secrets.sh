@@ -4,6 +4,7 @@
 #   AUTH_DATABASE_URL=postgres://auth:...@db.example.com:5432/auth \
 #   ORDERS_DATABASE_URL=postgres://orders:...@db.example.com:5432/orders \
 #   PROFILE_DATABASE_URL=postgres://profile:...@db.example.com:5432/profile \
+#   SMTP_URL=smtps://user:...@smtp.example.com:465 \
 #   deploy/k8s/create-secrets.sh [namespace]
 #
 # PostgreSQL is yours (outside the cluster): one database per app, the URLs given above. Every
@@ -13,7 +14,7 @@
 # service_client_secret is auth's service_client_secret_<app>. Each app gets only its own.
 #
 #   nats-secrets     nats_auth_password nats_orders_password nats_profile_password nats_route_password
-#   auth-secrets     database_url key_encryption_key admin_password nats_password
+#   auth-secrets     database_url smtp_url key_encryption_key admin_password nats_password
 #                    service_client_secret_orders service_client_secret_profile
 #   orders-secrets   database_url nats_password service_client_secret
 #   profile-secrets  database_url nats_password service_client_secret
@@ -39,6 +40,13 @@ if [ -n "$missing" ]; then
   echo "create-secrets: set$missing to postgres://<user>:<password>@<host>:5432/<database> (one database per app)" >&2
   exit 2
 fi
+case ${SMTP_URL:-} in
+  smtp://* | smtps://*) ;;
+  *)
+    echo "create-secrets: set SMTP_URL to smtp(s)://<user>:<password>@<relay>:<port> (auth's mail relay)" >&2
+    exit 2
+    ;;
+esac
 
 secrets='nats-secrets auth-secrets orders-secrets profile-secrets'
 for secret in $secrets; do
@@ -60,6 +68,7 @@ write() {
   printf '%s' "$3" >"$out/$1/$2"
 }
 write auth database_url "$AUTH_DATABASE_URL"
+write auth smtp_url "$SMTP_URL"
 write orders database_url "$ORDERS_DATABASE_URL"
 write profile database_url "$PROFILE_DATABASE_URL"
 # The NATS nodes' own route password: a letter, then hex digits (nats.conf reads it as a variable).

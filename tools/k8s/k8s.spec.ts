@@ -429,9 +429,12 @@ describe('the manifest checker on the last service of scripts/lib/services.json'
 describe('deploy/k8s/create-secrets.sh', () => {
   let dir: string;
   // One database URL per service of scripts/lib/services.json.
-  const urls: Record<string, string> = Object.fromEntries(
-    APPS.map((app) => [`${constant(app)}_DATABASE_URL`, `postgres://${app}:pw-${app}@db.internal:5432/${app}`]),
-  );
+  const urls: Record<string, string> = {
+    ...Object.fromEntries(
+      APPS.map((app) => [`${constant(app)}_DATABASE_URL`, `postgres://${app}:pw-${app}@db.internal:5432/${app}`]),
+    ),
+    SMTP_URL: 'smtps://mailer:pw-mail@smtp.internal:465',
+  };
   // A stand-in kubectl: `get` finds what EXISTING names, `create secret generic <name>
   // --from-file=<dir>` copies the directory to $OUT/<name>, every call is logged.
   const fakeKubectl = `#!/bin/sh
@@ -512,11 +515,22 @@ esac
       );
     }
     expect(Buffer.from(secret('auth-secrets', 'key_encryption_key'), 'base64')).toHaveLength(32);
+    expect(secret('auth-secrets', 'smtp_url')).toBe(urls.SMTP_URL);
     expect(readdirSync(path.join(dir, 'out', 'orders-secrets')).sort()).toEqual([
       'database_url',
       'nats_password',
       'service_client_secret',
     ]);
+  });
+
+  it("creates nothing without an smtp(s) SMTP_URL for auth's mail", () => {
+    const { SMTP_URL: _unset, ...rest } = urls;
+    for (const env of [rest, { ...rest, SMTP_URL: 'http://smtp.internal' }]) {
+      const refused = run(env);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain('set SMTP_URL to smtp(s)://');
+    }
+    expect(readdirSync(path.join(dir, 'out')).filter((f) => f !== 'calls')).toEqual([]);
   });
 
   it('creates nothing when a Secret exists already or a database URL is missing', () => {
