@@ -68,11 +68,11 @@ write() {
   printf '%s' "$3" >"$out/$1/$2"
 }
 write auth database_url "$AUTH_DATABASE_URL"
-write auth smtp_url "$SMTP_URL"
 write orders database_url "$ORDERS_DATABASE_URL"
 write profile database_url "$PROFILE_DATABASE_URL"
 # The NATS nodes' own route password: a letter, then hex digits (nats.conf reads it as a variable).
 write nats nats_route_password "p$(od -An -tx1 -N 32 /dev/urandom | tr -d ' \n')"
+write auth smtp_url "$SMTP_URL"
 
 if ! "$kubectl" get namespace "$ns" >/dev/null 2>&1; then
   "$kubectl" create namespace "$ns" >/dev/null
