@@ -3,7 +3,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { findBrowser, howToGetBrowser, testDatabaseTargets } from '@tessera/platform/testing';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { type ConsoleStack, startConsoleStack } from './support/stack';
 import {
@@ -13,6 +13,7 @@ import {
   hasAttribute,
   hasCount,
   hasText,
+  launchChromium,
   UI_TIMEOUT_MS,
   visible,
 } from './support/ui';
@@ -47,19 +48,7 @@ describe(`the web console in Chromium (apps on ${target.name})`, () => {
       // A lockout long enough that its message names a wait well above zero.
       LOGIN_LOCKOUT_BASE_SECONDS: '60',
     });
-    browser = await chromium.launch({
-      executablePath: BROWSER.path,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium(BROWSER.path);
   }, 180_000);
 
   afterAll(async () => {

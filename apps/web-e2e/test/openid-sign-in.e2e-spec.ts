@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
 import { findBrowser, howToGetBrowser, testDatabaseTargets } from '@tessera/platform/testing';
-import { type Browser, type BrowserContext, chromium, type Page, type Response } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 
 import { type OpenIdProviderUnderTest, startOpenIdProvider } from './support/openid-provider';
 import { RelyingParty } from './support/relying-party';
-import { atPath, containsText, hasText, UI_TIMEOUT_MS, visible } from './support/ui';
+import { atPath, containsText, hasText, launchChromium, UI_TIMEOUT_MS, visible } from './support/ui';
 
 /** The Chromium or Chrome on this machine (CHROME_PATH first); the suite never downloads a browser. */
 const BROWSER = findBrowser();
@@ -54,19 +54,7 @@ describe(`signing in to other applications through auth in Chromium (auth on ${t
     await retirement.use(provider.issuer, await register(retirement, { first_party: true }));
     await bank.use(provider.issuer, await register(bank, { first_party: true, token_endpoint_auth_method: 'none' }));
     await partner.use(provider.issuer, await register(partner, { first_party: false }));
-    browser = await chromium.launch({
-      executablePath: BROWSER.path,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium(BROWSER.path);
   }, 180_000);
 
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import type { Locator, Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 
 /** How long a browser-side outcome may take to show on a loaded machine. */
 export const UI_TIMEOUT_MS = 15_000;
@@ -68,4 +68,21 @@ export async function isEnabled(locator: Locator): Promise<void> {
 
 export async function atPath(page: Page, pathname: string): Promise<void> {
   await eventually(() => expect(new URL(page.url()).pathname).toBe(pathname));
+}
+
+/** Debian's Chromium as every browser spec runs it: headless, no sandbox, nothing phoning home. */
+export function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  });
 }
