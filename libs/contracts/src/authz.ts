@@ -33,6 +33,12 @@ export type Scope = (typeof Scope)[keyof typeof Scope];
 
 export const SCOPES: readonly Scope[] = [Scope.OrdersRead, Scope.OrdersWrite, Scope.ProfileRead, Scope.ProfileWrite];
 
+/**
+ * The OpenID Connect scopes (Core §5.4, §11) a relying party may be granted beside the services'
+ * scopes: they name claims about the user (userinfo, the ID token), not access to a service.
+ */
+export const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+
 const ALL_USER_SCOPES = Object.freeze([Scope.OrdersRead, Scope.OrdersWrite, Scope.ProfileRead, Scope.ProfileWrite]);
 
 /**

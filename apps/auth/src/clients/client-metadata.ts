@@ -1,4 +1,4 @@
-import { SCOPES } from '@tessera/contracts';
+import { OPENID_SCOPES, SCOPES } from '@tessera/contracts';
 
 import type { IdTokenEncryptionAlg } from './encryption-keys';
 
@@ -19,8 +19,8 @@ export const CLIENT_RESPONSE_TYPES = ['code'] as const;
 export const TOKEN_ENDPOINT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const;
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
-/** The OpenID Connect scopes (Core §5.4, §11), then every scope a Tessera service checks. */
-export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+/** The OpenID Connect scopes (Core §5.4, §11); OPENID_SCOPES in @tessera/contracts. */
+export const OIDC_SCOPES = OPENID_SCOPES;
 
 /** Every scope a client may be registered with. */
 export function registrableScopes(): string[] {

@@ -1,6 +1,5 @@
-import { scopesForGrant } from '../tokens/token-issuer.service';
+import { rolesForClient, scopesForGrant } from '../tokens/token-issuer.service';
 import { providerMetadata } from './client-adapter';
-import { rolesForClient } from './oidc-tokens';
 import { escapeHtml, securityHeaders, signInPage } from './pages';
 
 const registered = {
@@ -66,7 +65,7 @@ describe('the provider’s pieces', () => {
   });
 
   it('allows no script, frames nothing, and lets forms lead only to auth and the flow’s redirect target', () => {
-    const csp = securityHeaders('', ['https://app.example/cb?x=1', 'com.example.app:/cb'])['content-security-policy'];
+    const csp = securityHeaders(['https://app.example/cb?x=1', 'com.example.app:/cb'])['content-security-policy'];
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toContain('script-src');
     expect(csp).toContain("form-action 'self' https://app.example com.example.app:");

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { CONSOLE_CLIENT_ID, Role } from '@tessera/contracts';
+import { CONSOLE_CLIENT_ID } from '@tessera/contracts';
 import { DATABASE } from '@tessera/platform';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 
@@ -7,11 +7,11 @@ import { AuditTrail } from '../audit/audit-trail.service';
 import { SecurityMetrics } from '../audit/security-metrics';
 import { AuthConfig } from '../config/auth.config';
 import type { AuthDatabase } from '../database/auth-database';
-import type { UserRow } from '../database/schema';
+import type { SessionFamilyRow, UserRow } from '../database/schema';
 import { refreshTokens, sessionFamilies, users } from '../database/schema';
 import type { ClientInfo } from '../http/client-info';
 import type { IssuedAccessToken } from '../tokens/token-issuer.service';
-import { TokenIssuer } from '../tokens/token-issuer.service';
+import { rolesForClient, TokenIssuer } from '../tokens/token-issuer.service';
 import { InvalidGrantError } from './sessions.errors';
 import { generateRefreshToken, hashRefreshToken, isRefreshTokenFormat } from './refresh-token';
 import { SessionFamiliesService } from './session-families.service';
@@ -82,26 +82,9 @@ export class RefreshTokensService {
   async start(account: Pick<UserRow, 'id'>, client: ClientInfo, now = new Date()): Promise<IssuedSession> {
     const absoluteExpiresAt = this.after(now, this.config.REFRESH_ABSOLUTE_SECONDS);
     return this.db.transaction(async (tx) => {
-      const [user] = await tx
-        .select({ id: users.id, roles: users.roles, disabled: users.disabled })
-        .from(users)
-        .where(eq(users.id, account.id))
-        .for('share');
-      if (!user || user.disabled) {
-        throw new InvalidGrantError('account_disabled');
-      }
-      const [family] = await tx
-        .insert(sessionFamilies)
-        .values({
-          userId: user.id,
-          createdAt: now,
-          lastUsedAt: now,
-          absoluteExpiresAt,
-          userAgent: client.userAgent?.slice(0, USER_AGENT_MAX) || null,
-          clientIp: client.clientAddress ?? null,
-        })
-        .returning({ id: sessionFamilies.id });
-      return this.issue(tx, family.id, user, absoluteExpiresAt, now);
+      const user = await this.lockEnabledUser(tx, account.id);
+      const familyId = await this.openFamily(tx, user.id, client, absoluteExpiresAt, now);
+      return this.issue(tx, familyId, user, absoluteExpiresAt, now);
     });
   }
 
@@ -114,43 +97,16 @@ export class RefreshTokensService {
   async startForClient(start: ClientSessionStart, client: ClientInfo, now = new Date()): Promise<ClientSession> {
     const absoluteExpiresAt = this.after(now, this.config.REFRESH_ABSOLUTE_SECONDS);
     return this.db.transaction(async (tx) => {
-      const [user] = await tx
-        .select({ id: users.id, disabled: users.disabled })
-        .from(users)
-        .where(eq(users.id, start.userId))
-        .for('share');
-      if (!user || user.disabled) {
-        throw new InvalidGrantError('account_disabled');
-      }
-      const [family] = await tx
-        .insert(sessionFamilies)
-        .values({
-          userId: user.id,
-          createdAt: now,
-          lastUsedAt: now,
-          absoluteExpiresAt,
-          userAgent: client.userAgent?.slice(0, USER_AGENT_MAX) || null,
-          clientIp: client.clientAddress ?? null,
-          clientId: start.clientId,
-          scope: start.scope,
-          firstParty: start.firstParty,
-          oidcSessionUid: start.oidcSessionUid ?? null,
-          oidcGrantId: start.oidcGrantId ?? null,
-        })
-        .returning({ id: sessionFamilies.id });
-      const refreshToken = generateRefreshToken();
-      const idle = this.after(now, this.config.REFRESH_IDLE_SECONDS);
-      const refreshExpiresAt = idle < absoluteExpiresAt ? idle : absoluteExpiresAt;
-      await tx.insert(refreshTokens).values({
-        familyId: family.id,
-        userId: user.id,
-        tokenHash: hashRefreshToken(refreshToken),
-        accessJti: start.accessJti,
-        accessExpiresAt: new Date(start.accessExpiresAt * 1000),
-        createdAt: now,
-        expiresAt: refreshExpiresAt,
+      const user = await this.lockEnabledUser(tx, start.userId);
+      const familyId = await this.openFamily(tx, user.id, client, absoluteExpiresAt, now, {
+        clientId: start.clientId,
+        scope: start.scope,
+        firstParty: start.firstParty,
+        oidcSessionUid: start.oidcSessionUid ?? null,
+        oidcGrantId: start.oidcGrantId ?? null,
       });
-      return { familyId: family.id, refreshToken, refreshExpiresAt };
+      const access = { jti: start.accessJti, expiresAt: start.accessExpiresAt };
+      return { familyId, ...(await this.storeRefreshToken(tx, familyId, user.id, access, absoluteExpiresAt, now)) };
     });
   }
 
@@ -262,7 +218,7 @@ export class RefreshTokensService {
     family: FamilyClient = { clientId: CONSOLE_CLIENT_ID, scope: null, firstParty: true },
   ): Promise<IssuedSession> {
     // The console's tokens carry what the roles grant; a relying party's, at most what it was granted.
-    const roles = family.firstParty ? user.roles : user.roles.filter((role) => role !== Role.Admin);
+    const roles = rolesForClient(user.roles, family.firstParty);
     const accessToken = await this.tokens.issueAccessToken(
       {
         sub: user.id,
@@ -272,19 +228,72 @@ export class RefreshTokensService {
       },
       now.getTime(),
     );
+    const stored = await this.storeRefreshToken(tx, familyId, user.id, accessToken, absoluteExpiresAt, now);
+    return { familyId, accessToken, ...stored };
+  }
+
+  /**
+   * The account, read under a share lock: an admin disabling it or changing its roles meanwhile
+   * either waits for this session (and then ends it) or is seen here.
+   */
+  private async lockEnabledUser(tx: Transaction, userId: string): Promise<Pick<UserRow, 'id' | 'roles'>> {
+    const [user] = await tx
+      .select({ id: users.id, roles: users.roles, disabled: users.disabled })
+      .from(users)
+      .where(eq(users.id, userId))
+      .for('share');
+    if (!user || user.disabled) {
+      throw new InvalidGrantError('account_disabled');
+    }
+    return user;
+  }
+
+  /** A new family's row; `owner` is a relying party's (the console's when left out). */
+  private async openFamily(
+    tx: Transaction,
+    userId: string,
+    client: ClientInfo,
+    absoluteExpiresAt: Date,
+    now: Date,
+    owner: Partial<Pick<SessionFamilyRow, 'clientId' | 'scope' | 'firstParty' | 'oidcSessionUid' | 'oidcGrantId'>> = {},
+  ): Promise<string> {
+    const [family] = await tx
+      .insert(sessionFamilies)
+      .values({
+        userId,
+        createdAt: now,
+        lastUsedAt: now,
+        absoluteExpiresAt,
+        userAgent: client.userAgent?.slice(0, USER_AGENT_MAX) || null,
+        clientIp: client.clientAddress ?? null,
+        ...owner,
+      })
+      .returning({ id: sessionFamilies.id });
+    return family.id;
+  }
+
+  /** Stores a new refresh token (its hash) with the access token issued beside it. */
+  private async storeRefreshToken(
+    tx: Transaction,
+    familyId: string,
+    userId: string,
+    access: { jti: string; expiresAt: number },
+    absoluteExpiresAt: Date,
+    now: Date,
+  ): Promise<{ refreshToken: string; refreshExpiresAt: Date }> {
     const refreshToken = generateRefreshToken();
     const idle = this.after(now, this.config.REFRESH_IDLE_SECONDS);
     const refreshExpiresAt = idle < absoluteExpiresAt ? idle : absoluteExpiresAt;
     await tx.insert(refreshTokens).values({
       familyId,
-      userId: user.id,
+      userId,
       tokenHash: hashRefreshToken(refreshToken),
-      accessJti: accessToken.jti,
-      accessExpiresAt: new Date(accessToken.expiresAt * 1000),
+      accessJti: access.jti,
+      accessExpiresAt: new Date(access.expiresAt * 1000),
       createdAt: now,
       expiresAt: refreshExpiresAt,
     });
-    return { familyId, accessToken, refreshToken, refreshExpiresAt };
+    return { refreshToken, refreshExpiresAt };
   }
 
   private after(now: Date, seconds: number): Date {

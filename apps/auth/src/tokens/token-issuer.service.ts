@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
-import { EXCHANGED_TOKEN_MAX_TTL_SECONDS, SCOPES, scopesForRoles, SERVICE_TOKEN_TTL_SECONDS } from '@tessera/contracts';
+import {
+  EXCHANGED_TOKEN_MAX_TTL_SECONDS,
+  OPENID_SCOPES,
+  Role,
+  SCOPES,
+  scopesForRoles,
+  SERVICE_TOKEN_TTL_SECONDS,
+} from '@tessera/contracts';
 import { SignJWT } from 'jose';
 
 import { AuthConfig } from '../config/auth.config';
@@ -19,9 +26,6 @@ export interface AccessTokenSubject {
    */
   grantedScopes?: readonly string[];
 }
-
-/** The OpenID Connect scopes a relying party's token keeps for userinfo (Core §5.4). */
-const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
 /**
  * The scopes of a relying party's token: the OpenID scopes it was granted, then the service
@@ -53,6 +57,15 @@ export interface ExchangedTokenSubject {
 /** The services a scope list is meant for: the part of each scope before ':' (`profile:read` → `profile`). */
 export function audienceOfScopes(scopes: readonly string[]): string[] {
   return [...new Set(scopes.map((scope) => scope.split(':')[0] ?? scope))];
+}
+
+/**
+ * The roles a relying party's token carries: the user's, except that only a first-party client
+ * ever gets `admin`. A third-party application the user signed in to must never be able to act
+ * as an administrator, whatever the user is.
+ */
+export function rolesForClient(roles: readonly string[], firstParty: boolean): string[] {
+  return firstParty ? [...roles] : roles.filter((role) => role !== Role.Admin);
 }
 
 interface TokenClaims {
