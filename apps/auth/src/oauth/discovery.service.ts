@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { SCOPES, TOKEN_EXCHANGE_GRANT } from '@tessera/contracts';
 
 import { OIDC_SCOPES } from '../clients/client-metadata';
+import { ID_TOKEN_ENCRYPTION_ALGS, ID_TOKEN_ENCRYPTION_ENCS } from '../clients/encryption-keys';
 import { AuthConfig } from '../config/auth.config';
-import { ACR_MFA, ACR_PASSWORD } from '../oidc/oidc-provider.host';
+import { ACR_MFA, ACR_PASSWORD, supportedClaims } from '../oidc/oidc-routes';
 import { KeyService } from '../keys/key.service';
 import { ServiceClientsService } from './service-clients.service';
 
@@ -87,26 +88,11 @@ export class DiscoveryService {
       grant_types_supported: ['authorization_code', ...oauth.grant_types_supported],
       code_challenge_methods_supported: ['S256'],
       id_token_signing_alg_values_supported: [this.keys.signingKey().alg],
-      id_token_encryption_alg_values_supported: ['RSA-OAEP-256', 'ECDH-ES'],
-      id_token_encryption_enc_values_supported: ['A256GCM'],
+      id_token_encryption_alg_values_supported: [...ID_TOKEN_ENCRYPTION_ALGS],
+      id_token_encryption_enc_values_supported: [...ID_TOKEN_ENCRYPTION_ENCS],
       subject_types_supported: ['public'],
       acr_values_supported: [ACR_PASSWORD, ACR_MFA],
-      claims_supported: [
-        'sub',
-        'iss',
-        'aud',
-        'exp',
-        'iat',
-        'auth_time',
-        'nonce',
-        'acr',
-        'amr',
-        'sid',
-        'at_hash',
-        'name',
-        'email',
-        'email_verified',
-      ],
+      claims_supported: supportedClaims(),
       prompt_values_supported: ['none', 'login', 'consent'],
       authorization_response_iss_parameter_supported: true,
       claims_parameter_supported: false,

@@ -59,6 +59,8 @@ export function providerMetadata(client: RegisteredClient): Record<string, unkno
         }
       : {}),
     first_party: client.first_party,
+    // Whether Tessera hands it a refresh token with its code (the grant is Tessera's, see above).
+    tessera_refresh_grant: client.grant_types.includes('refresh_token'),
   };
 }
 

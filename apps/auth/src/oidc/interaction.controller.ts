@@ -11,7 +11,8 @@ import { AuthConfig } from '../config/auth.config';
 import { SignInService } from '../sign-in/sign-in.service';
 import { InvalidCredentialsError } from '../sign-in/sign-in.errors';
 import { ConsentsService, requestedScopesOf } from './consents.service';
-import { ACR_PASSWORD, OIDC_ROUTES, OpenIdProvider } from './oidc-provider.host';
+import { OpenIdProvider } from './oidc-provider.host';
+import { ACR_PASSWORD, OIDC_ROUTES } from './oidc-routes';
 import { consentPage, errorPage, messagePage, securityHeaders, signInPage } from './pages';
 
 /** The double-submit value of the sign-in and consent forms (OWASP CSRF Prevention Cheat Sheet). */
@@ -252,7 +253,7 @@ export class InteractionController {
     const redirect = details?.params.redirect_uri;
     void reply
       .status(status)
-      .headers(securityHeaders('', typeof redirect === 'string' ? [redirect] : []))
+      .headers(securityHeaders(typeof redirect === 'string' ? [redirect] : []))
       .type('text/html; charset=utf-8')
       .send(html);
   }

@@ -11,6 +11,7 @@ import Provider, { errors } from 'oidc-provider';
 
 import { UsersService } from '../accounts/users.service';
 import { OIDC_SCOPES } from '../clients/client-metadata';
+import { ID_TOKEN_ENCRYPTION_ALGS, ID_TOKEN_ENCRYPTION_ENCS } from '../clients/encryption-keys';
 import { OAuthClientsService } from '../clients/oauth-clients.service';
 import { AuthConfig } from '../config/auth.config';
 import type { AuthDatabase } from '../database/auth-database';
@@ -20,18 +21,12 @@ import { SessionFamiliesService } from '../sessions/session-families.service';
 import { ClientAdapter, consoleClientMetadata } from './client-adapter';
 import { ConsentsService } from './consents.service';
 import { OidcAdapter } from './oidc-adapter';
-import { OIDC_ROUTES } from './oidc-routes';
+import { ACR_MFA, ACR_PASSWORD, OIDC_CLAIMS, OIDC_ROUTES } from './oidc-routes';
 import { OidcTokens } from './oidc-tokens';
 import { errorPage, logoutPage, loggedOutPage, securityHeaders } from './pages';
 
 /** The one resource every Tessera access token is for: the services of ACCESS_TOKEN_AUDIENCE. */
 export const TESSERA_RESOURCE = 'urn:tessera:services';
-
-/** Authentication context classes (README, "Sign in another application"): a password, or a password and a factor. */
-export const ACR_PASSWORD = 'urn:tessera:acr:pwd';
-export const ACR_MFA = 'urn:tessera:acr:mfa';
-
-export { OIDC_ROUTES } from './oidc-routes';
 
 /** Short-lived by design: a code lives a minute (RFC 6749 §4.1.2 says 10 minutes at most). */
 const CODE_TTL_SECONDS = 60;
@@ -53,7 +48,7 @@ const ID_TOKEN_TTL_SECONDS = 60 * 60;
 @Injectable()
 export class OpenIdProvider {
   private readonly logger = new Logger('OpenIdProvider');
-  private built?: { kid: string; provider: Provider };
+  private built?: { kid: string; provider: Provider; callback: ReturnType<Provider['callback']> };
   private readonly cookieKey: string;
   private readonly issuedAccessTokens = new WeakMap<object, string>();
 
@@ -85,15 +80,21 @@ export class OpenIdProvider {
   /** The provider signing with the current key, built again after a rotation. */
   provider(): Provider {
     const key = this.keys.signingKey();
-    if (this.built?.kid !== key.kid) {
-      this.built = { kid: key.kid, provider: this.build() };
+    return this.current(key.kid).provider;
+  }
+
+  private current(kid: string): NonNullable<OpenIdProvider['built']> {
+    if (this.built?.kid !== kid) {
+      const provider = this.build();
+      // Koa composes its middleware in callback(): once per provider, not once per request.
+      this.built = { kid, provider, callback: provider.callback() };
     }
-    return this.built.provider;
+    return this.built;
   }
 
   /** Hands a request to the provider, which answers it. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    await this.provider().callback()(req, res);
+    await this.current(this.keys.signingKey().kid).callback(req, res);
   }
 
   private build(): Provider {
@@ -189,13 +190,9 @@ export class OpenIdProvider {
       pkce: { required: () => true },
       // The OpenID scopes; the services' scopes are the resource server's (getResourceServerInfo).
       scopes: [...OIDC_SCOPES],
-      // With openid, how and when the user signed in too (OpenID Connect Core §2).
-      claims: {
-        sid: null,
-        openid: ['sub', 'acr', 'amr', 'auth_time', 'at_hash'],
-        profile: ['name'],
-        email: ['email', 'email_verified'],
-      },
+      claims: Object.fromEntries(
+        Object.entries(OIDC_CLAIMS).map(([name, claims]) => [name, claims === null ? null : [...claims]]),
+      ),
       acrValues: [ACR_PASSWORD, ACR_MFA],
       clientDefaults: {
         grant_types: ['authorization_code'],
@@ -203,11 +200,11 @@ export class OpenIdProvider {
         id_token_signed_response_alg: alg as never,
         token_endpoint_auth_method: 'client_secret_basic',
       },
-      extraClientMetadata: { properties: ['first_party', 'tessera_api_scopes'] },
+      extraClientMetadata: { properties: ['first_party', 'tessera_api_scopes', 'tessera_refresh_grant'] },
       enabledJWA: {
         idTokenSigningAlgValues: [alg as never],
-        idTokenEncryptionAlgValues: ['RSA-OAEP-256', 'ECDH-ES'],
-        idTokenEncryptionEncValues: ['A256GCM'],
+        idTokenEncryptionAlgValues: [...ID_TOKEN_ENCRYPTION_ALGS],
+        idTokenEncryptionEncValues: [...ID_TOKEN_ENCRYPTION_ENCS],
         authorizationSigningAlgValues: [alg as never],
       },
       ttl: {
@@ -280,7 +277,7 @@ export class OpenIdProvider {
           enabled: true,
           logoutSource: (ctx, form) => {
             const back = ctx.oidc.params?.post_logout_redirect_uri;
-            for (const [name, value] of Object.entries(securityHeaders('', typeof back === 'string' ? [back] : []))) {
+            for (const [name, value] of Object.entries(securityHeaders(typeof back === 'string' ? [back] : []))) {
               ctx.set(name, value);
             }
             ctx.type = 'html';

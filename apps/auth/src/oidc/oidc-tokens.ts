@@ -1,16 +1,15 @@
 import { fastifyCookie } from '@fastify/cookie';
 import { Injectable, Logger } from '@nestjs/common';
-import { CONSOLE_CLIENT_ID, Role } from '@tessera/contracts';
+import { CONSOLE_CLIENT_ID } from '@tessera/contracts';
 import { decodeJwt } from 'jose';
 import type { AccessToken, ClientCredentials, KoaContextWithOIDC } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 
-import { OAuthClientsService } from '../clients/oauth-clients.service';
 import { AuthConfig } from '../config/auth.config';
 import { RefreshTokensService } from '../sessions/refresh-tokens.service';
 import { InvalidGrantError } from '../sessions/sessions.errors';
 import { REFRESH_COOKIE, refreshCookieAttributes, refreshCookieMaxAge } from '../sign-in/refresh-cookie';
-import { scopesForGrant } from '../tokens/token-issuer.service';
+import { rolesForClient, scopesForGrant } from '../tokens/token-issuer.service';
 import { OIDC_ROUTES } from './oidc-routes';
 import { inlineScriptSource, securityHeaders } from './pages';
 
@@ -30,15 +29,6 @@ export function isFirstParty(client: { metadata(): Record<string, unknown> } | u
 }
 
 /**
- * The roles a relying party's token carries: the user's, except that only a first-party client
- * ever gets `admin`. A third-party application the user signed in to must never be able to act
- * as an administrator, whatever the user is.
- */
-export function rolesForClient(roles: readonly string[], firstParty: boolean): string[] {
-  return firstParty ? [...roles] : roles.filter((role) => role !== Role.Admin);
-}
-
-/**
  * Tessera's side of the provider's token endpoint.
  *
  * - `shape` gives the access token the provider signs exactly Tessera's claims (typ at+jwt, the
@@ -55,7 +45,6 @@ export class OidcTokens {
   constructor(
     private readonly config: AuthConfig,
     private readonly refresh: RefreshTokensService,
-    private readonly clients: OAuthClientsService,
   ) {}
 
   shape(ctx: KoaContextWithOIDC, token: AccessToken | ClientCredentials, jwt: JwtParts): void {
@@ -87,7 +76,7 @@ export class OidcTokens {
 
   attach(provider: Provider): void {
     provider.use(async (ctx, next) => {
-      for (const [name, value] of Object.entries(securityHeaders(ctx.path))) {
+      for (const [name, value] of Object.entries(securityHeaders())) {
         ctx.set(name, value);
       }
       const tokenRequest = ctx.method === 'POST' && ctx.path === OIDC_ROUTES.token;
@@ -108,7 +97,7 @@ export class OidcTokens {
         // Its form leads, through the confirmation, to the validated post_logout_redirect_uri:
         // form-action must allow that redirect too, or the browser blocks the submit.
         const back = oidc?.params?.post_logout_redirect_uri;
-        const csp = securityHeaders('', typeof back === 'string' ? [back] : [])['content-security-policy'];
+        const csp = securityHeaders(typeof back === 'string' ? [back] : [])['content-security-policy'];
         ctx.set('content-security-policy', `${csp}; script-src ${script}`);
       }
       if (tokenRequest && oidc?.client?.clientId === CONSOLE_CLIENT_ID) {
@@ -172,8 +161,7 @@ export class OidcTokens {
         );
         return;
       }
-      const registered = await this.clients.find(clientId);
-      if (registered?.grant_types.includes('refresh_token')) {
+      if (ctx.oidc.client?.metadata().tessera_refresh_grant === true) {
         body.refresh_token = session.refreshToken;
       }
     } catch (e) {

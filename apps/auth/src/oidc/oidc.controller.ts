@@ -144,7 +144,7 @@ export class OidcController {
     if (!this.provider.enabled) {
       void reply
         .status(404)
-        .headers(securityHeaders(''))
+        .headers(securityHeaders())
         .type('text/html; charset=utf-8')
         .send(
           messagePage('Not available', 'Sign-in with OpenID Connect needs asymmetric signing keys (RS256 or ES256).'),

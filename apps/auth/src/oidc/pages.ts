@@ -44,9 +44,8 @@ export function inlineScriptSource(html: string): string | undefined {
   return `'sha256-${createHash('sha256').update(scripts[0][1]).digest('base64')}'`;
 }
 
-/** Headers for every page and answer of the provider; `redirectTargets` widen form-action. */
-export function securityHeaders(_path: string, redirectTargets: readonly string[] = []): Record<string, string> {
-  return {
+function headersFor(redirectTargets: readonly string[]): Readonly<Record<string, string>> {
+  return Object.freeze({
     'content-security-policy': [
       "default-src 'none'",
       `style-src ${STYLE_HASH}`,
@@ -63,7 +62,15 @@ export function securityHeaders(_path: string, redirectTargets: readonly string[
     'cross-origin-opener-policy': 'same-origin',
     'cache-control': 'no-store',
     pragma: 'no-cache',
-  };
+  });
+}
+
+/** Most answers lead nowhere but auth: built once. */
+const OWN_HEADERS = headersFor([]);
+
+/** Headers for every page and answer of the provider; `redirectTargets` widen form-action. */
+export function securityHeaders(redirectTargets: readonly string[] = []): Readonly<Record<string, string>> {
+  return redirectTargets.length === 0 ? OWN_HEADERS : headersFor(redirectTargets);
 }
 
 export function escapeHtml(value: string): string {
